@@ -1,0 +1,4 @@
+export * from './user.entity';
+export * from './payment.entity';
+export * from './subscription.entity';
+export * from './webhook-event.entity';

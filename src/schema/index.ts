@@ -1,0 +1,5 @@
+export * from './table-definition';
+export * from './users.table';
+export * from './payments.table';
+export * from './subscriptions.table';
+export * from './webhook-events.table';

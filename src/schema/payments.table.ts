@@ -1,0 +1,19 @@
+import type { IPaymentEntity } from '../entities/payment.entity';
+import { defineTable } from './table-definition';
+
+/** The `payments` table. */
+export const paymentsTable = defineTable<IPaymentEntity>({
+  name: 'payments',
+  columns: {
+    stripePaymentIntentId: { type: 'string', unique: true },
+    userId: { type: 'uuid' },
+    stripeCustomerId: { type: 'string', nullable: true },
+    amount: { type: 'integer' },
+    currency: { type: 'string' },
+    status: { type: 'string' },
+    paymentMethod: { type: 'string', nullable: true },
+    description: { type: 'text', nullable: true },
+    metadata: { type: 'json' },
+  },
+  searchable: ['description'],
+});

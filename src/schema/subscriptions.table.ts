@@ -1,0 +1,23 @@
+import type { ISubscriptionEntity } from '../entities/subscription.entity';
+import { defineTable } from './table-definition';
+
+/** The `subscriptions` table. */
+export const subscriptionsTable = defineTable<ISubscriptionEntity>({
+  name: 'subscriptions',
+  columns: {
+    stripeSubscriptionId: { type: 'string', unique: true },
+    userId: { type: 'uuid' },
+    stripeCustomerId: { type: 'string', nullable: true },
+    productId: { type: 'string' },
+    priceId: { type: 'string' },
+    status: { type: 'string' },
+    currentPeriodStart: { type: 'timestamp' },
+    currentPeriodEnd: { type: 'timestamp' },
+    trialStart: { type: 'timestamp', nullable: true },
+    trialEnd: { type: 'timestamp', nullable: true },
+    cancelAtPeriodEnd: { type: 'boolean' },
+    canceledAt: { type: 'timestamp', nullable: true },
+    quantity: { type: 'integer' },
+    metadata: { type: 'json' },
+  },
+});

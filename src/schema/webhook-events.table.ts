@@ -1,0 +1,16 @@
+import type { IWebhookEventEntity } from '../entities/webhook-event.entity';
+import { defineTable } from './table-definition';
+
+/** The `webhook_events` table. */
+export const webhookEventsTable = defineTable<IWebhookEventEntity>({
+  name: 'webhook_events',
+  columns: {
+    stripeEventId: { type: 'string', unique: true },
+    eventType: { type: 'string' },
+    processed: { type: 'boolean' },
+    processedAt: { type: 'timestamp', nullable: true },
+    payload: { type: 'json', sensitive: true },
+    errorMessage: { type: 'text', nullable: true },
+    retryCount: { type: 'integer' },
+  },
+});
