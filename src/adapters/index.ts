@@ -1,4 +1,5 @@
 export * from './database-adapter.interface';
+export * from './query-observer';
 export * from './sqlite';
 export * from './postgres';
 export * from './supabase';
