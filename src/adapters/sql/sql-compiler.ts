@@ -1,0 +1,257 @@
+import type { Condition, OrderKey, QueryPlan } from '../../query/query-plan';
+import type { WriteValues } from '../../query/normalize-write';
+import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
+import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
+
+/**
+ * Turns plans into SQL text and parameter lists. Text depends only on a plan's shape, so callers
+ * cache prepared statements by `plan.shape`; `planParams` walks the plan in the same order as
+ * `whereText` to produce the values.
+ */
+
+class Placeholders {
+  private next = 1;
+  constructor(private readonly dialect: SqlDialect) {}
+  take(): string {
+    return this.dialect.placeholder(this.next++);
+  }
+}
+
+const COMPARE_SQL = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+function conditionText(condition: Condition, dialect: SqlDialect, ph: Placeholders): string {
+  switch (condition.kind) {
+    case 'compare':
+      return `${q(condition.column.column)} ${COMPARE_SQL[condition.op]} ${ph.take()}`;
+    case 'in':
+      return dialect.inList(condition.column, q(condition.column.column), ph.take());
+    case 'like':
+      return dialect.like(q(condition.column.column), ph.take(), condition.caseInsensitive);
+    case 'null':
+      return `${q(condition.column.column)} IS ${condition.isNull ? '' : 'NOT '}NULL`;
+    case 'search':
+      return `(${condition.columns.map((c) => dialect.like(q(c.column), ph.take(), true)).join(' OR ')})`;
+    case 'after':
+      return afterText(condition.keys, ph);
+    case 'never':
+      return '1 = 0';
+  }
+}
+
+/** Rows strictly after the cursor in the plan's order; order columns are never NULL here. */
+function afterText(keys: readonly OrderKey[], ph: Placeholders): string {
+  const sameDirection = keys.every((k) => k.direction === keys[0].direction);
+  if (sameDirection) {
+    // A row-value comparison lets both engines walk the (order..., id) index directly.
+    const columns = keys.map((k) => q(k.column.column)).join(', ');
+    const values = keys.map(() => ph.take()).join(', ');
+    return `(${columns}) ${keys[0].direction === 'asc' ? '>' : '<'} (${values})`;
+  }
+  const terms = keys.map((key, i) => {
+    const equal = keys.slice(0, i).map((k) => `${q(k.column.column)} = ${ph.take()}`);
+    const beyond = `${q(key.column.column)} ${key.direction === 'asc' ? '>' : '<'} ${ph.take()}`;
+    return `(${[...equal, beyond].join(' AND ')})`;
+  });
+  return `(${terms.join(' OR ')})`;
+}
+
+function whereText(conditions: readonly Condition[], dialect: SqlDialect, ph: Placeholders): string {
+  return conditions.length === 0
+    ? ''
+    : ` WHERE ${conditions.map((c) => conditionText(c, dialect, ph)).join(' AND ')}`;
+}
+
+function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): string {
+  return orderBy.length === 0
+    ? ''
+    : ` ORDER BY ${orderBy
+        .map((k) => `${q(k.column.column)} ${k.direction.toUpperCase()}${dialect.nullsOrder(k.direction)}`)
+        .join(', ')}`;
+}
+
+/** The parameters of a plan, in placeholder order. */
+export function planParams(plan: QueryPlan, dialect: SqlDialect): unknown[] {
+  const params: unknown[] = [];
+  for (const condition of plan.conditions) {
+    switch (condition.kind) {
+      case 'compare':
+        params.push(dialect.encode(condition.column, condition.value));
+        break;
+      case 'in':
+        params.push(dialect.inListParam(condition.column, condition.values));
+        break;
+      case 'like':
+        params.push(condition.pattern);
+        break;
+      case 'search':
+        for (let i = 0; i < condition.columns.length; i++) params.push(condition.pattern);
+        break;
+      case 'after': {
+        const { keys } = condition;
+        if (keys.every((k) => k.direction === keys[0].direction)) {
+          for (const k of keys) params.push(dialect.encode(k.column, k.value));
+        } else {
+          keys.forEach((key, i) => {
+            for (const k of keys.slice(0, i)) params.push(dialect.encode(k.column, k.value));
+            params.push(dialect.encode(key.column, key.value));
+          });
+        }
+        break;
+      }
+      case 'null':
+      case 'never':
+        break;
+    }
+  }
+  if (plan.limit !== undefined) params.push(plan.limit);
+  if (plan.offset !== undefined) params.push(plan.offset);
+  return params;
+}
+
+/** SELECT text for a read plan; columns come back in `table.columns` order. */
+export function selectText(plan: QueryPlan, dialect: SqlDialect): string {
+  const ph = new Placeholders(dialect);
+  const sql = tableSql(plan.table, dialect);
+  let text = `SELECT ${sql.columnList} FROM ${q(plan.table.name)}${whereText(plan.conditions, dialect, ph)}${orderText(plan.orderBy, dialect)}`;
+  if (plan.limit !== undefined) text += ` LIMIT ${ph.take()}`;
+  if (plan.offset !== undefined) text += ` OFFSET ${ph.take()}`;
+  return text;
+}
+
+/** SELECT COUNT(*) text for a count plan. */
+export function countText(plan: QueryPlan, dialect: SqlDialect): string {
+  const ph = new Placeholders(dialect);
+  return `SELECT COUNT(*) AS count FROM ${q(plan.table.name)}${whereText(plan.conditions, dialect, ph)}`;
+}
+
+/**
+ * Everything about one table that never changes: fixed statement texts, the column list, the row
+ * mapper. Built once per table and dialect.
+ */
+export class TableSql<T extends IBaseEntity = IBaseEntity> {
+  readonly columnList: string;
+  readonly insert: string;
+  readonly findById: string;
+  readonly findByIdWithDeleted: string;
+  readonly exists: string;
+  readonly existsWithDeleted: string;
+  readonly findByIds: string;
+  readonly findByIdsWithDeleted: string;
+  /** Params: deletedAt, updatedAt, id. */
+  readonly softDelete: string;
+  /** Params: updatedAt, id. */
+  readonly restore: string;
+  readonly hardDelete: string;
+  /** Turns a row of values in `table.columns` order into an entity. */
+  readonly mapRow: (row: readonly unknown[]) => T;
+  private readonly live: string;
+  private readonly memo = new Map<string, string>();
+
+  constructor(
+    readonly table: TableDefinition<T>,
+    readonly dialect: SqlDialect,
+  ) {
+    const p = (i: number) => dialect.placeholder(i);
+    const name = q(table.name);
+    const id = q(table.primaryKey.column);
+    this.live = table.softDelete ? ` AND ${q('deleted_at')} IS NULL` : '';
+    this.columnList = table.columns.map((c) => q(c.column)).join(', ');
+    this.insert = `INSERT INTO ${name} (${this.columnList}) VALUES (${table.columns.map((_, i) => p(i + 1)).join(', ')})`;
+    this.findByIdWithDeleted = `SELECT ${this.columnList} FROM ${name} WHERE ${id} = ${p(1)}`;
+    this.findById = this.findByIdWithDeleted + this.live;
+    this.existsWithDeleted = `SELECT 1 FROM ${name} WHERE ${id} = ${p(1)}`;
+    this.exists = this.existsWithDeleted + this.live;
+    const inIds = dialect.inList(table.primaryKey, id, p(1));
+    this.findByIdsWithDeleted = `SELECT ${this.columnList} FROM ${name} WHERE ${inIds}`;
+    this.findByIds = this.findByIdsWithDeleted + this.live;
+    this.softDelete = table.softDelete
+      ? `UPDATE ${name} SET ${q('deleted_at')} = ${p(1)}, ${q('updated_at')} = ${p(2)} WHERE ${id} = ${p(3)}${this.live}`
+      : '';
+    this.restore = table.softDelete
+      ? `UPDATE ${name} SET ${q('deleted_at')} = NULL, ${q('updated_at')} = ${p(1)} WHERE ${id} = ${p(2)} AND ${q('deleted_at')} IS NOT NULL RETURNING ${this.columnList}`
+      : '';
+    this.hardDelete = `DELETE FROM ${name} WHERE ${id} = ${p(1)}`;
+    this.mapRow = rowMapper(table, dialect);
+  }
+
+  /** Parameters of `insert` for a normalized create. */
+  insertParams(values: WriteValues): unknown[] {
+    return this.table.columns.map((c) => this.dialect.encode(c, values.get(c) ?? null));
+  }
+
+  /** UPDATE … SET the given columns WHERE id = last param (live rows only) RETURNING the row. */
+  update(columns: readonly ColumnDefinition[]): string {
+    const key = `u:${columns.map((c) => c.column).join(',')}`;
+    let text = this.memo.get(key);
+    if (text === undefined) {
+      const p = (i: number) => this.dialect.placeholder(i);
+      const sets = columns.map((c, i) => `${q(c.column)} = ${p(i + 1)}`).join(', ');
+      text = `UPDATE ${q(this.table.name)} SET ${sets} WHERE ${q(this.table.primaryKey.column)} = ${p(columns.length + 1)}${this.live} RETURNING ${this.columnList}`;
+      this.memo.set(key, text);
+    }
+    return text;
+  }
+
+  /**
+   * INSERT … ON CONFLICT on a live row with the same `conflict` value: update the given columns,
+   * or do nothing (no row returned). The partial unique index is named by its predicate.
+   */
+  upsert(conflict: ColumnDefinition, updateColumns: readonly ColumnDefinition[] | null): string {
+    const key = `x:${conflict.column}:${updateColumns?.map((c) => c.column).join(',') ?? '-'}`;
+    let text = this.memo.get(key);
+    if (text === undefined) {
+      const target = `(${q(conflict.column)})${this.table.softDelete ? ` WHERE ${q('deleted_at')} IS NULL` : ''}`;
+      const action = updateColumns
+        ? `DO UPDATE SET ${updateColumns.map((c) => `${q(c.column)} = excluded.${q(c.column)}`).join(', ')}`
+        : 'DO NOTHING';
+      text = `${this.insert} ON CONFLICT ${target} ${action} RETURNING ${this.columnList}`;
+      this.memo.set(key, text);
+    }
+    return text;
+  }
+
+  /** SELECT the live row whose `column` equals the first parameter. */
+  findLiveBy(column: ColumnDefinition): string {
+    const key = `f:${column.column}`;
+    let text = this.memo.get(key);
+    if (text === undefined) {
+      const where = `${q(column.column)} = ${this.dialect.placeholder(1)}`;
+      text = `SELECT ${this.columnList} FROM ${q(this.table.name)} WHERE ${where}${this.live}`;
+      this.memo.set(key, text);
+    }
+    return text;
+  }
+}
+
+function rowMapper<T extends IBaseEntity>(table: TableDefinition<T>, dialect: SqlDialect): (row: readonly unknown[]) => T {
+  const properties = table.columns.map((c) => c.property);
+  const decoders = table.columns.map((c) => dialect.decoder(c));
+  const Entity = table.entity;
+  const count = properties.length;
+  return (row) => {
+    const entity = (Entity ? new Entity() : {}) as Record<string, unknown>;
+    for (let i = 0; i < count; i++) {
+      const decode = decoders[i];
+      entity[properties[i]] = decode === undefined ? row[i] : decode(row[i]);
+    }
+    return entity as T;
+  };
+}
+
+/** Builds an entity from the values just written, without reading the row back. */
+export function entityFromValues<T extends IBaseEntity>(table: TableDefinition<T>, values: WriteValues): T {
+  const entity = (table.entity ? new table.entity() : {}) as Record<string, unknown>;
+  for (const column of table.columns) entity[column.property] = values.get(column) ?? null;
+  return entity as T;
+}
+
+const cache = new WeakMap<TableDefinition<any>, Map<string, TableSql<any>>>();
+
+/** The {@link TableSql} of a table for a dialect, built on first use and kept with the table. */
+export function tableSql<T extends IBaseEntity>(table: TableDefinition<T>, dialect: SqlDialect): TableSql<T> {
+  let byDialect = cache.get(table);
+  if (!byDialect) cache.set(table, (byDialect = new Map()));
+  let sql = byDialect.get(dialect.name);
+  if (!sql) byDialect.set(dialect.name, (sql = new TableSql(table, dialect)));
+  return sql as TableSql<T>;
+}

@@ -1,0 +1,29 @@
+import type { ColumnDefinition } from '../../schema/table-definition';
+import type { PlanValue } from '../../query/query-plan';
+
+/**
+ * What differs between the SQL backends. The compiler writes every statement through this, so a
+ * backend is a dialect plus a driver, never a branch inside shared code.
+ */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** The placeholder of the `index`-th parameter, counting from 1. */
+  placeholder(index: number): string;
+  /** `sql` (the quoted column) is one of the values bound to `placeholder`: one parameter per list. */
+  inList(column: ColumnDefinition, sql: string, placeholder: string): string;
+  /** The single parameter that carries an IN list. */
+  inListParam(column: ColumnDefinition, values: readonly PlanValue[]): unknown;
+  /** A LIKE test with `\` as the escape character; case-insensitive folds ASCII letters only. */
+  like(column: string, placeholder: string, caseInsensitive: boolean): string;
+  /** What follows `ORDER BY col ASC|DESC` so NULLs sort as larger than every value. */
+  nullsOrder(direction: 'asc' | 'desc'): string;
+  /** A value as the driver binds it. */
+  encode(column: ColumnDefinition, value: unknown): unknown;
+  /** A value as the driver returned it, turned into the library's form; undefined: as is. */
+  decoder(column: ColumnDefinition): ((value: unknown) => unknown) | undefined;
+}
+
+/** Quotes an identifier. Identifiers come only from table definitions, checked when defined. */
+export function quoteIdentifier(name: string): string {
+  return `"${name}"`;
+}

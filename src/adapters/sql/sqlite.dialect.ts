@@ -1,0 +1,32 @@
+import type { ColumnDefinition } from '../../schema/table-definition';
+import type { PlanValue } from '../../query/query-plan';
+import type { SqlDialect } from './sql-dialect';
+
+function encodeSqlite(column: ColumnDefinition, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (column.type === 'boolean') return value ? 1 : 0;
+  if (column.type === 'json') return JSON.stringify(value);
+  return value;
+}
+
+const decodeBoolean = (value: unknown): unknown => (value === null ? null : value === 1);
+const decodeJson = (value: unknown): unknown => (value === null ? null : JSON.parse(value as string));
+
+/** SQLite: `?` placeholders, IN lists as one JSON parameter, booleans as 0/1, JSON as text. */
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  placeholder: () => '?',
+  // One parameter whatever the list's length, so the statement is prepared once per shape.
+  inList: (_column, sql, placeholder) => `${sql} IN (SELECT value FROM json_each(${placeholder}))`,
+  inListParam: (column: ColumnDefinition, values: readonly PlanValue[]) =>
+    JSON.stringify(values.map((v) => encodeSqlite(column, v))),
+  // case_sensitive_like is on for every connection, so LIKE is case-sensitive as on Postgres.
+  like: (column, placeholder, caseInsensitive) =>
+    caseInsensitive
+      ? `lower(${column}) LIKE lower(${placeholder}) ESCAPE '\\'`
+      : `${column} LIKE ${placeholder} ESCAPE '\\'`,
+  nullsOrder: (direction) => (direction === 'asc' ? ' NULLS LAST' : ' NULLS FIRST'),
+  encode: encodeSqlite,
+  decoder: (column) =>
+    column.type === 'boolean' ? decodeBoolean : column.type === 'json' ? decodeJson : undefined,
+};
