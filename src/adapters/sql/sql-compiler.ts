@@ -108,6 +108,18 @@ export function planParams(plan: QueryPlan, dialect: SqlDialect): unknown[] {
   return params;
 }
 
+/** As {@link planParams}, with values compared against sensitive columns replaced by `redacted`. */
+export function redactedPlanParams(plan: QueryPlan, dialect: SqlDialect, redacted: string): unknown[] {
+  const conditions = plan.conditions.map((c): Condition => {
+    if ((c.kind === 'compare' || c.kind === 'like') && c.column.sensitive) {
+      return c.kind === 'compare' ? { ...c, value: redacted } : { ...c, pattern: redacted };
+    }
+    if (c.kind === 'in' && c.column.sensitive) return { ...c, values: c.values.map(() => redacted) };
+    return c;
+  });
+  return planParams({ ...plan, conditions }, dialect);
+}
+
 /** SELECT text for a read plan; columns come back in `table.columns` order. */
 export function selectText(plan: QueryPlan, dialect: SqlDialect): string {
   const ph = new Placeholders(dialect);
@@ -177,6 +189,11 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   /** Parameters of `insert` for a normalized create. */
   insertParams(values: WriteValues): unknown[] {
     return this.table.columns.map((c) => this.dialect.encode(c, values.get(c) ?? null));
+  }
+
+  /** `params` of a statement over `columns`, with sensitive columns' values replaced by `redacted`. */
+  redact(columns: readonly ColumnDefinition[], params: readonly unknown[], redacted: string): unknown[] {
+    return params.map((value, i) => (columns[i]?.sensitive ? redacted : value));
   }
 
   /** UPDATE … SET the given columns WHERE id = last param (live rows only) RETURNING the row. */

@@ -1,1 +1,3 @@
-export {};
+export * from './sqlite.adapter';
+export * from './sqlite-adapter.options';
+export { mapSqliteError } from './sqlite-error.mapper';
