@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MigrationRecord } from './migration-driver.interface';
+import { formatMigration, MigrationException } from './migration.exception';
+
+/** A migration found on disk: its record plus the SQL of both directions. */
+export interface MigrationFile extends MigrationRecord {
+  /** The SQL that applies it. */
+  readonly up: string;
+  /** The SQL that reverts it. */
+  readonly down: string;
+}
+
+/** `0001_create_users.up.sql`: version, name, direction. */
+const FILE_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.(up|down)\.sql$/;
+
+/**
+ * The checksum of an up file: sha256 (hex) of its text with CRLF turned into LF, so a checkout
+ * that converts line endings does not look like an edit.
+ */
+export function migrationChecksum(sql: string): string {
+  return createHash('sha256').update(sql.replace(/\r\n/g, '\n')).digest('hex');
+}
+
+/**
+ * Reads every migration in a directory, in version order. Each version needs exactly one
+ * `<version>_<name>.up.sql` and one `<version>_<name>.down.sql`; other `.sql` names are an error
+ * (a typo would otherwise be skipped silently) and non-`.sql` files are ignored.
+ */
+export async function loadMigrationFiles(directory: string): Promise<MigrationFile[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(directory);
+  } catch (error) {
+    throw new MigrationException(
+      `Cannot read the migrations directory ${directory}`,
+      'MIGRATION_INVALID_FILE',
+      { cause: error, details: { directory } },
+    );
+  }
+
+  const byVersion = new Map<number, { name: string; up?: string; down?: string }>();
+  for (const entry of entries.sort()) {
+    if (!entry.endsWith('.sql')) continue;
+    const match = FILE_NAME.exec(entry);
+    if (!match) {
+      throw invalid(`Migration file ${entry} must be named <version>_<name>.up.sql or .down.sql`);
+    }
+    const [, digits, name, direction] = match;
+    const version = Number(digits);
+    if (!Number.isSafeInteger(version)) {
+      throw invalid(`Migration file ${entry} has a version too large to store`);
+    }
+    const slot = byVersion.get(version) ?? { name };
+    if (slot.name !== name) {
+      throw invalid(`Version ${version} is used by both ${slot.name} and ${name}`);
+    }
+    if (slot[direction as 'up' | 'down'] !== undefined) {
+      throw invalid(`Version ${version} has two ${direction} files`);
+    }
+    slot[direction as 'up' | 'down'] = join(directory, entry);
+    byVersion.set(version, slot);
+  }
+
+  const versions = [...byVersion.keys()].sort((a, b) => a - b);
+  return Promise.all(
+    versions.map(async (version) => {
+      const { name, up, down } = byVersion.get(version)!;
+      if (up === undefined || down === undefined) {
+        const missing = up === undefined ? 'up' : 'down';
+        throw invalid(`Migration ${formatMigration(version, name)} has no ${missing} file`);
+      }
+      const [upSql, downSql] = await Promise.all([readFile(up, 'utf8'), readFile(down, 'utf8')]);
+      return { version, name, checksum: migrationChecksum(upSql), up: upSql, down: downSql };
+    }),
+  );
+}
+
+function invalid(message: string): MigrationException {
+  return new MigrationException(message, 'MIGRATION_INVALID_FILE');
+}
