@@ -1,3 +1,4 @@
+export * from './base.entity';
 export * from './user.entity';
 export * from './payment.entity';
 export * from './subscription.entity';

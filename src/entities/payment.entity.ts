@@ -1,4 +1,17 @@
+import {
+  IsEnum,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import type { IBaseEntity } from '../schema/table-definition';
+import { BaseEntity } from './base.entity';
 
 /** Stripe PaymentIntent statuses. */
 export enum PaymentStatus {
@@ -24,4 +37,46 @@ export interface IPaymentEntity extends IBaseEntity {
   paymentMethod?: string | null;
   description?: string | null;
   metadata: Record<string, unknown>;
+}
+
+/** A three-letter ISO 4217 code in lower case, as Stripe sends it. */
+export const CURRENCY_CODE = /^[a-z]{3}$/;
+
+/** A payment as the library returns it: the `payments` row as a class with its validation rules. */
+export class PaymentEntity extends BaseEntity implements IPaymentEntity {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  stripePaymentIntentId!: string;
+
+  @IsUUID()
+  userId!: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  stripeCustomerId?: string | null;
+
+  @IsInt()
+  @Min(0)
+  amount!: number;
+
+  @Matches(CURRENCY_CODE, { message: '$property must be a lower-case ISO 4217 code, e.g. usd' })
+  currency!: string;
+
+  @IsEnum(PaymentStatus)
+  status!: PaymentStatus;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  paymentMethod?: string | null;
+
+  @IsOptional()
+  @IsString()
+  description?: string | null;
+
+  @IsObject()
+  metadata!: Record<string, unknown>;
 }

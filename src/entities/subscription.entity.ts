@@ -1,4 +1,18 @@
+import {
+  IsBoolean,
+  IsEnum,
+  IsISO8601,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import type { IBaseEntity } from '../schema/table-definition';
+import { BaseEntity } from './base.entity';
 
 /** Stripe Subscription statuses. */
 export enum SubscriptionStatus {
@@ -28,4 +42,62 @@ export interface ISubscriptionEntity extends IBaseEntity {
   canceledAt?: string | null;
   quantity: number;
   metadata: Record<string, unknown>;
+}
+
+/** A subscription as the library returns it: the `subscriptions` row as a class with its rules. */
+export class SubscriptionEntity extends BaseEntity implements ISubscriptionEntity {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  stripeSubscriptionId!: string;
+
+  @IsUUID()
+  userId!: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  stripeCustomerId?: string | null;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  productId!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  priceId!: string;
+
+  @IsEnum(SubscriptionStatus)
+  status!: SubscriptionStatus;
+
+  @IsISO8601({ strict: true })
+  currentPeriodStart!: string;
+
+  @IsISO8601({ strict: true })
+  currentPeriodEnd!: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  trialStart?: string | null;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  trialEnd?: string | null;
+
+  @IsBoolean()
+  cancelAtPeriodEnd!: boolean;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  canceledAt?: string | null;
+
+  @IsInt()
+  @Min(1)
+  quantity!: number;
+
+  @IsObject()
+  metadata!: Record<string, unknown>;
 }

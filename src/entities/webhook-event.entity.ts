@@ -1,4 +1,16 @@
+import {
+  IsBoolean,
+  IsISO8601,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import type { IBaseEntity } from '../schema/table-definition';
+import { BaseEntity } from './base.entity';
 
 /** A row of `webhook_events`: one Stripe event as received. */
 export interface IWebhookEventEntity extends IBaseEntity {
@@ -9,4 +21,35 @@ export interface IWebhookEventEntity extends IBaseEntity {
   payload: Record<string, unknown>;
   errorMessage?: string | null;
   retryCount: number;
+}
+
+/** A received Stripe event as the library returns it: the `webhook_events` row as a class. */
+export class WebhookEventEntity extends BaseEntity implements IWebhookEventEntity {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  stripeEventId!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  eventType!: string;
+
+  @IsBoolean()
+  processed!: boolean;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  processedAt?: string | null;
+
+  @IsObject()
+  payload!: Record<string, unknown>;
+
+  @IsOptional()
+  @IsString()
+  errorMessage?: string | null;
+
+  @IsInt()
+  @Min(0)
+  retryCount!: number;
 }

@@ -1,9 +1,10 @@
-import type { IPaymentEntity } from '../entities/payment.entity';
+import { PaymentEntity, type IPaymentEntity } from '../entities/payment.entity';
 import { defineTable } from './table-definition';
 
 /** The `payments` table. */
 export const paymentsTable = defineTable<IPaymentEntity>({
   name: 'payments',
+  entity: PaymentEntity,
   columns: {
     stripePaymentIntentId: { type: 'string', unique: true },
     userId: { type: 'uuid' },

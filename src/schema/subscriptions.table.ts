@@ -1,9 +1,10 @@
-import type { ISubscriptionEntity } from '../entities/subscription.entity';
+import { SubscriptionEntity, type ISubscriptionEntity } from '../entities/subscription.entity';
 import { defineTable } from './table-definition';
 
 /** The `subscriptions` table. */
 export const subscriptionsTable = defineTable<ISubscriptionEntity>({
   name: 'subscriptions',
+  entity: SubscriptionEntity,
   columns: {
     stripeSubscriptionId: { type: 'string', unique: true },
     userId: { type: 'uuid' },

@@ -1,9 +1,10 @@
-import type { IUserEntity } from '../entities/user.entity';
+import { UserEntity, type IUserEntity } from '../entities/user.entity';
 import { defineTable } from './table-definition';
 
 /** The `users` table. */
 export const usersTable = defineTable<IUserEntity>({
   name: 'users',
+  entity: UserEntity,
   columns: {
     email: { type: 'string', unique: true },
     firstName: { type: 'string' },

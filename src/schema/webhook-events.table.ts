@@ -1,9 +1,10 @@
-import type { IWebhookEventEntity } from '../entities/webhook-event.entity';
+import { WebhookEventEntity, type IWebhookEventEntity } from '../entities/webhook-event.entity';
 import { defineTable } from './table-definition';
 
 /** The `webhook_events` table. */
 export const webhookEventsTable = defineTable<IWebhookEventEntity>({
   name: 'webhook_events',
+  entity: WebhookEventEntity,
   columns: {
     stripeEventId: { type: 'string', unique: true },
     eventType: { type: 'string' },

@@ -1,0 +1,237 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  FindByIdOptions,
+  FindOptions,
+  ICursorPaginatedResult,
+  ICursorPaginationOptions,
+  IDatabaseAdapter,
+  IFilterOptions,
+  IPaginatedResult,
+  IPaginationOptions,
+  UpsertOptions,
+  UpsertResult,
+} from '../adapters/database-adapter.interface';
+import { InjectDatabaseAdapter } from '../database.decorators';
+import type { FieldViolation } from '../exceptions';
+import type {
+  CreateInput,
+  IBaseEntity,
+  TableDefinition,
+  UpdateInput,
+} from '../schema/table-definition';
+import { EntityValidator, type EntityClass } from '../validation/entity-validator';
+
+/** Read options with offset pagination (or none: page 1 of 20). */
+export type OffsetFindOptions = Omit<FindOptions, 'pagination'> & {
+  pagination?: IPaginationOptions;
+};
+
+/** Read options with cursor (keyset) pagination. */
+export type CursorFindOptions = Omit<FindOptions, 'pagination'> & {
+  // `page?: never` keeps an offset page from matching the cursor overloads.
+  pagination: ICursorPaginationOptions & { page?: never };
+};
+
+/**
+ * A create input where some properties may be left out because the repository fills them in
+ * (`role` of a user, `retryCount` of a webhook event).
+ */
+export type CreateInputWithDefaults<T extends IBaseEntity, K extends keyof CreateInput<T>> = Omit<
+  CreateInput<T>,
+  K
+> &
+  Partial<Pick<CreateInput<T>, K>>;
+
+/** The keys of {@link FindOptions}: an argument made only of these is options, not filters. */
+const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'filters',
+  'orderBy',
+  'pagination',
+  'includeDeleted',
+]);
+
+/**
+ * The base of every repository: the CRUD and query methods of one table, on whatever provider
+ * the adapter talks to. A repository depends only on {@link IDatabaseAdapter}, never on a driver.
+ *
+ * A subclass names its table and, optionally, the entity class whose class-validator rules check
+ * create and update input; it may override {@link prepareCreate} / {@link prepareUpdate} to fill
+ * in defaults or normalize values (the user repository lower-cases emails there).
+ *
+ * `TCreate` is what `create` accepts. Default is {@link CreateInput} of `T`.
+ *
+ * @example
+ * \@Injectable()
+ * export class NotesRepository extends BaseRepository<INote> {
+ *   protected readonly table = notesTable;
+ * }
+ */
+@Injectable()
+export abstract class BaseRepository<
+  T extends IBaseEntity,
+  TCreate extends object = CreateInput<T>,
+> {
+  /** The table this repository reads and writes, from {@link defineTable}. */
+  protected abstract readonly table: TableDefinition<T>;
+
+  /**
+   * The class whose class-validator rules check create, update and upsert input. Default is no
+   * validation beyond the column types the adapter checks.
+   */
+  protected readonly entityClass?: EntityClass<T>;
+
+  // Built on first use: subclass fields (entityClass, table) are not set yet in this constructor.
+  private validator?: EntityValidator<T>;
+
+  /**
+   * @param adapter - The active database adapter. A subclass that declares no constructor gets it
+   *   injected through this one's `@InjectDatabaseAdapter()`.
+   */
+  constructor(@InjectDatabaseAdapter() protected readonly adapter: IDatabaseAdapter) {}
+
+  /** Inserts a row after validating it; the library sets id, createdAt and updatedAt. */
+  async create(data: TCreate): Promise<T> {
+    const input = this.prepareCreate(data);
+    this.validateCreate([input]);
+    return this.adapter.create(input, this.table);
+  }
+
+  /**
+   * Inserts every row or none. All rows are validated first; one ValidationException lists the
+   * bad fields of every row, named `<index>.<field>`.
+   */
+  async createMany(data: readonly TCreate[]): Promise<T[]> {
+    const inputs = data.map((row) => this.prepareCreate(row));
+    this.validateCreate(inputs);
+    return this.adapter.createMany(inputs, this.table);
+  }
+
+  /**
+   * Inserts the row, or when a live row has the same `conflictField`, updates it with these values
+   * (`onConflict: 'update'`) or leaves it as it is (`'ignore'`). Atomic on every provider.
+   */
+  async upsert(data: TCreate, options: UpsertOptions<T>): Promise<UpsertResult<T>> {
+    const input = this.prepareCreate(data);
+    this.validateCreate([input]);
+    return this.adapter.upsert(input, this.table, options);
+  }
+
+  /** The row, or null when it is missing or soft-deleted (unless `includeDeleted`). */
+  findById(id: string, options?: FindByIdOptions): Promise<T | null> {
+    return this.adapter.findById(id, this.table, options);
+  }
+
+  /** The live rows among these ids, in one query, in no particular order. */
+  findByIds(ids: readonly string[], options?: FindByIdOptions): Promise<T[]> {
+    return this.adapter.findByIds(ids, this.table, options);
+  }
+
+  /** Every matching row (or one page of them when `pagination` is given), ordered. */
+  findMany(options: FindOptions = {}): Promise<T[]> {
+    return this.adapter.findMany(options, this.table);
+  }
+
+  /**
+   * The first matching row, or null. Takes either filters or full read options: an argument whose
+   * keys are all {@link FindOptions} keys (`filters`, `orderBy`, …) and not columns is options.
+   */
+  findFirst(filtersOrOptions?: IFilterOptions | FindOptions): Promise<T | null> {
+    return this.adapter.findFirst(this.toFindOptions(filtersOrOptions), this.table);
+  }
+
+  /** One cursor page; pass `nextCursor` as `pagination.after` for the next. */
+  findWithPagination(options: CursorFindOptions): Promise<ICursorPaginatedResult<T>>;
+  /** One offset page with the total count. Default is page 1 of 20. */
+  findWithPagination(options?: OffsetFindOptions): Promise<IPaginatedResult<T>>;
+  findWithPagination(
+    options: OffsetFindOptions | CursorFindOptions = {},
+  ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
+    return this.adapter.findPage(options, this.table);
+  }
+
+  /**
+   * Changes the given properties of a live row and bumps updatedAt; RecordNotFoundException when
+   * the row is missing or soft-deleted.
+   */
+  async update(id: string, data: UpdateInput<T>): Promise<T> {
+    const input = this.prepareUpdate(data);
+    this.validatorOrUndefined()?.assertUpdate(input);
+    return this.adapter.update(id, input, this.table);
+  }
+
+  /** Sets deletedAt; RecordNotFoundException when missing or already deleted. */
+  softDelete(id: string): Promise<void> {
+    return this.adapter.softDelete(id, this.table);
+  }
+
+  /** Clears deletedAt and returns the row; RecordNotFoundException when missing or not deleted. */
+  restore(id: string): Promise<T> {
+    return this.adapter.restore(id, this.table);
+  }
+
+  /** Removes the row for good; RecordNotFoundException when missing. */
+  hardDelete(id: string): Promise<void> {
+    return this.adapter.hardDelete(id, this.table);
+  }
+
+  /** The number of matching rows (live ones unless `includeDeleted`). */
+  count(filters?: IFilterOptions, options?: FindByIdOptions): Promise<number> {
+    return this.adapter.count(filters, this.table, options);
+  }
+
+  /** Whether a live row (or any row, with `includeDeleted`) has this id. */
+  exists(id: string, options?: FindByIdOptions): Promise<boolean> {
+    return this.adapter.exists(id, this.table, options);
+  }
+
+  /**
+   * Runs `work` in one transaction: repository calls inside it join it. A throw rolls it back.
+   * Throws TransactionNotSupportedException where the provider has no transactions (Supabase).
+   */
+  transaction<R>(work: () => Promise<R>): Promise<R> {
+    return this.adapter.transaction(work);
+  }
+
+  /**
+   * Turns what `create`/`upsert` received into the row to insert: fills defaults, normalizes
+   * values. Runs before validation. Default is the input unchanged.
+   */
+  protected prepareCreate(data: TCreate): CreateInput<T> {
+    return data as unknown as CreateInput<T>;
+  }
+
+  /** As {@link prepareCreate}, for `update`. Default is the input unchanged. */
+  protected prepareUpdate(data: UpdateInput<T>): UpdateInput<T> {
+    return data;
+  }
+
+  private validateCreate(inputs: readonly CreateInput<T>[]): void {
+    const validator = this.validatorOrUndefined();
+    if (!validator) return;
+    if (inputs.length === 1) {
+      validator.assertCreate(inputs[0]);
+      return;
+    }
+    const violations: FieldViolation[] = [];
+    inputs.forEach((input, index) => {
+      violations.push(...validator.createViolations(input, `${index}.`));
+    });
+    validator.throwIfAny(violations);
+  }
+
+  private validatorOrUndefined(): EntityValidator<T> | undefined {
+    if (!this.validator && this.entityClass) {
+      this.validator = new EntityValidator(this.entityClass, this.table.name);
+    }
+    return this.validator;
+  }
+
+  private toFindOptions(argument: IFilterOptions | FindOptions | undefined): FindOptions {
+    if (argument === undefined || argument === null) return {};
+    const keys = Object.keys(argument);
+    const isOptions =
+      keys.length > 0 &&
+      keys.every((key) => FIND_OPTION_KEYS.has(key) && this.table.column(key) === undefined);
+    return isOptions ? (argument as FindOptions) : { filters: argument as IFilterOptions };
+  }
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  ICursorPaginatedResult,
+  ICursorPaginationOptions,
+  IDatabaseAdapter,
+  IPaginatedResult,
+  IPaginationOptions,
+  UpsertResult,
+} from '../adapters/database-adapter.interface';
+import { InjectDatabaseAdapter } from '../database.decorators';
+import { PaymentEntity, type IPaymentEntity } from '../entities/payment.entity';
+import { paymentsTable } from '../schema/payments.table';
+import type { CreateInput } from '../schema/table-definition';
+import {
+  BaseRepository,
+  type CreateInputWithDefaults,
+  type CursorFindOptions,
+} from './base.repository';
+import { loadByForeignKey } from './relation-loader';
+
+/** What {@link PaymentRepository.create} takes: `metadata` defaults to `{}`. */
+export type PaymentCreateInput = CreateInputWithDefaults<IPaymentEntity, 'metadata'>;
+
+/** The first page {@link PaymentRepository.findByUser} returns when given no pagination. */
+const FIRST_PAGE: IPaginationOptions = { page: 1, limit: 20 };
+
+/** Payments (Stripe PaymentIntents), keyed by their `stripePaymentIntentId`. */
+@Injectable()
+export class PaymentRepository extends BaseRepository<IPaymentEntity, PaymentCreateInput> {
+  protected readonly table = paymentsTable;
+  protected override readonly entityClass = PaymentEntity;
+
+  constructor(@InjectDatabaseAdapter() adapter: IDatabaseAdapter) {
+    super(adapter);
+  }
+
+  /** The live payment with this PaymentIntent id, or null. */
+  findByStripePaymentIntentId(stripePaymentIntentId: string): Promise<IPaymentEntity | null> {
+    return this.findFirst({ stripePaymentIntentId });
+  }
+
+  /**
+   * Inserts the payment, or overwrites the live one with the same `stripePaymentIntentId` with
+   * these values (defaults included), atomically. `created` says which happened. Stripe sends
+   * each PaymentIntent many times as it changes state; this keeps one row with the latest.
+   */
+  upsertByStripeId(data: PaymentCreateInput): Promise<UpsertResult<IPaymentEntity>> {
+    return this.upsert(data, { conflictField: 'stripePaymentIntentId', onConflict: 'update' });
+  }
+
+  /** A cursor page of a user's payments, newest first. */
+  findByUser(
+    userId: string,
+    pagination: CursorFindOptions['pagination'],
+  ): Promise<ICursorPaginatedResult<IPaymentEntity>>;
+  /** An offset page of a user's payments, newest first. Default is page 1 of 20. */
+  findByUser(
+    userId: string,
+    pagination?: IPaginationOptions,
+  ): Promise<IPaginatedResult<IPaymentEntity>>;
+  findByUser(
+    userId: string,
+    pagination: IPaginationOptions | ICursorPaginationOptions = FIRST_PAGE,
+  ): Promise<IPaginatedResult<IPaymentEntity> | ICursorPaginatedResult<IPaymentEntity>> {
+    return this.adapter.findPage(
+      { filters: { userId }, orderBy: { field: 'createdAt', direction: 'desc' }, pagination },
+      this.table,
+    );
+  }
+
+  /** The live payments of all these users in one query, oldest first; `[]` for no ids. */
+  findByUserIds(userIds: readonly string[]): Promise<IPaymentEntity[]> {
+    return loadByForeignKey(this.adapter, this.table, 'userId', userIds);
+  }
+
+  protected override prepareCreate(data: PaymentCreateInput): CreateInput<IPaymentEntity> {
+    return { ...data, metadata: data.metadata ?? {} };
+  }
+}

@@ -1,0 +1,32 @@
+import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
+import type { IBaseEntity, TableDefinition } from '../schema/table-definition';
+
+/**
+ * Loads the live rows of `table` whose `property` is one of `ids`, in one query (an IN filter),
+ * ordered by createdAt then id. Empty `ids` returns `[]` without a query. The adapter caps an IN
+ * list at its `maxInListSize` (default 10,000) and rejects longer ones with a ValidationException.
+ */
+export async function loadByForeignKey<T extends IBaseEntity>(
+  adapter: IDatabaseAdapter,
+  table: TableDefinition<T>,
+  property: keyof T & string,
+  ids: readonly string[],
+): Promise<T[]> {
+  if (ids.length === 0) return [];
+  return adapter.findMany({ filters: { [property]: { in: ids } } }, table);
+}
+
+/**
+ * Groups rows by the value of one property, keeping their order: one array per key. Keys with no
+ * rows are absent; read with `?? []`.
+ */
+export function groupBy<T, K extends keyof T>(rows: readonly T[], property: K): Map<T[K], T[]> {
+  const groups = new Map<T[K], T[]>();
+  for (const row of rows) {
+    const key = row[property];
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
+import { InjectDatabaseAdapter } from '../database.decorators';
+import { WebhookEventEntity, type IWebhookEventEntity } from '../entities/webhook-event.entity';
+import { RecordNotFoundException } from '../exceptions';
+import type { CreateInput } from '../schema/table-definition';
+import { webhookEventsTable } from '../schema/webhook-events.table';
+import { BaseRepository, type CreateInputWithDefaults } from './base.repository';
+
+/** What {@link WebhookRepository.create} takes: `processed` defaults to `false`, `retryCount` to 0. */
+export type WebhookEventCreateInput = CreateInputWithDefaults<
+  IWebhookEventEntity,
+  'processed' | 'retryCount'
+>;
+
+/** A Stripe event as received, for {@link WebhookRepository.recordIfNew}. */
+export type ReceivedWebhookEvent = Pick<
+  IWebhookEventEntity,
+  'stripeEventId' | 'eventType' | 'payload'
+>;
+
+/** The stored event, and whether this call stored it (false: it had been received before). */
+export interface RecordedWebhookEvent {
+  event: IWebhookEventEntity;
+  created: boolean;
+}
+
+/**
+ * Received Stripe webhook events: idempotent recording, then processing state and retries.
+ * Stripe delivers an event at least once, and sometimes several times at once.
+ */
+@Injectable()
+export class WebhookRepository extends BaseRepository<
+  IWebhookEventEntity,
+  WebhookEventCreateInput
+> {
+  protected readonly table = webhookEventsTable;
+  protected override readonly entityClass = WebhookEventEntity;
+
+  constructor(@InjectDatabaseAdapter() adapter: IDatabaseAdapter) {
+    super(adapter);
+  }
+
+  /** The live event with this Stripe event id, or null. */
+  findByStripeEventId(stripeEventId: string): Promise<IWebhookEventEntity | null> {
+    return this.findFirst({ stripeEventId });
+  }
+
+  /**
+   * Stores the event unless one with the same `stripeEventId` is already stored, in one atomic
+   * upsert (`onConflict: 'ignore'`): however many deliveries of one event race, exactly one
+   * row exists afterwards and exactly one call gets `created: true`. Process the event only then.
+   */
+  async recordIfNew(received: ReceivedWebhookEvent): Promise<RecordedWebhookEvent> {
+    const { record, created } = await this.upsert(
+      {
+        stripeEventId: received.stripeEventId,
+        eventType: received.eventType,
+        payload: received.payload,
+      },
+      { conflictField: 'stripeEventId', onConflict: 'ignore' },
+    );
+    return { event: record, created };
+  }
+
+  /**
+   * Marks the event processed now. `errorMessage` keeps the last failure, if any, for the record.
+   * RecordNotFoundException when the event is missing.
+   */
+  markProcessed(id: string): Promise<IWebhookEventEntity> {
+    return this.update(id, { processed: true, processedAt: new Date().toISOString() });
+  }
+
+  /**
+   * Records a failed attempt: sets `errorMessage` and adds one to `retryCount`.
+   *
+   * The adapter contract has no atomic increment, so this reads then writes: inside one
+   * transaction where the adapter has them (`capabilities.transactions`), otherwise (Supabase) as
+   * two calls. SQLite runs transactions one at a time, so there the count is exact; on PostgreSQL
+   * (READ COMMITTED) and Supabase two failures of the same event at the same instant may count
+   * once. Failures of one event are normally sequential (one worker retries it), so this is
+   * accepted.
+   * RecordNotFoundException when the event is missing.
+   */
+  markFailed(id: string, message: string): Promise<IWebhookEventEntity> {
+    const work = async (): Promise<IWebhookEventEntity> => {
+      const event = await this.findById(id);
+      if (!event) throw new RecordNotFoundException(this.table.name, id);
+      return this.update(id, { errorMessage: message, retryCount: event.retryCount + 1 });
+    };
+    return this.adapter.capabilities.transactions ? this.transaction(work) : work();
+  }
+
+  /**
+   * Unprocessed events with fewer than `maxRetries` failed attempts, oldest first: what a retry
+   * job picks up. `limit` caps how many (1 to the adapter's page maximum). Default is all.
+   */
+  findRetryable(maxRetries: number, limit?: number): Promise<IWebhookEventEntity[]> {
+    return this.findMany({
+      filters: { processed: false, retryCount: { lt: maxRetries } },
+      orderBy: { field: 'createdAt', direction: 'asc' },
+      pagination: limit === undefined ? undefined : { page: 1, limit },
+    });
+  }
+
+  protected override prepareCreate(
+    data: WebhookEventCreateInput,
+  ): CreateInput<IWebhookEventEntity> {
+    return { ...data, processed: data.processed ?? false, retryCount: data.retryCount ?? 0 };
+  }
+}
