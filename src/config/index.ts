@@ -1,1 +1,4 @@
-export {};
+export * from './database-options.interface';
+export * from './database-configuration.exception';
+export * from './database-env.constants';
+export * from './resolve-database-config';

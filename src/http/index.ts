@@ -1,1 +1,2 @@
-export {};
+export * from './database-exception.filter';
+export * from './database-exception.mapper';

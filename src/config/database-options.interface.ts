@@ -1,0 +1,165 @@
+import type { ModuleMetadata, Provider, Type } from '@nestjs/common';
+import type { DatabaseProvider } from '../adapters/database-adapter.interface';
+
+/** How SQLite syncs to disk (`PRAGMA synchronous`). */
+export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+
+/**
+ * What to do when Supabase cannot be reached at boot.
+ * - `sqlite`: open the SQLite database instead, and report the fallback in logs and health.
+ * - `none`: fail the boot.
+ */
+export type DatabaseFallback = 'sqlite' | 'none';
+
+/** A `fetch` implementation, as Node 20 ships it. */
+export type FetchFunction = typeof fetch;
+
+/** Supabase (PostgREST) settings. */
+export interface SupabaseOptions {
+  /** The project URL, e.g. `https://abc.supabase.co`. Default is `SUPABASE_URL`. */
+  url?: string;
+  /** The anon (publishable) key. Default is `SUPABASE_ANON_KEY`. */
+  anonKey?: string;
+  /**
+   * The service-role key; used instead of the anon key when given (it bypasses row-level
+   * security, so keep it on the server). Default is `SUPABASE_SERVICE_KEY`.
+   */
+  serviceKey?: string;
+  /** The fetch used by the client and the boot probe (tests pass a fake). Default is global `fetch`. */
+  fetch?: FetchFunction;
+}
+
+/** SQLite settings, used by `provider: 'sqlite'` and by the Supabase fallback. */
+export interface SqliteOptions {
+  /** The database file; `:memory:` for a private in-memory database. Default is `SQLITE_PATH`, else `./data/database.sqlite`. */
+  path?: string;
+  /** `PRAGMA synchronous`. Default is `SQLITE_SYNCHRONOUS`, else `NORMAL` (safe with WAL). */
+  synchronous?: SqliteSynchronous;
+}
+
+/** PostgreSQL settings. */
+export interface PostgresOptions {
+  /** A `postgresql://` connection string. Default is `DATABASE_URL`. */
+  connectionString?: string;
+  /** The most connections the pool opens. Default is `DATABASE_POOL_MAX`, else 10. */
+  poolMax?: number;
+}
+
+/** The Supabase reachability probe run at boot. */
+export interface ProbeOptions {
+  /** How long one attempt may take. Default is `DATABASE_PROBE_TIMEOUT_MS`, else 3000. */
+  timeoutMs?: number;
+  /** Further attempts after a failed one (only for unreachable or timeout). Default is `DATABASE_PROBE_RETRIES`, else 2. */
+  retries?: number;
+  /** The wait before the first retry; doubled for each next one. Default is 200. */
+  backoffMs?: number;
+}
+
+/** Health check settings. */
+export interface HealthOptions {
+  /** A ping slower than this makes the performance check warn. Default is `DATABASE_HEALTH_LATENCY_MS`, else 1000. */
+  latencyThresholdMs?: number;
+  /** How long each check may take before it fails. Default is 5000. */
+  checkTimeoutMs?: number;
+  /** Free disk below this makes the storage check warn. Default is 100 MiB. */
+  minFreeDiskBytes?: number;
+}
+
+/** A Prometheus registry, as prom-client defines it (kept structural so prom-client stays optional). */
+export interface PrometheusRegistryLike {
+  metrics(): Promise<string> | string;
+  readonly contentType: string;
+}
+
+/** Metrics and query logging settings. */
+export interface MetricsOptions {
+  /** Operations slower than this are logged as slow queries. Default is `DATABASE_SLOW_QUERY_MS`, else 500. */
+  slowQueryThresholdMs?: number;
+  /** Latest durations kept per operation and table for percentiles. Default is 1024. */
+  reservoirSize?: number;
+  /**
+   * Prometheus export when prom-client is installed: `true` on a new registry, a registry of your
+   * own, or `false` for none. Default is `true`.
+   */
+  prometheus?: boolean | PrometheusRegistryLike;
+  /** Prefix of the Prometheus metric names. Default is `db_`. */
+  prometheusPrefix?: string;
+}
+
+/** What {@link DatabaseModule.forRoot} takes. Every field is optional and falls back to the environment. */
+export interface DatabaseModuleOptions {
+  /** The database to use. Default is `DATABASE_PROVIDER`, else `supabase`. */
+  provider?: DatabaseProvider | string;
+  supabase?: SupabaseOptions;
+  sqlite?: SqliteOptions;
+  postgres?: PostgresOptions;
+  /**
+   * What to do when Supabase is unreachable at boot. Default is `DATABASE_FALLBACK`, else `sqlite`
+   * outside production and `none` when `NODE_ENV=production`.
+   */
+  fallback?: DatabaseFallback;
+  probe?: ProbeOptions;
+  /** Apply pending migrations at boot (SQLite and PostgreSQL). Default is `DATABASE_MIGRATE`, else `true`. */
+  migrate?: boolean;
+  /** The largest page a caller may ask for. Default is `DATABASE_MAX_PAGE_SIZE`, else 100. */
+  maxPageSize?: number;
+  health?: HealthOptions;
+  metrics?: MetricsOptions;
+  /**
+   * Log every statement (redacted) through Nest's Logger; ignored when `NODE_ENV=production`.
+   * Default is `DATABASE_LOG_QUERIES`, else `false`.
+   */
+  logQueries?: boolean;
+  /**
+   * The environment the unset options are read from. Pass `{}` to ignore the environment.
+   * Default is `process.env`.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Builds the module options for {@link DatabaseModule.forRootAsync} `useClass` / `useExisting`. */
+export interface DatabaseOptionsFactory {
+  createDatabaseOptions(): Promise<DatabaseModuleOptions> | DatabaseModuleOptions;
+}
+
+/** What {@link DatabaseModule.forRootAsync} takes: exactly one of useFactory, useClass, useExisting. */
+export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** Builds the options; its arguments are the `inject` providers. */
+  useFactory?: (...args: any[]) => Promise<DatabaseModuleOptions> | DatabaseModuleOptions;
+  /** Providers passed to `useFactory`. Default is none. */
+  inject?: any[];
+  /** A class the module instantiates to build the options. */
+  useClass?: Type<DatabaseOptionsFactory>;
+  /** An existing provider (from `imports`) that builds the options. */
+  useExisting?: Type<DatabaseOptionsFactory>;
+  /** Extra providers the factory class may need. Default is none. */
+  extraProviders?: Provider[];
+}
+
+/** The options after defaults and validation: every value decided, nothing optional left to guess. */
+export interface ResolvedDatabaseConfig {
+  provider: DatabaseProvider;
+  production: boolean;
+  supabase: {
+    url: string;
+    anonKey?: string;
+    serviceKey?: string;
+    /** The key the boot probe sends: the service key when given, else the anon key. */
+    key: string;
+    fetch?: FetchFunction;
+  } | null;
+  sqlite: { path: string; synchronous: SqliteSynchronous };
+  postgres: { connectionString: string; poolMax: number } | null;
+  fallback: DatabaseFallback;
+  probe: { timeoutMs: number; retries: number; backoffMs: number };
+  migrate: boolean;
+  maxPageSize: number;
+  health: { latencyThresholdMs: number; checkTimeoutMs: number; minFreeDiskBytes: number };
+  metrics: {
+    slowQueryThresholdMs: number;
+    reservoirSize: number;
+    prometheus: boolean | PrometheusRegistryLike;
+    prometheusPrefix: string;
+  };
+  logQueries: boolean;
+}

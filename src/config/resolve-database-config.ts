@@ -1,0 +1,260 @@
+import type { DatabaseProvider } from '../adapters/database-adapter.interface';
+import { DatabaseConfigurationException } from './database-configuration.exception';
+import { DATABASE_DEFAULTS, DATABASE_ENV } from './database-env.constants';
+import type {
+  DatabaseFallback,
+  DatabaseModuleOptions,
+  ResolvedDatabaseConfig,
+  SqliteSynchronous,
+} from './database-options.interface';
+
+/** The providers the library knows, in the order they are listed in messages. */
+export const DATABASE_PROVIDERS: readonly DatabaseProvider[] = ['supabase', 'sqlite', 'postgres'];
+
+const FALLBACKS: readonly DatabaseFallback[] = ['sqlite', 'none'];
+const SYNCHRONOUS_MODES: readonly SqliteSynchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads settings from options first, then the environment, and records every problem found. */
+class SettingReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  /** The environment value, with empty strings treated as unset. */
+  envValue(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  text(option: string | undefined, envName: string): string | undefined {
+    return option ?? this.envValue(envName);
+  }
+
+  choice<T extends string>(
+    option: T | string | undefined,
+    envName: string,
+    allowed: readonly T[],
+    fallback: T,
+    normalize: (raw: string) => string = (raw) => raw,
+  ): T {
+    const raw = option ?? this.envValue(envName);
+    if (raw === undefined) return fallback;
+    const value = normalize(String(raw).trim());
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${envName}=${String(raw)} is not one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+
+  integer(option: number | undefined, envName: string, fallback: number, min: number): number {
+    const raw = option ?? this.envValue(envName);
+    if (raw === undefined) return fallback;
+    const value = typeof raw === 'number' ? raw : Number(raw);
+    if (!Number.isInteger(value) || value < min) {
+      this.problems.push(`${envName}=${String(raw)} must be an integer of at least ${min}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  flag(option: boolean | undefined, envName: string, fallback: boolean): boolean {
+    if (option !== undefined) return option;
+    const raw = this.envValue(envName);
+    if (raw === undefined) return fallback;
+    const word = raw.toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    this.problems.push(`${envName}=${raw} must be true or false`);
+    return fallback;
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(value);
+}
+
+/**
+ * Turns module options and the environment into a complete configuration, or throws one
+ * {@link DatabaseConfigurationException} naming every problem. Options win over the environment;
+ * an unset value takes its default. A plain function: no Nest, no I/O.
+ *
+ * @example
+ * resolveDatabaseConfig({ env: { DATABASE_PROVIDER: 'sqlite', SQLITE_PATH: '/tmp/app.db' } });
+ */
+export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): ResolvedDatabaseConfig {
+  const env: Env = options.env ?? process.env;
+  const read = new SettingReader(env);
+  const problems = read.problems;
+
+  const production = read.envValue(DATABASE_ENV.nodeEnv) === 'production';
+  const provider = read.choice<DatabaseProvider>(
+    options.provider,
+    DATABASE_ENV.provider,
+    DATABASE_PROVIDERS,
+    DATABASE_DEFAULTS.provider,
+    (raw) => raw.toLowerCase(),
+  );
+  const providerLabel = `${DATABASE_ENV.provider}=${provider}`;
+
+  let supabase: ResolvedDatabaseConfig['supabase'] = null;
+  if (provider === 'supabase') {
+    const url = read.text(options.supabase?.url, DATABASE_ENV.supabaseUrl);
+    const serviceKey = read.text(options.supabase?.serviceKey, DATABASE_ENV.supabaseServiceKey);
+    const anonKey = read.text(options.supabase?.anonKey, DATABASE_ENV.supabaseAnonKey);
+    if (url === undefined) problems.push(`${providerLabel} needs ${DATABASE_ENV.supabaseUrl}`);
+    else if (!isHttpUrl(url)) {
+      problems.push(`${DATABASE_ENV.supabaseUrl} must be an http(s) URL`);
+    }
+    if (serviceKey === undefined && anonKey === undefined) {
+      problems.push(
+        `${providerLabel} needs ${DATABASE_ENV.supabaseAnonKey} or ${DATABASE_ENV.supabaseServiceKey}`,
+      );
+    }
+    supabase = {
+      url: url ?? '',
+      anonKey,
+      serviceKey,
+      key: serviceKey ?? anonKey ?? '',
+      fetch: options.supabase?.fetch,
+    };
+  }
+
+  let postgres: ResolvedDatabaseConfig['postgres'] = null;
+  if (provider === 'postgres') {
+    const connectionString = read.text(
+      options.postgres?.connectionString,
+      DATABASE_ENV.databaseUrl,
+    );
+    if (connectionString === undefined) {
+      problems.push(`${providerLabel} needs ${DATABASE_ENV.databaseUrl}`);
+    } else if (!isPostgresUrl(connectionString)) {
+      // Only the scheme is named: the URL may hold a password.
+      problems.push(`${DATABASE_ENV.databaseUrl} must start with postgresql:// or postgres://`);
+    }
+    postgres = {
+      connectionString: connectionString ?? '',
+      poolMax: read.integer(
+        options.postgres?.poolMax,
+        DATABASE_ENV.poolMax,
+        DATABASE_DEFAULTS.poolMax,
+        1,
+      ),
+    };
+  }
+
+  const sqlite = {
+    path: read.text(options.sqlite?.path, DATABASE_ENV.sqlitePath) ?? DATABASE_DEFAULTS.sqlitePath,
+    synchronous: read.choice<SqliteSynchronous>(
+      options.sqlite?.synchronous,
+      DATABASE_ENV.sqliteSynchronous,
+      SYNCHRONOUS_MODES,
+      DATABASE_DEFAULTS.sqliteSynchronous,
+      (raw) => raw.toUpperCase(),
+    ),
+  };
+
+  // Outside production a missing Supabase should not stop a developer; in production a silent
+  // switch to a local file would lose data, so it must be asked for.
+  const fallback = read.choice<DatabaseFallback>(
+    options.fallback,
+    DATABASE_ENV.fallback,
+    FALLBACKS,
+    production ? 'none' : 'sqlite',
+    (raw) => raw.toLowerCase(),
+  );
+
+  const probe = {
+    timeoutMs: read.integer(
+      options.probe?.timeoutMs,
+      DATABASE_ENV.probeTimeoutMs,
+      DATABASE_DEFAULTS.probeTimeoutMs,
+      1,
+    ),
+    retries: read.integer(
+      options.probe?.retries,
+      DATABASE_ENV.probeRetries,
+      DATABASE_DEFAULTS.probeRetries,
+      0,
+    ),
+    backoffMs: read.integer(
+      options.probe?.backoffMs,
+      'probe.backoffMs',
+      DATABASE_DEFAULTS.probeBackoffMs,
+      0,
+    ),
+  };
+
+  const health = {
+    latencyThresholdMs: read.integer(
+      options.health?.latencyThresholdMs,
+      DATABASE_ENV.healthLatencyMs,
+      DATABASE_DEFAULTS.healthLatencyThresholdMs,
+      1,
+    ),
+    checkTimeoutMs: read.integer(
+      options.health?.checkTimeoutMs,
+      'health.checkTimeoutMs',
+      DATABASE_DEFAULTS.healthCheckTimeoutMs,
+      1,
+    ),
+    minFreeDiskBytes: read.integer(
+      options.health?.minFreeDiskBytes,
+      'health.minFreeDiskBytes',
+      DATABASE_DEFAULTS.minFreeDiskBytes,
+      0,
+    ),
+  };
+
+  const metrics = {
+    slowQueryThresholdMs: read.integer(
+      options.metrics?.slowQueryThresholdMs,
+      DATABASE_ENV.slowQueryMs,
+      DATABASE_DEFAULTS.slowQueryThresholdMs,
+      0,
+    ),
+    reservoirSize: read.integer(
+      options.metrics?.reservoirSize,
+      'metrics.reservoirSize',
+      DATABASE_DEFAULTS.reservoirSize,
+      1,
+    ),
+    prometheus: options.metrics?.prometheus ?? true,
+    prometheusPrefix: options.metrics?.prometheusPrefix ?? DATABASE_DEFAULTS.prometheusPrefix,
+  };
+
+  const config: ResolvedDatabaseConfig = {
+    provider,
+    production,
+    supabase,
+    sqlite,
+    postgres,
+    fallback,
+    probe,
+    migrate: read.flag(options.migrate, DATABASE_ENV.migrate, DATABASE_DEFAULTS.migrate),
+    maxPageSize: read.integer(
+      options.maxPageSize,
+      DATABASE_ENV.maxPageSize,
+      DATABASE_DEFAULTS.maxPageSize,
+      1,
+    ),
+    health,
+    metrics,
+    // Statement logging prints parameters; never in production, whatever the setting says.
+    logQueries: !production && read.flag(options.logQueries, DATABASE_ENV.logQueries, false),
+  };
+
+  if (problems.length > 0) throw new DatabaseConfigurationException(problems);
+  return config;
+}

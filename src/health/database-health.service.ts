@@ -1,0 +1,157 @@
+import { stat, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DatabaseConnection } from '../adapters/create-database-adapter';
+import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
+import { DATABASE_CONFIG, DATABASE_CONNECTION } from '../database.constants';
+import type { DatabaseHealthReport, HealthCheckOutcome } from './database-health.interface';
+import { HEALTH_MESSAGES, HEALTH_REASONS } from './health.messages';
+import { HealthCheckTimeoutError, withTimeout } from './promise-timeout';
+import { hasStorageStats, type StorageStats } from './storage-stats.interface';
+import { summarizeHealth } from './summarize-health';
+
+function describeError(error: unknown): HealthCheckOutcome['error'] {
+  const e = error as { name?: string; code?: unknown; message?: string };
+  return {
+    name: e?.name ?? 'Error',
+    code: typeof e?.code === 'string' ? e.code : undefined,
+    message: e?.message ?? String(error),
+  };
+}
+
+/**
+ * Checks the database: connection (a ping), performance (ping latency against a threshold) and
+ * storage (database size and free disk, where the provider reports them). Each check has its own
+ * timeout; expected failures are reported in the result, never thrown.
+ */
+@Injectable()
+export class DatabaseHealthService {
+  constructor(
+    @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
+    @Inject(DATABASE_CONFIG) private readonly config: ResolvedDatabaseConfig,
+  ) {}
+
+  /** Runs every check and sums them up: `healthy`, `degraded` (still serving) or `unhealthy`. */
+  async checkHealth(): Promise<DatabaseHealthReport> {
+    const { latencyThresholdMs } = this.config.health;
+    const [{ outcome: connection, latencyMs }, storage] = await Promise.all([
+      this.checkConnection(),
+      this.checkStorage(),
+    ]);
+    let performance: HealthCheckOutcome;
+    if (connection.status !== 'pass') {
+      performance = {
+        status: 'skip',
+        message: HEALTH_MESSAGES.performanceSkipped,
+        reason: HEALTH_REASONS.dependencyFailed,
+      };
+    } else if (latencyMs > latencyThresholdMs) {
+      performance = {
+        status: 'warn',
+        message: HEALTH_MESSAGES.performanceSlow,
+        reason: HEALTH_REASONS.slow,
+        latencyMs,
+        details: { thresholdMs: latencyThresholdMs },
+      };
+    } else {
+      performance = {
+        status: 'pass',
+        message: HEALTH_MESSAGES.performanceOk,
+        latencyMs,
+        details: { thresholdMs: latencyThresholdMs },
+      };
+    }
+    const checks = { connection, performance, storage };
+    const { provider, fallbackActive, fallbackReason } = this.connection;
+    return {
+      status: summarizeHealth(checks, fallbackActive),
+      provider,
+      fallbackActive,
+      ...(fallbackActive ? { fallbackReason } : {}),
+      checks,
+      latencyMs,
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  private async checkConnection(): Promise<{ outcome: HealthCheckOutcome; latencyMs: number }> {
+    const started = performance.now();
+    try {
+      await withTimeout(this.connection.adapter.ping(), this.config.health.checkTimeoutMs);
+      const latencyMs = performance.now() - started;
+      return {
+        outcome: { status: 'pass', message: HEALTH_MESSAGES.connectionOk, latencyMs },
+        latencyMs,
+      };
+    } catch (error) {
+      const latencyMs = performance.now() - started;
+      const timedOut = error instanceof HealthCheckTimeoutError;
+      return {
+        outcome: {
+          status: 'fail',
+          message: timedOut ? HEALTH_MESSAGES.connectionTimeout : HEALTH_MESSAGES.connectionFailed,
+          reason: timedOut ? HEALTH_REASONS.timeout : HEALTH_REASONS.error,
+          ...(timedOut ? {} : { error: describeError(error) }),
+          latencyMs,
+        },
+        latencyMs,
+      };
+    }
+  }
+
+  private async checkStorage(): Promise<HealthCheckOutcome> {
+    try {
+      const stats = await withTimeout(this.readStorage(), this.config.health.checkTimeoutMs);
+      if (!stats) {
+        return {
+          status: 'skip',
+          message: HEALTH_MESSAGES.storageNotReported,
+          reason: HEALTH_REASONS.notReported,
+        };
+      }
+      const details = { ...stats, minFreeDiskBytes: this.config.health.minFreeDiskBytes };
+      if (
+        stats.freeDiskBytes !== undefined &&
+        stats.freeDiskBytes < this.config.health.minFreeDiskBytes
+      ) {
+        return {
+          status: 'warn',
+          message: HEALTH_MESSAGES.storageLowDisk,
+          reason: HEALTH_REASONS.lowDisk,
+          details,
+        };
+      }
+      return { status: 'pass', message: HEALTH_MESSAGES.storageOk, details };
+    } catch (error) {
+      const timedOut = error instanceof HealthCheckTimeoutError;
+      return {
+        status: 'fail',
+        message: timedOut ? HEALTH_MESSAGES.storageTimeout : HEALTH_MESSAGES.storageFailed,
+        reason: timedOut ? HEALTH_REASONS.timeout : HEALTH_REASONS.error,
+        ...(timedOut ? {} : { error: describeError(error) }),
+      };
+    }
+  }
+
+  /**
+   * The adapter's own figures when it offers them, completed from the file system for a database
+   * file; for SQLite without them, the configured file is measured directly.
+   */
+  private async readStorage(): Promise<StorageStats | undefined> {
+    const { adapter, provider } = this.connection;
+    let stats: StorageStats | undefined;
+    if (hasStorageStats(adapter)) stats = await adapter.storageStats();
+    else if (provider === 'sqlite' && this.config.sqlite.path !== ':memory:') {
+      stats = { path: this.config.sqlite.path };
+    }
+    const filePath = stats?.path === ':memory:' ? undefined : stats?.path;
+    if (!stats || !filePath) return stats;
+    const filled = { ...stats };
+    if (filled.databaseBytes === undefined) filled.databaseBytes = (await stat(filePath)).size;
+    if (filled.freeDiskBytes === undefined) {
+      const fs = await statfs(dirname(filePath));
+      filled.freeDiskBytes = Number(fs.bavail) * Number(fs.bsize);
+    }
+    return filled;
+  }
+}

@@ -1,0 +1,46 @@
+import {
+  Catch,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+  type LoggerService,
+} from '@nestjs/common';
+import { DatabaseException } from '../exceptions/database.exception';
+import { mapDatabaseException } from './database-exception.mapper';
+
+/** The response methods of Express and Fastify, whichever the application runs on. */
+interface HttpResponseLike {
+  status?: (code: number) => HttpResponseLike;
+  json?: (body: unknown) => unknown;
+  code?: (code: number) => HttpResponseLike;
+  send?: (body: unknown) => unknown;
+}
+
+/**
+ * An exception filter that turns library exceptions into HTTP responses (see
+ * {@link mapDatabaseException}). Server errors are logged with their cause; clients get only a
+ * fixed message, the exception code and caller-safe details.
+ *
+ * @example
+ * app.useGlobalFilters(new DatabaseExceptionFilter());
+ */
+@Catch(DatabaseException)
+export class DatabaseExceptionFilter implements ExceptionFilter<DatabaseException> {
+  constructor(private readonly logger: LoggerService = new Logger('DatabaseExceptionFilter')) {}
+
+  catch(exception: DatabaseException, host: ArgumentsHost): void {
+    const { status, body } = mapDatabaseException(exception);
+    if (status >= 500) {
+      // The full story (driver message, cause) stays in the server log.
+      this.logger.error(`${exception.name}: ${exception.message}`, exception.stack);
+    }
+    const res = host.switchToHttp().getResponse<HttpResponseLike>();
+    if (typeof res.status === 'function' && typeof res.json === 'function') {
+      res.status(status);
+      res.json(body);
+    } else if (typeof res.code === 'function' && typeof res.send === 'function') {
+      res.code(status);
+      res.send(body);
+    }
+  }
+}
