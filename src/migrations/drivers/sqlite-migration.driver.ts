@@ -4,6 +4,7 @@ import type {
   MigrationDriver,
   MigrationRecord,
   MigrationSession,
+  MigrationSessionOptions,
 } from '../migration-driver.interface';
 
 interface HistoryRow {
@@ -25,7 +26,8 @@ export class SqliteMigrationDriver implements MigrationDriver {
 
   constructor(private readonly db: Database) {}
 
-  async openSession(): Promise<MigrationSession> {
+  // Exclusive or not, a session needs no lock of its own: see the class comment.
+  async openSession(_options: MigrationSessionOptions): Promise<MigrationSession> {
     return new SqliteMigrationSession(this.db);
   }
 }
