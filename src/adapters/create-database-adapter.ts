@@ -1,0 +1,167 @@
+import type { LoggerService } from '@nestjs/common';
+import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
+import { ConnectionException } from '../exceptions/connection.exception';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../query/plan-query';
+import type { DatabaseProvider, IDatabaseAdapter } from './database-adapter.interface';
+import { PostgresAdapter } from './postgres';
+import type { QueryObserver } from './query-observer';
+import { SQLiteAdapter } from './sqlite';
+import { probeSupabase, SupabaseAdapter } from './supabase';
+
+/** The adapter chosen at boot, and how it was chosen. */
+export interface DatabaseConnection {
+  adapter: IDatabaseAdapter;
+  /** The provider the configuration asked for. */
+  configuredProvider: DatabaseProvider;
+  /** The provider in use: the configured one, or `sqlite` after a fallback. */
+  provider: DatabaseProvider;
+  /** Whether the configured provider was unreachable and SQLite took over. */
+  fallbackActive: boolean;
+  /** Why the fallback happened, e.g. `unreachable: fetch failed`; absent without fallback. */
+  fallbackReason?: string;
+}
+
+/** What {@link createDatabaseAdapter} needs besides the configuration. */
+export interface CreateDatabaseAdapterDeps {
+  /** Receives every query event (metrics, query log). */
+  observer: QueryObserver;
+  /** Where the boot decisions are logged. */
+  logger: LoggerService;
+  /** Waits between probe attempts. Default is a `setTimeout` delay. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The outcome of one Supabase probe, as `probeSupabase` reports it. */
+type ProbeOutcome = Awaited<ReturnType<typeof probeSupabase>>;
+
+/** Failures that may go away on a second try; a rejected key or a missing schema will not. */
+const TRANSIENT_PROBE_FAILURES = new Set(['unreachable', 'timeout']);
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function probeWithRetries(
+  supabase: NonNullable<ResolvedDatabaseConfig['supabase']>,
+  probe: ResolvedDatabaseConfig['probe'],
+  deps: CreateDatabaseAdapterDeps,
+): Promise<ProbeOutcome> {
+  const sleep = deps.sleep ?? delay;
+  for (let attempt = 0; ; attempt += 1) {
+    let outcome: ProbeOutcome;
+    try {
+      outcome = await probeSupabase({
+        url: supabase.url,
+        key: supabase.key,
+        timeoutMs: probe.timeoutMs,
+        fetch: supabase.fetch,
+      });
+    } catch (error) {
+      // The probe reports failures as values; a throw is treated the same way, never as a crash.
+      outcome = { ok: false, reason: 'unreachable', message: (error as Error).message };
+    }
+    if (outcome.ok || !TRANSIENT_PROBE_FAILURES.has(outcome.reason) || attempt >= probe.retries) {
+      return outcome;
+    }
+    const wait = probe.backoffMs * 2 ** attempt;
+    deps.logger.warn(
+      `Supabase probe attempt ${attempt + 1} failed (${outcome.reason}); retrying in ${wait}ms`,
+    );
+    await sleep(wait);
+  }
+}
+
+async function openSqlite(
+  config: ResolvedDatabaseConfig,
+  limits: QueryLimits,
+  observer: QueryObserver,
+): Promise<IDatabaseAdapter> {
+  const { path, synchronous } = config.sqlite;
+  return SQLiteAdapter.open({ path, synchronous, migrate: config.migrate, limits, observer });
+}
+
+function fallbackRefusal(
+  config: ResolvedDatabaseConfig,
+  outcome: ProbeOutcome & { ok: false },
+): string {
+  const cause = `Supabase is unreachable at boot (${outcome.reason}: ${outcome.message})`;
+  if (config.production) {
+    return `${cause} and NODE_ENV=production does not fall back to SQLite unless DATABASE_FALLBACK=sqlite is set`;
+  }
+  return `${cause} and DATABASE_FALLBACK=none turns the SQLite fallback off`;
+}
+
+/**
+ * Opens the adapter the configuration asks for: the one place that switches on the provider.
+ *
+ * For Supabase it first probes the project (with retries and exponential backoff on transient
+ * failures); when the probe fails and the fallback is allowed, it opens SQLite instead and logs a
+ * warning with the reason. When the fallback is not allowed it throws a ConnectionException that
+ * says which setting to change.
+ */
+export async function createDatabaseAdapter(
+  config: ResolvedDatabaseConfig,
+  deps: CreateDatabaseAdapterDeps,
+): Promise<DatabaseConnection> {
+  const { observer, logger } = deps;
+  const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize };
+  const chosen = (adapter: IDatabaseAdapter): DatabaseConnection => {
+    logger.log(`Database provider: ${adapter.provider}`);
+    return {
+      adapter,
+      configuredProvider: config.provider,
+      provider: adapter.provider,
+      fallbackActive: false,
+    };
+  };
+
+  switch (config.provider) {
+    case 'sqlite':
+      return chosen(await openSqlite(config, limits, observer));
+    case 'postgres': {
+      const postgres = config.postgres!;
+      return chosen(
+        await PostgresAdapter.open({
+          connectionString: postgres.connectionString,
+          pool: { max: postgres.poolMax },
+          limits,
+          migrate: config.migrate,
+          observer,
+        }),
+      );
+    }
+    case 'supabase': {
+      const supabase = config.supabase!;
+      const outcome = await probeWithRetries(supabase, config.probe, deps);
+      if (outcome.ok) {
+        logger.log(`Supabase answered the probe in ${Math.round(outcome.latencyMs)}ms`);
+        return chosen(
+          new SupabaseAdapter({
+            url: supabase.url,
+            anonKey: supabase.anonKey,
+            serviceKey: supabase.serviceKey,
+            fetch: supabase.fetch,
+            limits,
+            observer,
+          }),
+        );
+      }
+      if (config.fallback !== 'sqlite') {
+        throw new ConnectionException(fallbackRefusal(config, outcome), {
+          details: { provider: 'supabase', reason: outcome.reason },
+        });
+      }
+      const fallbackReason = `${outcome.reason}: ${outcome.message}`;
+      logger.warn(
+        `Supabase is unreachable (${fallbackReason}); falling back to SQLite at ${config.sqlite.path}`,
+      );
+      const adapter = await openSqlite(config, limits, observer);
+      logger.log(`Database provider: sqlite (fallback from supabase)`);
+      return {
+        adapter,
+        configuredProvider: 'supabase',
+        provider: adapter.provider,
+        fallbackActive: true,
+        fallbackReason,
+      };
+    }
+  }
+}
