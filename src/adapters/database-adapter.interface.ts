@@ -27,7 +27,8 @@ export interface IFilterOperators {
 }
 
 /** A filter on one property: a value (equality; `null` means IS NULL), an array (IN) or operators. */
-export type FilterValue = string | number | boolean | Date | null | readonly unknown[] | IFilterOperators;
+export type FilterValue =
+  string | number | boolean | Date | null | readonly unknown[] | IFilterOperators;
 
 /**
  * Filters on entity properties (camelCase), combined with AND, plus the design's shortcuts.
@@ -143,7 +144,10 @@ export interface IDatabaseAdapter {
   /** Inserts a row; the library sets id, createdAt and updatedAt. */
   create<T extends IBaseEntity>(data: CreateInput<T>, table: TableDefinition<T>): Promise<T>;
   /** Inserts every row or none (one transaction where the provider has them). */
-  createMany<T extends IBaseEntity>(data: readonly CreateInput<T>[], table: TableDefinition<T>): Promise<T[]>;
+  createMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+  ): Promise<T[]>;
   /** Inserts, or on a live row with the same `conflictField`, updates or keeps it, atomically. */
   upsert<T extends IBaseEntity>(
     data: CreateInput<T>,
@@ -152,7 +156,11 @@ export interface IDatabaseAdapter {
   ): Promise<UpsertResult<T>>;
 
   /** The row, or null when missing or soft-deleted (unless includeDeleted). */
-  findById<T extends IBaseEntity>(id: string, table: TableDefinition<T>, options?: FindByIdOptions): Promise<T | null>;
+  findById<T extends IBaseEntity>(
+    id: string,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<T | null>;
   /** The live rows among these ids, in one query, in no particular order. */
   findByIds<T extends IBaseEntity>(
     ids: readonly string[],
@@ -169,16 +177,27 @@ export interface IDatabaseAdapter {
     table: TableDefinition<T>,
   ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>>;
   /** The first row of findMany with these options, or null. */
-  findFirst<T extends IBaseEntity>(options: FindOptions, table: TableDefinition<T>): Promise<T | null>;
+  findFirst<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<T | null>;
   count<T extends IBaseEntity>(
     filters: IFilterOptions | undefined,
     table: TableDefinition<T>,
     options?: FindByIdOptions,
   ): Promise<number>;
-  exists<T extends IBaseEntity>(id: string, table: TableDefinition<T>, options?: FindByIdOptions): Promise<boolean>;
+  exists<T extends IBaseEntity>(
+    id: string,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<boolean>;
 
   /** Changes a live row and bumps updatedAt; RecordNotFoundException when missing or soft-deleted. */
-  update<T extends IBaseEntity>(id: string, data: UpdateInput<T>, table: TableDefinition<T>): Promise<T>;
+  update<T extends IBaseEntity>(
+    id: string,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+  ): Promise<T>;
   /** Sets deletedAt; RecordNotFoundException when missing or already soft-deleted. */
   softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void>;
   /** Clears deletedAt; RecordNotFoundException when missing or not deleted. */

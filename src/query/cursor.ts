@@ -17,7 +17,11 @@ export function encodeCursor(orderSignature: string, values: PlanValue[]): strin
 }
 
 /** Decodes a cursor; ValidationException when it is malformed or was made for another order. */
-export function decodeCursor(cursor: string, orderSignature: string, keyCount: number): PlanValue[] {
+export function decodeCursor(
+  cursor: string,
+  orderSignature: string,
+  keyCount: number,
+): PlanValue[] {
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

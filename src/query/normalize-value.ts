@@ -18,7 +18,11 @@ function normalizeText(field: string, value: unknown): string {
 /** An ISO-8601 UTC string with milliseconds, from a Date or a date string. */
 export function normalizeTimestamp(field: string, value: unknown): string {
   const date =
-    value instanceof Date ? value : typeof value === 'string' && value !== '' ? new Date(value) : null;
+    value instanceof Date
+      ? value
+      : typeof value === 'string' && value !== ''
+        ? new Date(value)
+        : null;
   if (!date || Number.isNaN(date.getTime())) reject(field, 'must be a date or an ISO-8601 string');
   return date.toISOString();
 }
@@ -28,7 +32,11 @@ export function normalizeTimestamp(field: string, value: unknown): string {
  * compares: uuid lower-case, timestamps ISO-8601 UTC with milliseconds, integers safe.
  * `field` names the input in error messages.
  */
-export function normalizeScalar(column: ColumnDefinition, value: unknown, field: string): PlanValue {
+export function normalizeScalar(
+  column: ColumnDefinition,
+  value: unknown,
+  field: string,
+): PlanValue {
   switch (column.type) {
     case 'uuid': {
       const text = normalizeText(field, value);
@@ -39,7 +47,8 @@ export function normalizeScalar(column: ColumnDefinition, value: unknown, field:
     case 'text':
       return normalizeText(field, value);
     case 'integer':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) reject(field, 'must be an integer');
+      if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        reject(field, 'must be an integer');
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') reject(field, 'must be a boolean');
@@ -73,5 +82,7 @@ export function normalizeWriteValue(column: ColumnDefinition, value: unknown): u
     if (!column.nullable) reject(column.property, 'must not be null');
     return null;
   }
-  return column.type === 'json' ? normalizeJson(column.property, value) : normalizeScalar(column, value, column.property);
+  return column.type === 'json'
+    ? normalizeJson(column.property, value)
+    : normalizeScalar(column, value, column.property);
 }

@@ -22,7 +22,10 @@ function collect(
     if (value === undefined) continue;
     const column = table.column(property);
     if (!column) {
-      violations.push({ field: property, messages: [`${property} is not a property of ${table.name}`] });
+      violations.push({
+        field: property,
+        messages: [`${property} is not a property of ${table.name}`],
+      });
     } else if (MANAGED.has(property)) {
       violations.push({ field: property, messages: [`${property} is set by the library`] });
     } else {
@@ -38,7 +41,8 @@ function collect(
     for (const column of table.columns) {
       if (MANAGED.has(column.property) || values.has(column)) continue;
       if (column.nullable) values.set(column, null);
-      else violations.push({ field: column.property, messages: [`${column.property} is required`] });
+      else
+        violations.push({ field: column.property, messages: [`${column.property} is required`] });
     }
   }
   return { values, violations };
@@ -57,7 +61,11 @@ function throwIfAny(table: TableDefinition<any>, violations: FieldViolation[]): 
  * Validates a create input against the table and adds the managed columns: a UUID v4 id and
  * createdAt = updatedAt = `now`. Every bad field is reported in one ValidationException.
  */
-export function normalizeCreate(table: TableDefinition<any>, data: object, now: string): WriteValues {
+export function normalizeCreate(
+  table: TableDefinition<any>,
+  data: object,
+  now: string,
+): WriteValues {
   const { values, violations } = collect(table, data, true);
   throwIfAny(table, violations);
   values.set(table.primaryKey, randomUUID());
@@ -68,7 +76,11 @@ export function normalizeCreate(table: TableDefinition<any>, data: object, now: 
 }
 
 /** Validates an update input; updatedAt is set to `now`. */
-export function normalizeUpdate(table: TableDefinition<any>, data: object, now: string): WriteValues {
+export function normalizeUpdate(
+  table: TableDefinition<any>,
+  data: object,
+  now: string,
+): WriteValues {
   const { values, violations } = collect(table, data, false);
   throwIfAny(table, violations);
   values.set(table.column('updatedAt')!, now);

@@ -24,7 +24,8 @@ export function isReplaceable(column: ColumnDefinition, conflict: ColumnDefiniti
 
 /** ValidationException unless the table has soft delete. */
 export function requireSoftDelete(table: TableDefinition<any>): void {
-  if (!table.softDelete) throw new ValidationException(`${table.name} has no soft delete`, 'deletedAt');
+  if (!table.softDelete)
+    throw new ValidationException(`${table.name} has no soft delete`, 'deletedAt');
 }
 
 /** Runs a per-row normalization, prefixing the fields of its ValidationException with the row index. */
@@ -34,6 +35,8 @@ export function withRowIndex(index: number, normalize: () => WriteValues): Write
   } catch (error) {
     if (!(error instanceof ValidationException)) throw error;
     const violations = error.violations.map((v) => ({ ...v, field: `${index}.${v.field}` }));
-    throw new ValidationException(`Row ${index}: ${error.message}`, violations[0]?.field, { violations });
+    throw new ValidationException(`Row ${index}: ${error.message}`, violations[0]?.field, {
+      violations,
+    });
   }
 }

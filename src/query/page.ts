@@ -1,4 +1,7 @@
-import type { ICursorPaginatedResult, IPaginatedResult } from '../adapters/database-adapter.interface';
+import type {
+  ICursorPaginatedResult,
+  IPaginatedResult,
+} from '../adapters/database-adapter.interface';
 import { encodeCursor } from './cursor';
 import { cursorValues, orderSignature } from './plan-query';
 import type { QueryPlan } from './query-plan';
@@ -8,7 +11,15 @@ export function offsetPage<T>(plan: QueryPlan, rows: T[], total: number): IPagin
   const limit = plan.limit!;
   const page = Math.floor((plan.offset ?? 0) / limit) + 1;
   const totalPages = Math.ceil(total / limit);
-  return { data: rows, total, page, limit, totalPages, hasNext: page < totalPages, hasPrevious: page > 1 };
+  return {
+    data: rows,
+    total,
+    page,
+    limit,
+    totalPages,
+    hasNext: page < totalPages,
+    hasPrevious: page > 1,
+  };
 }
 
 /** Builds a cursor page from rows fetched with one row of look-ahead. */
@@ -18,6 +29,8 @@ export function cursorPage<T>(plan: QueryPlan, rows: T[]): ICursorPaginatedResul
   const data = hasNext ? rows.slice(0, limit) : rows;
   const last = data[data.length - 1] as Record<string, unknown> | undefined;
   const nextCursor =
-    hasNext && last ? encodeCursor(orderSignature(plan.orderBy), cursorValues(last, plan.orderBy)) : null;
+    hasNext && last
+      ? encodeCursor(orderSignature(plan.orderBy), cursorValues(last, plan.orderBy))
+      : null;
   return { data, limit, nextCursor, hasNext };
 }

@@ -29,7 +29,9 @@ const OPERATORS = new Set<string>([...COMPARISONS, 'in', 'like', 'ilike', 'isNul
 const SHORTCUTS = new Set(['search', 'createdAfter', 'createdBefore']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  );
 }
 
 function filterColumn(table: TableDefinition<any>, field: string): ColumnDefinition {
@@ -40,7 +42,12 @@ function filterColumn(table: TableDefinition<any>, field: string): ColumnDefinit
   return column;
 }
 
-function inCondition(column: ColumnDefinition, values: unknown, field: string, limits: QueryLimits): Condition {
+function inCondition(
+  column: ColumnDefinition,
+  values: unknown,
+  field: string,
+  limits: QueryLimits,
+): Condition {
   if (!Array.isArray(values)) {
     throw new ValidationException(`${field}: "in" takes an array`, field);
   }
@@ -55,7 +62,12 @@ function inCondition(column: ColumnDefinition, values: unknown, field: string, l
   return { kind: 'in', column, values: normalized };
 }
 
-function likeCondition(column: ColumnDefinition, pattern: unknown, field: string, caseInsensitive: boolean): Condition {
+function likeCondition(
+  column: ColumnDefinition,
+  pattern: unknown,
+  field: string,
+  caseInsensitive: boolean,
+): Condition {
   if (column.type !== 'string' && column.type !== 'text') {
     throw new ValidationException(`${field}: like/ilike apply to text columns only`, field);
   }
@@ -74,7 +86,10 @@ function operatorConditions(
   const conditions: Condition[] = [];
   const keys = Object.keys(operators);
   if (keys.length === 0) {
-    throw new ValidationException(`${field}: an operator object needs at least one operator`, field);
+    throw new ValidationException(
+      `${field}: an operator object needs at least one operator`,
+      field,
+    );
   }
   for (const op of keys) {
     const operand = operators[op];
@@ -83,9 +98,11 @@ function operatorConditions(
     }
     if (operand === undefined) continue;
     if (op === 'in') conditions.push(inCondition(column, operand, field, limits));
-    else if (op === 'like' || op === 'ilike') conditions.push(likeCondition(column, operand, field, op === 'ilike'));
+    else if (op === 'like' || op === 'ilike')
+      conditions.push(likeCondition(column, operand, field, op === 'ilike'));
     else if (op === 'isNull') {
-      if (typeof operand !== 'boolean') throw new ValidationException(`${field}: isNull takes a boolean`, field);
+      if (typeof operand !== 'boolean')
+        throw new ValidationException(`${field}: isNull takes a boolean`, field);
       conditions.push({ kind: 'null', column, isNull: operand });
     } else if (operand === null && (op === 'eq' || op === 'neq')) {
       conditions.push({ kind: 'null', column, isNull: op === 'eq' });
@@ -105,7 +122,8 @@ export function planFilters(
 ): Condition[] {
   const conditions: Condition[] = [];
   if (filters === undefined || filters === null) return conditions;
-  if (!isPlainObject(filters)) throw new ValidationException('filters must be an object', 'filters');
+  if (!isPlainObject(filters))
+    throw new ValidationException('filters must be an object', 'filters');
   for (const field of Object.keys(filters)) {
     const value = filters[field];
     if (value === undefined) continue;
@@ -116,13 +134,24 @@ export function planFilters(
     const column = filterColumn(table, field);
     if (value === null) conditions.push({ kind: 'null', column, isNull: true });
     else if (Array.isArray(value)) conditions.push(inCondition(column, value, field, limits));
-    else if (isPlainObject(value)) conditions.push(...operatorConditions(column, value, field, limits));
-    else conditions.push({ kind: 'compare', column, op: 'eq', value: normalizeScalar(column, value, field) });
+    else if (isPlainObject(value))
+      conditions.push(...operatorConditions(column, value, field, limits));
+    else
+      conditions.push({
+        kind: 'compare',
+        column,
+        op: 'eq',
+        value: normalizeScalar(column, value, field),
+      });
   }
   return conditions;
 }
 
-function shortcutConditions(table: TableDefinition<any>, field: string, value: unknown): Condition[] {
+function shortcutConditions(
+  table: TableDefinition<any>,
+  field: string,
+  value: unknown,
+): Condition[] {
   if (field === 'search') {
     if (typeof value !== 'string' || value.includes('\u0000')) {
       throw new ValidationException('search must be a string without NUL', 'search');
@@ -131,7 +160,9 @@ function shortcutConditions(table: TableDefinition<any>, field: string, value: u
     if (table.searchable.length === 0) {
       throw new ValidationException(`${table.name} has no searchable columns`, 'search');
     }
-    return [{ kind: 'search', columns: table.searchable, text: value, pattern: containsPattern(value) }];
+    return [
+      { kind: 'search', columns: table.searchable, text: value, pattern: containsPattern(value) },
+    ];
   }
   const createdAt = table.column('createdAt')!;
   return [
@@ -146,28 +177,44 @@ function shortcutConditions(table: TableDefinition<any>, field: string, value: u
 
 function planOrder(table: TableDefinition<any>, orderBy: FindOptions['orderBy']): OrderKey[] {
   const requested: readonly IOrderByOptions[] =
-    orderBy === undefined ? [{ field: 'createdAt' }] : Array.isArray(orderBy) ? orderBy : [orderBy as IOrderByOptions];
+    orderBy === undefined
+      ? [{ field: 'createdAt' }]
+      : Array.isArray(orderBy)
+        ? orderBy
+        : [orderBy as IOrderByOptions];
   const keys: OrderKey[] = [];
   for (const [index, entry] of requested.entries()) {
     const field = isPlainObject(entry) ? entry.field : undefined;
     const where = `orderBy[${index}].field`;
-    if (typeof field !== 'string') throw new ValidationException(`${where} must be a property name`, where);
+    if (typeof field !== 'string')
+      throw new ValidationException(`${where} must be a property name`, where);
     const column = table.column(field);
-    if (!column) throw new ValidationException(`Unknown order field "${field}" for ${table.name}`, field);
-    if (column.type === 'json') throw new ValidationException(`Cannot order by JSON field "${field}"`, field);
+    if (!column)
+      throw new ValidationException(`Unknown order field "${field}" for ${table.name}`, field);
+    if (column.type === 'json')
+      throw new ValidationException(`Cannot order by JSON field "${field}"`, field);
     const direction = entry.direction ?? 'asc';
     if (direction !== 'asc' && direction !== 'desc') {
-      throw new ValidationException(`orderBy direction must be "asc" or "desc"`, `orderBy[${index}].direction`);
+      throw new ValidationException(
+        `orderBy direction must be "asc" or "desc"`,
+        `orderBy[${index}].direction`,
+      );
     }
     if (!keys.some((k) => k.column === column)) keys.push({ column, direction });
   }
   // Ties are broken by id so every order is total: pages never overlap or skip rows.
-  if (!keys.some((k) => k.column === table.primaryKey)) keys.push({ column: table.primaryKey, direction: 'asc' });
+  if (!keys.some((k) => k.column === table.primaryKey))
+    keys.push({ column: table.primaryKey, direction: 'asc' });
   return keys;
 }
 
 function checkLimit(limit: unknown, limits: QueryLimits): number {
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > limits.maxPageSize) {
+  if (
+    typeof limit !== 'number' ||
+    !Number.isInteger(limit) ||
+    limit < 1 ||
+    limit > limits.maxPageSize
+  ) {
     throw new ValidationException(
       `pagination.limit must be an integer from 1 to ${limits.maxPageSize}`,
       'pagination.limit',
@@ -200,14 +247,21 @@ function conditionShape(condition: Condition): string {
   }
 }
 
-function shapeOf(table: TableDefinition<any>, conditions: Condition[], orderBy: OrderKey[], paged: string): string {
+function shapeOf(
+  table: TableDefinition<any>,
+  conditions: Condition[],
+  orderBy: OrderKey[],
+  paged: string,
+): string {
   return `${table.name}|${conditions.map(conditionShape).join('&')}|${orderBy
     .map((k) => `${k.column.column}${k.direction}`)
     .join(',')}|${paged}`;
 }
 
 function liveOnly(table: TableDefinition<any>, includeDeleted: boolean | undefined): Condition[] {
-  return table.softDelete && !includeDeleted ? [{ kind: 'null', column: table.column('deletedAt')!, isNull: true }] : [];
+  return table.softDelete && !includeDeleted
+    ? [{ kind: 'null', column: table.column('deletedAt')!, isNull: true }]
+    : [];
 }
 
 /** How {@link planFind} treats pagination. */
@@ -231,8 +285,12 @@ export function planFind(
   mode: PlanFindMode = {},
 ): QueryPlan {
   const opts: FindOptions = options ?? {};
-  if (!isPlainObject(opts as unknown)) throw new ValidationException('find options must be an object', 'options');
-  const conditions = [...liveOnly(table, opts.includeDeleted), ...planFilters(table, opts.filters, limits)];
+  if (!isPlainObject(opts as unknown))
+    throw new ValidationException('find options must be an object', 'options');
+  const conditions = [
+    ...liveOnly(table, opts.includeDeleted),
+    ...planFilters(table, opts.filters, limits),
+  ];
   const orderBy = planOrder(table, opts.orderBy);
   let pagination: FindOptions['pagination'] = opts.pagination;
   if (pagination === undefined && mode.defaultPageSize !== undefined) {
@@ -244,12 +302,16 @@ export function planFind(
     plan.limit = mode.limit;
     paged = 'L';
   } else if (pagination !== undefined) {
-    if (!isPlainObject(pagination as unknown)) throw new ValidationException('pagination must be an object', 'pagination');
+    if (!isPlainObject(pagination as unknown))
+      throw new ValidationException('pagination must be an object', 'pagination');
     const limit = checkLimit(pagination.limit, limits);
     if ('page' in pagination) {
       const page = pagination.page;
       if (typeof page !== 'number' || !Number.isInteger(page) || page < 1) {
-        throw new ValidationException('pagination.page must be an integer of at least 1', 'pagination.page');
+        throw new ValidationException(
+          'pagination.page must be an integer of at least 1',
+          'pagination.page',
+        );
       }
       plan.limit = limit;
       plan.offset = (page - 1) * limit;
@@ -264,9 +326,13 @@ export function planFind(
       }
       const after: unknown = (pagination as ICursorPaginationOptions).after;
       if (after !== undefined && after !== null) {
-        if (typeof after !== 'string') throw new ValidationException('pagination.after must be a string', 'pagination.after');
+        if (typeof after !== 'string')
+          throw new ValidationException('pagination.after must be a string', 'pagination.after');
         const values = decodeCursor(after, orderSignature(orderBy), orderBy.length);
-        const keys = orderBy.map((key, i) => ({ ...key, value: normalizeScalar(key.column, values[i], 'pagination.after') }));
+        const keys = orderBy.map((key, i) => ({
+          ...key,
+          value: normalizeScalar(key.column, values[i], 'pagination.after'),
+        }));
         conditions.push({ kind: 'after', keys });
       }
       plan.cursor = { limit };
@@ -290,6 +356,9 @@ export function planCount(
 }
 
 /** The values of a row's order keys, for the cursor after it. */
-export function cursorValues(row: Record<string, unknown>, orderBy: readonly OrderKey[]): PlanValue[] {
+export function cursorValues(
+  row: Record<string, unknown>,
+  orderBy: readonly OrderKey[],
+): PlanValue[] {
   return orderBy.map((k) => row[k.column.property] as PlanValue);
 }

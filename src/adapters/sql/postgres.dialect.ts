@@ -19,7 +19,11 @@ function encodePostgres(column: ColumnDefinition, value: unknown): unknown {
 }
 
 const decodeTimestamp = (value: unknown): unknown =>
-  value === null ? null : value instanceof Date ? value.toISOString() : new Date(value as string).toISOString();
+  value === null
+    ? null
+    : value instanceof Date
+      ? value.toISOString()
+      : new Date(value as string).toISOString();
 
 /** PostgreSQL: `$n` placeholders, IN lists as one array parameter, native booleans and jsonb. */
 export const postgresDialect: SqlDialect = {

@@ -55,7 +55,11 @@ function afterText(keys: readonly OrderKey[], ph: Placeholders): string {
   return `(${terms.join(' OR ')})`;
 }
 
-function whereText(conditions: readonly Condition[], dialect: SqlDialect, ph: Placeholders): string {
+function whereText(
+  conditions: readonly Condition[],
+  dialect: SqlDialect,
+  ph: Placeholders,
+): string {
   return conditions.length === 0
     ? ''
     : ` WHERE ${conditions.map((c) => conditionText(c, dialect, ph)).join(' AND ')}`;
@@ -65,7 +69,10 @@ function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): string {
   return orderBy.length === 0
     ? ''
     : ` ORDER BY ${orderBy
-        .map((k) => `${q(k.column.column)} ${k.direction.toUpperCase()}${dialect.nullsOrder(k.direction)}`)
+        .map(
+          (k) =>
+            `${q(k.column.column)} ${k.direction.toUpperCase()}${dialect.nullsOrder(k.direction)}`,
+        )
         .join(', ')}`;
 }
 
@@ -109,12 +116,17 @@ export function planParams(plan: QueryPlan, dialect: SqlDialect): unknown[] {
 }
 
 /** As {@link planParams}, with values compared against sensitive columns replaced by `redacted`. */
-export function redactedPlanParams(plan: QueryPlan, dialect: SqlDialect, redacted: string): unknown[] {
+export function redactedPlanParams(
+  plan: QueryPlan,
+  dialect: SqlDialect,
+  redacted: string,
+): unknown[] {
   const conditions = plan.conditions.map((c): Condition => {
     if ((c.kind === 'compare' || c.kind === 'like') && c.column.sensitive) {
       return c.kind === 'compare' ? { ...c, value: redacted } : { ...c, pattern: redacted };
     }
-    if (c.kind === 'in' && c.column.sensitive) return { ...c, values: c.values.map(() => redacted) };
+    if (c.kind === 'in' && c.column.sensitive)
+      return { ...c, values: c.values.map(() => redacted) };
     return c;
   });
   return planParams({ ...plan, conditions }, dialect);
@@ -192,7 +204,11 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   }
 
   /** `params` of a statement over `columns`, with sensitive columns' values replaced by `redacted`. */
-  redact(columns: readonly ColumnDefinition[], params: readonly unknown[], redacted: string): unknown[] {
+  redact(
+    columns: readonly ColumnDefinition[],
+    params: readonly unknown[],
+    redacted: string,
+  ): unknown[] {
     return params.map((value, i) => (columns[i]?.sensitive ? redacted : value));
   }
 
@@ -240,7 +256,10 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   }
 }
 
-function rowMapper<T extends IBaseEntity>(table: TableDefinition<T>, dialect: SqlDialect): (row: readonly unknown[]) => T {
+function rowMapper<T extends IBaseEntity>(
+  table: TableDefinition<T>,
+  dialect: SqlDialect,
+): (row: readonly unknown[]) => T {
   const properties = table.columns.map((c) => c.property);
   const decoders = table.columns.map((c) => dialect.decoder(c));
   const Entity = table.entity;
@@ -256,7 +275,10 @@ function rowMapper<T extends IBaseEntity>(table: TableDefinition<T>, dialect: Sq
 }
 
 /** Builds an entity from the values just written, without reading the row back. */
-export function entityFromValues<T extends IBaseEntity>(table: TableDefinition<T>, values: WriteValues): T {
+export function entityFromValues<T extends IBaseEntity>(
+  table: TableDefinition<T>,
+  values: WriteValues,
+): T {
   const entity = (table.entity ? new table.entity() : {}) as Record<string, unknown>;
   for (const column of table.columns) entity[column.property] = values.get(column) ?? null;
   return entity as T;
@@ -265,7 +287,10 @@ export function entityFromValues<T extends IBaseEntity>(table: TableDefinition<T
 const cache = new WeakMap<TableDefinition<any>, Map<string, TableSql<any>>>();
 
 /** The {@link TableSql} of a table for a dialect, built on first use and kept with the table. */
-export function tableSql<T extends IBaseEntity>(table: TableDefinition<T>, dialect: SqlDialect): TableSql<T> {
+export function tableSql<T extends IBaseEntity>(
+  table: TableDefinition<T>,
+  dialect: SqlDialect,
+): TableSql<T> {
   let byDialect = cache.get(table);
   if (!byDialect) cache.set(table, (byDialect = new Map()));
   let sql = byDialect.get(dialect.name);

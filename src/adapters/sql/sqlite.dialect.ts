@@ -10,7 +10,8 @@ function encodeSqlite(column: ColumnDefinition, value: unknown): unknown {
 }
 
 const decodeBoolean = (value: unknown): unknown => (value === null ? null : value === 1);
-const decodeJson = (value: unknown): unknown => (value === null ? null : JSON.parse(value as string));
+const decodeJson = (value: unknown): unknown =>
+  value === null ? null : JSON.parse(value as string);
 
 /** SQLite: `?` placeholders, IN lists as one JSON parameter, booleans as 0/1, JSON as text. */
 export const sqliteDialect: SqlDialect = {

@@ -42,14 +42,28 @@ export function mapSqliteError(error: unknown, context: SqliteErrorContext): Dat
       return new UniqueConstraintException(tableName, uniqueField(err, context.table), options);
     }
     // ON DELETE RESTRICT reports SQLITE_CONSTRAINT_TRIGGER with the foreign-key message.
-    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || /FOREIGN KEY constraint failed/.test(err.message)) {
+    if (
+      code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ||
+      /FOREIGN KEY constraint failed/.test(err.message)
+    ) {
       return new ForeignKeyException(tableName, options);
     }
-    if (code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || code === 'SQLITE_TOOBIG') {
-      return new ValidationException(`${tableName}: a value breaks a constraint of the table`, undefined, options);
+    if (
+      code.startsWith('SQLITE_CONSTRAINT') ||
+      code === 'SQLITE_MISMATCH' ||
+      code === 'SQLITE_TOOBIG'
+    ) {
+      return new ValidationException(
+        `${tableName}: a value breaks a constraint of the table`,
+        undefined,
+        options,
+      );
     }
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-      return new TransactionException('The database is busy; try again', { ...options, retryable: true });
+      return new TransactionException('The database is busy; try again', {
+        ...options,
+        retryable: true,
+      });
     }
     if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) {
       return new ConnectionException('The database file could not be read or written', options);
@@ -69,5 +83,8 @@ export function mapSqliteError(error: unknown, context: SqliteErrorContext): Dat
   if (err instanceof TypeError && /database connection is not open/i.test(err.message)) {
     return new ConnectionException('The database is closed', { ...options, retryable: false });
   }
-  return new QueryException(`${context.operation} on ${tableName || 'the database'} failed`, options);
+  return new QueryException(
+    `${context.operation} on ${tableName || 'the database'} failed`,
+    options,
+  );
 }

@@ -12,9 +12,21 @@ import {
 } from '../../exceptions';
 import { MigrationRunner, SqliteMigrationDriver } from '../../migrations';
 import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
-import { checkId, isReplaceable, requireSoftDelete, uniqueColumn, withRowIndex } from '../../query/operation-input';
+import {
+  checkId,
+  isReplaceable,
+  requireSoftDelete,
+  uniqueColumn,
+  withRowIndex,
+} from '../../query/operation-input';
 import { cursorPage, offsetPage } from '../../query/page';
-import { DEFAULT_PAGE_SIZE, DEFAULT_QUERY_LIMITS, planCount, planFind, type QueryLimits } from '../../query/plan-query';
+import {
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_QUERY_LIMITS,
+  planCount,
+  planFind,
+  type QueryLimits,
+} from '../../query/plan-query';
 import type { QueryPlan } from '../../query/query-plan';
 import type {
   CreateInput,
@@ -36,7 +48,15 @@ import type {
   UpsertResult,
 } from '../database-adapter.interface';
 import { REDACTED, type QueryObserver } from '../query-observer';
-import { countText, entityFromValues, planParams, redactedPlanParams, selectText, tableSql, type TableSql } from '../sql';
+import {
+  countText,
+  entityFromValues,
+  planParams,
+  redactedPlanParams,
+  selectText,
+  tableSql,
+  type TableSql,
+} from '../sql';
 import { sqliteDialect } from '../sql/sqlite.dialect';
 import type { SQLiteAdapterOptions } from './sqlite-adapter.options';
 import { mapSqliteError } from './sqlite-error.mapper';
@@ -146,7 +166,10 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     await this.lock.acquire();
     try {
       const directory = this.options.migrationsDirectory;
-      await new MigrationRunner(new SqliteMigrationDriver(this.db), directory ? { directory } : {}).up();
+      await new MigrationRunner(
+        new SqliteMigrationDriver(this.db),
+        directory ? { directory } : {},
+      ).up();
     } finally {
       this.lock.release();
     }
@@ -158,17 +181,26 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     const sql = tableSql(table, sqliteDialect);
     const values = normalizeCreate(table, data, nowTimestamp());
     const params = sql.insertParams(values);
-    await this.run('create', table, () => this.prepare(sql.insert).run(params), sql.insert, () =>
-      sql.redact(table.columns, params, REDACTED),
+    await this.run(
+      'create',
+      table,
+      () => this.prepare(sql.insert).run(params),
+      sql.insert,
+      () => sql.redact(table.columns, params, REDACTED),
     );
     return entityFromValues(table, values);
   }
 
-  async createMany<T extends IBaseEntity>(data: readonly CreateInput<T>[], table: TableDefinition<T>): Promise<T[]> {
+  async createMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+  ): Promise<T[]> {
     if (!Array.isArray(data)) throw new ValidationException('createMany takes an array', 'data');
     const sql = tableSql(table, sqliteDialect);
     const now = nowTimestamp();
-    const rows = data.map((item, index) => withRowIndex(index, () => normalizeCreate(table, item, now)));
+    const rows = data.map((item, index) =>
+      withRowIndex(index, () => normalizeCreate(table, item, now)),
+    );
     if (rows.length === 0) return [];
     await this.run('createMany', table, () => {
       const insert = this.prepare(sql.insert);
@@ -189,7 +221,9 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     const sql = tableSql(table, sqliteDialect);
     const values = normalizeCreate(table, data, nowTimestamp());
     const updateColumns =
-      options.onConflict === 'update' ? table.columns.filter((c) => isReplaceable(c, conflict)) : null;
+      options.onConflict === 'update'
+        ? table.columns.filter((c) => isReplaceable(c, conflict))
+        : null;
     const text = sql.upsert(conflict, updateColumns);
     const params = sql.insertParams(values);
     return this.run('upsert', table, () => {
@@ -198,21 +232,34 @@ export class SQLiteAdapter implements IDatabaseAdapter {
         const record = sql.mapRow(row);
         return { record, created: record.id === values.get(table.primaryKey) };
       }
-      const existing = this.prepareRaw(sql.findLiveBy(conflict)).get(sqliteDialect.encode(conflict, values.get(conflict)));
-      if (!existing) throw new TransactionException(`upsert on ${table.name}: the conflicting row vanished`, { retryable: true });
+      const existing = this.prepareRaw(sql.findLiveBy(conflict)).get(
+        sqliteDialect.encode(conflict, values.get(conflict)),
+      );
+      if (!existing)
+        throw new TransactionException(`upsert on ${table.name}: the conflicting row vanished`, {
+          retryable: true,
+        });
       return { record: sql.mapRow(existing as unknown[]), created: false };
     });
   }
 
-  async update<T extends IBaseEntity>(id: string, data: UpdateInput<T>, table: TableDefinition<T>): Promise<T> {
+  async update<T extends IBaseEntity>(
+    id: string,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+  ): Promise<T> {
     const key = checkId(table, id);
     const values = normalizeUpdate(table, data, nowTimestamp());
     const sql = tableSql(table, sqliteDialect);
     const columns = [...values.keys()];
     const text = sql.update(columns);
     const params = [...columns.map((c) => sqliteDialect.encode(c, values.get(c))), key];
-    const row = await this.run('update', table, () => this.prepareRaw(text).get(params) as unknown[] | undefined, text, () =>
-      sql.redact(columns, params, REDACTED),
+    const row = await this.run(
+      'update',
+      table,
+      () => this.prepareRaw(text).get(params) as unknown[] | undefined,
+      text,
+      () => sql.redact(columns, params, REDACTED),
     );
     if (!row) throw new RecordNotFoundException(table.name, key);
     return sql.mapRow(row);
@@ -223,7 +270,9 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     const sql = tableSql(table, sqliteDialect);
     requireSoftDelete(table);
     const now = nowTimestamp();
-    const result = await this.run('softDelete', table, () => this.prepare(sql.softDelete).run(now, now, key));
+    const result = await this.run('softDelete', table, () =>
+      this.prepare(sql.softDelete).run(now, now, key),
+    );
     if (result.changes === 0) throw new RecordNotFoundException(table.name, key);
   }
 
@@ -232,7 +281,11 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     const sql = tableSql(table, sqliteDialect);
     requireSoftDelete(table);
     const now = nowTimestamp();
-    const row = await this.run('restore', table, () => this.prepareRaw(sql.restore).get(now, key) as unknown[] | undefined);
+    const row = await this.run(
+      'restore',
+      table,
+      () => this.prepareRaw(sql.restore).get(now, key) as unknown[] | undefined,
+    );
     if (!row) throw new RecordNotFoundException(table.name, key);
     return sql.mapRow(row);
   }
@@ -254,7 +307,13 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     const key = checkId(table, id);
     const sql = tableSql(table, sqliteDialect);
     const text = options?.includeDeleted ? sql.findByIdWithDeleted : sql.findById;
-    const row = await this.run('findById', table, () => this.prepareRaw(text).get(key) as unknown[] | undefined, text, () => [key]);
+    const row = await this.run(
+      'findById',
+      table,
+      () => this.prepareRaw(text).get(key) as unknown[] | undefined,
+      text,
+      () => [key],
+    );
     return row ? sql.mapRow(row) : null;
   }
 
@@ -263,25 +322,45 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     table: TableDefinition<T>,
     options?: FindByIdOptions,
   ): Promise<T[]> {
-    if (!Array.isArray(ids)) throw new ValidationException('findByIds takes an array of ids', 'ids');
+    if (!Array.isArray(ids))
+      throw new ValidationException('findByIds takes an array of ids', 'ids');
     if (ids.length > this.limits.maxInListSize) {
-      throw new ValidationException(`findByIds takes at most ${this.limits.maxInListSize} ids`, 'ids');
+      throw new ValidationException(
+        `findByIds takes at most ${this.limits.maxInListSize} ids`,
+        'ids',
+      );
     }
     const keys = [...new Set(ids.map((id) => checkId(table, id)))];
     if (keys.length === 0) return [];
     const sql = tableSql(table, sqliteDialect);
     const text = options?.includeDeleted ? sql.findByIdsWithDeleted : sql.findByIds;
     const param = sqliteDialect.inListParam(table.primaryKey, keys);
-    const rows = await this.run('findByIds', table, () => this.prepareRaw(text).all(param) as unknown[][], text, () => [param]);
+    const rows = await this.run(
+      'findByIds',
+      table,
+      () => this.prepareRaw(text).all(param) as unknown[][],
+      text,
+      () => [param],
+    );
     return rows.map(sql.mapRow);
   }
 
-  async findMany<T extends IBaseEntity>(options: FindOptions, table: TableDefinition<T>): Promise<T[]> {
+  async findMany<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<T[]> {
     return this.select('findMany', planFind(table, options, this.limits), table);
   }
 
-  async findFirst<T extends IBaseEntity>(options: FindOptions, table: TableDefinition<T>): Promise<T | null> {
-    const rows = await this.select('findFirst', planFind(table, options, this.limits, { limit: 1 }), table);
+  async findFirst<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<T | null> {
+    const rows = await this.select(
+      'findFirst',
+      planFind(table, options, this.limits, { limit: 1 }),
+      table,
+    );
     return rows[0] ?? null;
   }
 
@@ -289,11 +368,18 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     options: FindOptions,
     table: TableDefinition<T>,
   ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
-    const plan = planFind(table, options, this.limits, { lookAhead: true, defaultPageSize: DEFAULT_PAGE_SIZE });
+    const plan = planFind(table, options, this.limits, {
+      lookAhead: true,
+      defaultPageSize: DEFAULT_PAGE_SIZE,
+    });
     if (plan.cursor) return cursorPage(plan, await this.select('findPage', plan, table));
     const countPlan = planCount(table, options?.filters, options?.includeDeleted, this.limits);
     // Both statements run under one lock hold, so the total matches the page.
-    const [rows, total] = await this.run('findPage', table, () => [this.selectNow(plan, table), this.countNow(countPlan)] as const);
+    const [rows, total] = await this.run(
+      'findPage',
+      table,
+      () => [this.selectNow(plan, table), this.countNow(countPlan)] as const,
+    );
     return offsetPage(plan, rows, total);
   }
 
@@ -303,16 +389,30 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     options?: FindByIdOptions,
   ): Promise<number> {
     const plan = planCount(table, filters, options?.includeDeleted, this.limits);
-    return this.run('count', table, () => this.countNow(plan), () => countText(plan, sqliteDialect), () =>
-      redactedPlanParams(plan, sqliteDialect, REDACTED),
+    return this.run(
+      'count',
+      table,
+      () => this.countNow(plan),
+      () => countText(plan, sqliteDialect),
+      () => redactedPlanParams(plan, sqliteDialect, REDACTED),
     );
   }
 
-  async exists<T extends IBaseEntity>(id: string, table: TableDefinition<T>, options?: FindByIdOptions): Promise<boolean> {
+  async exists<T extends IBaseEntity>(
+    id: string,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<boolean> {
     const key = checkId(table, id);
     const sql = tableSql(table, sqliteDialect);
     const text = options?.includeDeleted ? sql.existsWithDeleted : sql.exists;
-    return this.run('exists', table, () => this.prepare(text).pluck().get(key) !== undefined, text, () => [key]);
+    return this.run(
+      'exists',
+      table,
+      () => this.prepare(text).pluck().get(key) !== undefined,
+      text,
+      () => [key],
+    );
   }
 
   // ---- transactions -------------------------------------------------------------------------
@@ -320,7 +420,8 @@ export class SQLiteAdapter implements IDatabaseAdapter {
   async transaction<R>(work: () => Promise<R>): Promise<R> {
     const scope = this.activeScope();
     if (scope) return this.savepoint(scope, work);
-    const root = await this.begin('transaction');
+    const root = this.newRoot();
+    await this.begin('transaction', root);
     try {
       const result = await this.context.run({ root, children: new ConnectionLock() }, work);
       this.finish(root, 'COMMIT');
@@ -331,17 +432,27 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     }
   }
 
-  async beginTransaction(): Promise<TransactionHandle> {
+  /**
+   * Opens a transaction that the calling async context joins. Not `async` on purpose: the context
+   * must be entered synchronously in the caller's execution, or the caller would not see it.
+   */
+  beginTransaction(): Promise<TransactionHandle> {
     if (this.activeScope()) {
-      throw new TransactionException('A transaction is already open in this context; nest with transaction()');
+      return Promise.reject(
+        new TransactionException(
+          'A transaction is already open in this context; nest with transaction()',
+        ),
+      );
     }
-    const root = await this.begin('beginTransaction');
-    root.timer = setTimeout(() => {
-      if (root.active) this.finish(root, 'ROLLBACK');
-    }, this.transactionTimeoutMs);
-    root.timer.unref();
+    const root = this.newRoot();
     this.context.enterWith({ root, children: new ConnectionLock() });
-    return { id: root.id };
+    return this.begin('beginTransaction', root).then(() => {
+      root.timer = setTimeout(() => {
+        if (root.active) this.finish(root, 'ROLLBACK');
+      }, this.transactionTimeoutMs);
+      root.timer.unref();
+      return { id: root.id };
+    });
   }
 
   async commitTransaction(handle?: TransactionHandle): Promise<void> {
@@ -412,9 +523,17 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     return statement;
   }
 
-  private select<T extends IBaseEntity>(operation: string, plan: QueryPlan, table: TableDefinition<T>): Promise<T[]> {
-    return this.run(operation, table, () => this.selectNow(plan, table), () => selectText(plan, sqliteDialect), () =>
-      redactedPlanParams(plan, sqliteDialect, REDACTED),
+  private select<T extends IBaseEntity>(
+    operation: string,
+    plan: QueryPlan,
+    table: TableDefinition<T>,
+  ): Promise<T[]> {
+    return this.run(
+      operation,
+      table,
+      () => this.selectNow(plan, table),
+      () => selectText(plan, sqliteDialect),
+      () => redactedPlanParams(plan, sqliteDialect, REDACTED),
     );
   }
 
@@ -473,7 +592,8 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     params?: () => unknown[],
   ): R {
     const observer = this.observer;
-    if (this.closed) throw new ConnectionException('The SQLite adapter is closed', { retryable: false });
+    if (this.closed)
+      throw new ConnectionException('The SQLite adapter is closed', { retryable: false });
     if (!observer) {
       try {
         return step();
@@ -511,10 +631,14 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     return scope && scope.root.active && scope.root === this.current ? scope : undefined;
   }
 
-  private async begin(operation: string): Promise<RootTransaction> {
-    if (this.closed) throw new ConnectionException('The SQLite adapter is closed', { retryable: false });
+  private newRoot(): RootTransaction {
+    return { id: ++this.transactionCount, active: false, savepoints: 0 };
+  }
+
+  private async begin(operation: string, root: RootTransaction): Promise<void> {
+    if (this.closed)
+      throw new ConnectionException('The SQLite adapter is closed', { retryable: false });
     await this.lock.acquire();
-    const root: RootTransaction = { id: ++this.transactionCount, active: true, savepoints: 0 };
     try {
       // IMMEDIATE takes the write lock now, so another process cannot make COMMIT fail with BUSY.
       this.db.exec('BEGIN IMMEDIATE');
@@ -522,12 +646,15 @@ export class SQLiteAdapter implements IDatabaseAdapter {
       this.lock.release();
       throw mapSqliteError(error, { operation });
     }
+    root.active = true;
     this.current = root;
-    return root;
   }
 
   private finish(root: RootTransaction, verb: 'COMMIT' | 'ROLLBACK'): void {
-    if (!root.active) throw new TransactionException('The transaction has already ended (committed, rolled back or timed out)');
+    if (!root.active)
+      throw new TransactionException(
+        'The transaction has already ended (committed, rolled back or timed out)',
+      );
     try {
       this.db.exec(verb);
     } catch (error) {
@@ -559,7 +686,10 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     try {
       this.exec(`SAVEPOINT ${name}`);
       try {
-        const result = await this.context.run({ root: scope.root, children: new ConnectionLock() }, work);
+        const result = await this.context.run(
+          { root: scope.root, children: new ConnectionLock() },
+          work,
+        );
         this.exec(`RELEASE ${name}`);
         return result;
       } catch (error) {
