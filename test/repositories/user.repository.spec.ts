@@ -83,14 +83,22 @@ describe('UserRepository on SQLite', () => {
       expect(error.violations.map((v) => v.field).sort()).toEqual(['email', 'id', 'nickname']);
     });
 
-    it('never echoes a rejected password hash in the exception', async () => {
-      const secret = 'secret-hash-value';
+    it('never echoes rejected values in the exception', async () => {
+      const secret = 'secret-value-0451';
       const error = await validationError(() =>
-        users.create(userInput({ email: 'bad', passwordHash: 42 as unknown as string }) as never),
+        users.create(
+          userInput({
+            email: `${secret}-not-an-email`,
+            passwordHash: { hash: secret } as unknown as string,
+          }),
+        ),
       );
 
       expect(error.violations.map((v) => v.field).sort()).toEqual(['email', 'passwordHash']);
-      expect(JSON.stringify({ ...error, message: error.message })).not.toContain(secret);
+      expect(error.message).not.toContain(secret);
+      expect(
+        JSON.stringify({ details: error.details, violations: error.violations }),
+      ).not.toContain(secret);
     });
 
     it('validates every row of createMany and names fields by row index', async () => {
