@@ -1,0 +1,638 @@
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Logger } from '@nestjs/common';
+import { Pool, type PoolConfig, type QueryArrayConfig, type QueryArrayResult } from 'pg';
+import {
+  DatabaseException,
+  RecordNotFoundException,
+  TransactionException,
+  ValidationException,
+} from '../../exceptions';
+import { normalizeScalar } from '../../query/normalize-value';
+import {
+  normalizeCreate,
+  normalizeUpdate,
+  nowTimestamp,
+  type WriteValues,
+} from '../../query/normalize-write';
+import { cursorPage, offsetPage } from '../../query/page';
+import {
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_QUERY_LIMITS,
+  planCount,
+  planFind,
+  type QueryLimits,
+} from '../../query/plan-query';
+import type { QueryPlan } from '../../query/query-plan';
+import type {
+  ColumnDefinition,
+  CreateInput,
+  IBaseEntity,
+  TableDefinition,
+  UpdateInput,
+} from '../../schema/table-definition';
+import type {
+  AdapterCapabilities,
+  FindByIdOptions,
+  FindOptions,
+  ICursorPaginatedResult,
+  IDatabaseAdapter,
+  IFilterOptions,
+  IPaginatedResult,
+  TransactionHandle,
+  UpsertOptions,
+  UpsertResult,
+} from '../database-adapter.interface';
+import { type QueryEvent, type QueryObserver, REDACTED } from '../query-observer';
+import {
+  countText,
+  entityFromValues,
+  planParams,
+  postgresDialect,
+  redactedPlanParams,
+  selectText,
+  tableSql,
+  type TableSql,
+} from '../sql';
+import {
+  type PostgresAdapterOptions,
+  type ResolvedPostgresOptions,
+  resolvePostgresOptions,
+} from './postgres-adapter.options';
+import { PostgresMigrationDriver } from '../../migrations/drivers/postgres-migration.driver';
+import { MigrationRunner } from '../../migrations/migration-runner';
+import { mapPostgresError } from './postgres-error.mapper';
+import { checkOut, PostgresTransactionManager } from './postgres-transaction.manager';
+
+/** A statement to send: text, bound values and, for query logs, the values redacted. */
+interface Statement {
+  text: string;
+  values: unknown[];
+  /** Builds the values with sensitive ones replaced; only called when statements are observed. */
+  redacted?: () => readonly unknown[];
+}
+
+/** The statements of one operation, collected for the observer when it wants them. */
+interface StatementTrace {
+  statement?: string;
+  params?: unknown[];
+}
+
+/** How many statement names and plan texts are cached before the caches start over. */
+const CACHE_LIMIT = 5_000;
+
+const CAPABILITIES: AdapterCapabilities = Object.freeze({
+  transactions: true,
+  savepoints: true,
+  migrations: true,
+  concurrentTransactions: true,
+});
+
+/**
+ * The PostgreSQL provider: a direct connection (through node-postgres' pool) to Supabase's
+ * database or any PostgreSQL server, with real transactions, savepoints, migrations and typed
+ * errors. Open it with {@link PostgresAdapter.open}.
+ *
+ * @example
+ * const adapter = await PostgresAdapter.open({
+ *   connectionString: process.env.DATABASE_URL!,
+ *   migrate: true,
+ * });
+ * await adapter.transaction(async () => {
+ *   const user = await users.create({ ... }); // joins the transaction
+ *   await payments.create({ userId: user.id, ... });
+ * });
+ */
+export class PostgresAdapter implements IDatabaseAdapter {
+  readonly provider = 'postgres' as const;
+  readonly capabilities = CAPABILITIES;
+
+  private readonly logger = new Logger('PostgresAdapter');
+  private readonly transactions: PostgresTransactionManager;
+  private readonly limits: QueryLimits;
+  private readonly observer?: QueryObserver;
+  private readonly statementNames = new Map<string, string>();
+  private readonly planTexts = new Map<string, string>();
+  private closing?: Promise<void>;
+
+  private constructor(
+    /** The node-postgres pool; exposed for migrations and tests, not for queries. */
+    readonly pool: Pool,
+    /** The options with every default filled in. */
+    readonly settings: ResolvedPostgresOptions,
+    options: PostgresAdapterOptions,
+  ) {
+    this.transactions = new PostgresTransactionManager(pool);
+    this.limits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
+    this.observer = options.observer;
+    // An idle pooled connection the server drops emits `error`; unhandled it would end the process.
+    pool.on('error', (error) => {
+      this.logger.warn(`An idle PostgreSQL connection failed and was discarded: ${error.message}`);
+    });
+  }
+
+  /**
+   * Creates the pool and, with `migrate: true`, applies pending migrations. Connections are opened
+   * lazily otherwise; call {@link ping} to check the server is reachable.
+   *
+   * @throws TypeError on malformed options; a DatabaseException when migrating fails.
+   */
+  static async open(options: PostgresAdapterOptions): Promise<PostgresAdapter> {
+    const settings = resolvePostgresOptions(options);
+    const config: PoolConfig = {
+      connectionString: settings.connectionString,
+      max: settings.max,
+      idleTimeoutMillis: settings.idleTimeoutMillis,
+      connectionTimeoutMillis: settings.connectionTimeoutMillis,
+      application_name: settings.applicationName,
+    };
+    // Sent in the startup packet, so it holds on every pooled connection, even behind a pooler.
+    if (settings.statementTimeoutMs > 0) config.statement_timeout = settings.statementTimeoutMs;
+    if (settings.ssl !== undefined) config.ssl = settings.ssl;
+    const adapter = new PostgresAdapter(new Pool(config), settings, options);
+    if (options.migrate) {
+      try {
+        await new MigrationRunner(new PostgresMigrationDriver(adapter.pool), {
+          directory: options.migrationsDirectory,
+        }).up();
+      } catch (error) {
+        await adapter.close();
+        throw mapPostgresError(error);
+      }
+    }
+    return adapter;
+  }
+
+  async create<T extends IBaseEntity>(data: CreateInput<T>, table: TableDefinition<T>): Promise<T> {
+    return this.observe('create', table, async (trace) => {
+      const sql = tableSql(table, postgresDialect);
+      const values = normalizeCreate(table, data, nowTimestamp());
+      await this.query(this.insertStatement(sql, values), trace);
+      return entityFromValues(table, values);
+    });
+  }
+
+  async createMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+  ): Promise<T[]> {
+    return this.observe('createMany', table, async (trace) => {
+      if (!Array.isArray(data)) throw new ValidationException('createMany takes an array', 'data');
+      const sql = tableSql(table, postgresDialect);
+      const now = nowTimestamp();
+      // Every row is validated before the first insert, so bad input never opens a transaction.
+      const rows = data.map((row) => normalizeCreate(table, row, now));
+      if (rows.length === 0) return [];
+      await this.transactions.run(async () => {
+        for (const values of rows) await this.query(this.insertStatement(sql, values), trace);
+      });
+      return rows.map((values) => entityFromValues(table, values));
+    });
+  }
+
+  async upsert<T extends IBaseEntity>(
+    data: CreateInput<T>,
+    table: TableDefinition<T>,
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>> {
+    return this.observe('upsert', table, async (trace) => {
+      const conflict = table.column(options?.conflictField);
+      if (!conflict || !conflict.unique) {
+        throw new ValidationException(
+          `upsert: conflictField must be a unique property of ${table.name}`,
+          'conflictField',
+        );
+      }
+      if (options.onConflict !== 'update' && options.onConflict !== 'ignore') {
+        throw new ValidationException(
+          'upsert: onConflict must be "update" or "ignore"',
+          'onConflict',
+        );
+      }
+      const sql = tableSql(table, postgresDialect);
+      const now = nowTimestamp();
+      const values = normalizeCreate(table, data, now);
+      const updateColumns =
+        options.onConflict === 'update' ? this.upsertUpdateColumns(table, data) : null;
+      const insert = this.insertStatement(sql, values);
+      const statement = { ...insert, text: sql.upsert(conflict, updateColumns) };
+      // DO NOTHING returns no row; the live row is then read. Should it be deleted in between,
+      // the insert is tried again.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const inserted = await this.query(statement, trace);
+        if (inserted.rows.length > 0) {
+          const record = sql.mapRow(inserted.rows[0]);
+          return { record, created: record.id === values.get(table.primaryKey) };
+        }
+        const existing = await this.query(
+          {
+            text: sql.findLiveBy(conflict),
+            values: [postgresDialect.encode(conflict, values.get(conflict))],
+          },
+          trace,
+        );
+        if (existing.rows.length > 0)
+          return { record: sql.mapRow(existing.rows[0]), created: false };
+      }
+      throw new RecordNotFoundException(table.name, String(values.get(conflict)));
+    });
+  }
+
+  async findById<T extends IBaseEntity>(
+    id: string,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<T | null> {
+    return this.observe('findById', table, async (trace) => {
+      const sql = tableSql(table, postgresDialect);
+      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const text = options?.includeDeleted ? sql.findByIdWithDeleted : sql.findById;
+      const result = await this.query({ text, values: [key] }, trace);
+      return result.rows.length > 0 ? sql.mapRow(result.rows[0]) : null;
+    });
+  }
+
+  async findByIds<T extends IBaseEntity>(
+    ids: readonly string[],
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<T[]> {
+    return this.observe('findByIds', table, async (trace) => {
+      if (!Array.isArray(ids)) throw new ValidationException('findByIds takes an array', 'ids');
+      if (ids.length > this.limits.maxInListSize) {
+        throw new ValidationException(
+          `findByIds takes at most ${this.limits.maxInListSize} ids`,
+          'ids',
+        );
+      }
+      if (ids.length === 0) return [];
+      const sql = tableSql(table, postgresDialect);
+      const keys = [...new Set(ids.map((id) => normalizeScalar(table.primaryKey, id, 'ids')))];
+      const text = options?.includeDeleted ? sql.findByIdsWithDeleted : sql.findByIds;
+      const result = await this.query({ text, values: [keys] }, trace);
+      return result.rows.map(sql.mapRow);
+    });
+  }
+
+  async findMany<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<T[]> {
+    return this.observe('findMany', table, (trace) =>
+      this.select(planFind(table, options, this.limits), trace),
+    );
+  }
+
+  async findPage<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
+    return this.observe('findPage', table, async (trace) => {
+      const plan = planFind(table, options, this.limits, {
+        lookAhead: true,
+        defaultPageSize: DEFAULT_PAGE_SIZE,
+      });
+      if (plan.cursor) return cursorPage(plan, await this.select<T>(plan, trace));
+      const counted = planCount(table, options?.filters, options?.includeDeleted, this.limits);
+      const [rows, total] = await Promise.all([
+        this.select<T>(plan, trace),
+        this.countRows(counted, trace),
+      ]);
+      return offsetPage(plan, rows, total);
+    });
+  }
+
+  async findFirst<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<T | null> {
+    return this.observe('findFirst', table, async (trace) => {
+      const rows = await this.select<T>(planFind(table, options, this.limits, { limit: 1 }), trace);
+      return rows[0] ?? null;
+    });
+  }
+
+  async count<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<number> {
+    return this.observe('count', table, (trace) =>
+      this.countRows(planCount(table, filters, options?.includeDeleted, this.limits), trace),
+    );
+  }
+
+  async exists<T extends IBaseEntity>(
+    id: string,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<boolean> {
+    return this.observe('exists', table, async (trace) => {
+      const sql = tableSql(table, postgresDialect);
+      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const text = options?.includeDeleted ? sql.existsWithDeleted : sql.exists;
+      const result = await this.query({ text, values: [key] }, trace);
+      return result.rows.length > 0;
+    });
+  }
+
+  async update<T extends IBaseEntity>(
+    id: string,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+  ): Promise<T> {
+    return this.observe('update', table, async (trace) => {
+      const sql = tableSql(table, postgresDialect);
+      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const values = normalizeUpdate(table, data, nowTimestamp());
+      const columns = [...values.keys()];
+      const params = [...columns.map((c) => postgresDialect.encode(c, values.get(c))), key];
+      const result = await this.query(
+        {
+          text: sql.update(columns),
+          values: params,
+          redacted: () => sql.redact(columns, params, REDACTED),
+        },
+        trace,
+      );
+      if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key as string);
+      return sql.mapRow(result.rows[0]);
+    });
+  }
+
+  async softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
+    return this.observe('softDelete', table, async (trace) => {
+      const sql = tableSql(table, postgresDialect);
+      const key = normalizeScalar(table.primaryKey, id, 'id');
+      if (!table.softDelete) {
+        throw new ValidationException(`${table.name} has no soft delete; use hardDelete`, 'id');
+      }
+      const now = nowTimestamp();
+      const result = await this.query({ text: sql.softDelete, values: [now, now, key] }, trace);
+      if (result.rowCount === 0) throw new RecordNotFoundException(table.name, key as string);
+    });
+  }
+
+  async restore<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<T> {
+    return this.observe('restore', table, async (trace) => {
+      const sql = tableSql(table, postgresDialect);
+      const key = normalizeScalar(table.primaryKey, id, 'id');
+      if (!table.softDelete) {
+        throw new ValidationException(`${table.name} has no soft delete to restore from`, 'id');
+      }
+      const result = await this.query({ text: sql.restore, values: [nowTimestamp(), key] }, trace);
+      if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key as string);
+      return sql.mapRow(result.rows[0]);
+    });
+  }
+
+  async hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
+    return this.observe('hardDelete', table, async (trace) => {
+      const sql = tableSql(table, postgresDialect);
+      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const result = await this.query({ text: sql.hardDelete, values: [key] }, trace);
+      if (result.rowCount === 0) throw new RecordNotFoundException(table.name, key as string);
+    });
+  }
+
+  async transaction<R>(work: () => Promise<R>): Promise<R> {
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      return await this.transactions.run(work);
+    } catch (error) {
+      // The caller's own error is rethrown unchanged; only database failures are reported as such.
+      failure = error;
+      throw error;
+    } finally {
+      this.report('transaction', '', started, failure);
+    }
+  }
+
+  async beginTransaction(): Promise<TransactionHandle> {
+    // Not wrapped in an async helper: the context must be entered before the first await.
+    const started = performance.now();
+    try {
+      const handle = await this.transactions.beginTransaction();
+      this.report('beginTransaction', '', started, undefined);
+      return handle;
+    } catch (error) {
+      this.report('beginTransaction', '', started, error);
+      throw error;
+    }
+  }
+
+  async commitTransaction(handle?: TransactionHandle): Promise<void> {
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      await this.transactions.end('COMMIT', handle);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      this.report('commitTransaction', '', started, failure);
+    }
+  }
+
+  async rollbackTransaction(handle?: TransactionHandle): Promise<void> {
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      await this.transactions.end('ROLLBACK', handle);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      this.report('rollbackTransaction', '', started, failure);
+    }
+  }
+
+  async ping(): Promise<void> {
+    return this.observe('ping', undefined, async () => {
+      const checkedOut = await checkOut(this.pool);
+      let failure: unknown;
+      try {
+        await checkedOut.client.query('SELECT 1');
+      } catch (error) {
+        failure = error;
+        throw error;
+      } finally {
+        checkedOut.release(failure);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.transactions.abandonAll();
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Runs a statement on the transaction the calling context has joined, or on a pooled client.
+   * A pooled client is destroyed only when its connection failed, not on a constraint error
+   * (pg-pool's own `pool.query` would discard it on any error).
+   */
+  private async query(
+    statement: Statement,
+    trace: StatementTrace | undefined,
+  ): Promise<QueryArrayResult> {
+    if (trace) this.trace(trace, statement);
+    const config: QueryArrayConfig = {
+      text: statement.text,
+      values: statement.values,
+      rowMode: 'array',
+    };
+    if (this.settings.namedStatements) config.name = this.statementName(statement.text);
+    const tx = this.transactions.current();
+    if (tx) return tx.query(config);
+    const checkedOut = await checkOut(this.pool);
+    let failure: unknown;
+    try {
+      return await checkedOut.client.query(config);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      checkedOut.release(failure);
+    }
+  }
+
+  private async select<T extends IBaseEntity>(
+    plan: QueryPlan,
+    trace: StatementTrace | undefined,
+  ): Promise<T[]> {
+    const sql = tableSql(plan.table as TableDefinition<T>, postgresDialect);
+    const text = this.planText(`s|${plan.shape}`, () => selectText(plan, postgresDialect));
+    const result = await this.query(
+      {
+        text,
+        values: planParams(plan, postgresDialect),
+        redacted: () => redactedPlanParams(plan, postgresDialect, REDACTED),
+      },
+      trace,
+    );
+    return result.rows.map(sql.mapRow);
+  }
+
+  private async countRows(plan: QueryPlan, trace: StatementTrace | undefined): Promise<number> {
+    const text = this.planText(`c|${plan.shape}`, () => countText(plan, postgresDialect));
+    const result = await this.query(
+      {
+        text,
+        values: planParams(plan, postgresDialect),
+        redacted: () => redactedPlanParams(plan, postgresDialect, REDACTED),
+      },
+      trace,
+    );
+    // COUNT(*) is a bigint, which node-postgres returns as text.
+    return Number(result.rows[0][0]);
+  }
+
+  private insertStatement<T extends IBaseEntity>(sql: TableSql<T>, values: WriteValues): Statement {
+    const params = sql.insertParams(values);
+    return {
+      text: sql.insert,
+      values: params,
+      redacted: () => sql.redact(sql.table.columns, params, REDACTED),
+    };
+  }
+
+  /** The columns an `update` upsert overwrites: those the caller gave, and updatedAt. */
+  private upsertUpdateColumns(table: TableDefinition<any>, data: object): ColumnDefinition[] {
+    const given = Object.entries(data)
+      .filter(([, value]) => value !== undefined)
+      .map(([property]) => table.column(property)!)
+      .filter((column) => column !== undefined);
+    return [...given, table.column('updatedAt')!];
+  }
+
+  /** A stable name per statement text, so each connection prepares a shape once. */
+  private statementName(text: string): string {
+    let name = this.statementNames.get(text);
+    if (name === undefined) {
+      if (this.statementNames.size >= CACHE_LIMIT) this.statementNames.clear();
+      name = `ndl_${createHash('sha1').update(text).digest('hex').slice(0, 32)}`;
+      this.statementNames.set(text, name);
+    }
+    return name;
+  }
+
+  private planText(key: string, build: () => string): string {
+    let text = this.planTexts.get(key);
+    if (text === undefined) {
+      if (this.planTexts.size >= CACHE_LIMIT) this.planTexts.clear();
+      text = build();
+      this.planTexts.set(key, text);
+    }
+    return text;
+  }
+
+  private trace(trace: StatementTrace, statement: Statement): void {
+    const params = statement.redacted ? statement.redacted() : statement.values;
+    trace.statement = trace.statement ? `${trace.statement};\n${statement.text}` : statement.text;
+    trace.params = [...(trace.params ?? []), ...params];
+  }
+
+  /**
+   * Runs one operation: maps any error to a library exception and reports the event. Without an
+   * observer it costs one try/catch.
+   */
+  private async observe<R>(
+    operation: string,
+    table: TableDefinition<any> | undefined,
+    run: (trace: StatementTrace | undefined) => Promise<R>,
+  ): Promise<R> {
+    const observer = this.observer;
+    const trace: StatementTrace | undefined = observer?.wantsStatements ? {} : undefined;
+    const started = observer ? performance.now() : 0;
+    try {
+      const result = await run(trace);
+      if (observer) this.report(operation, table?.name ?? '', started, undefined, trace);
+      return result;
+    } catch (error) {
+      const mapped = mapPostgresError(error, { table });
+      if (observer) this.report(operation, table?.name ?? '', started, mapped, trace);
+      throw mapped;
+    }
+  }
+
+  private report(
+    operation: string,
+    table: string,
+    started: number,
+    error: unknown,
+    trace?: StatementTrace,
+  ): void {
+    const observer = this.observer;
+    if (!observer) return;
+    const event: QueryEvent = {
+      provider: 'postgres',
+      operation,
+      table,
+      durationMs: performance.now() - started,
+    };
+    if (error !== undefined) {
+      // A caller's own error thrown out of transaction() is reported as the rollback it caused.
+      event.error =
+        error instanceof DatabaseException
+          ? error
+          : new TransactionException('The transaction was rolled back: its work threw', {
+              cause: error,
+            });
+    }
+    if (trace?.statement !== undefined) {
+      event.statement = trace.statement;
+      event.params = trace.params;
+    }
+    try {
+      observer.onQuery(event);
+    } catch (observerError) {
+      // An observer must not break queries; say so once per failure and carry on.
+      this.logger.warn(`A query observer threw: ${(observerError as Error).message}`);
+    }
+  }
+}

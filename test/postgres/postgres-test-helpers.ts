@@ -1,0 +1,60 @@
+import { PostgresAdapter } from '../../src/adapters/postgres';
+import type { PostgresAdapterOptions } from '../../src/adapters/postgres';
+import { UserRole, UserStatus, type IUserEntity } from '../../src/entities/user.entity';
+import type { CreateInput } from '../../src/schema/table-definition';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+
+/** An adapter on a fresh, migrated database of its own, and how to dispose of both. */
+export interface PostgresFixture {
+  adapter: PostgresAdapter;
+  database: TestDatabase;
+  /** Opens another adapter on the same database (other options, same tables). */
+  open(options?: Partial<PostgresAdapterOptions>): Promise<PostgresAdapter>;
+  dispose(): Promise<void>;
+}
+
+/** Creates a database for one test file, migrates it and opens an adapter on it. */
+export async function openPostgresFixture(
+  label: string,
+  options: Partial<PostgresAdapterOptions> = {},
+): Promise<PostgresFixture> {
+  const database = await createTestDatabase(label);
+  const opened: PostgresAdapter[] = [];
+  const open = async (extra: Partial<PostgresAdapterOptions> = {}): Promise<PostgresAdapter> => {
+    const adapter = await PostgresAdapter.open({ connectionString: database.url, ...extra });
+    opened.push(adapter);
+    return adapter;
+  };
+  try {
+    const adapter = await open({ migrate: true, ...options });
+    return {
+      adapter,
+      database,
+      open,
+      async dispose() {
+        await Promise.all(opened.map((a) => a.close()));
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(opened.map((a) => a.close()));
+    await database.drop();
+    throw error;
+  }
+}
+
+/** A valid create input for `users`, unique by `n`. */
+export function userInput(
+  n: number | string,
+  extra: Partial<IUserEntity> = {},
+): CreateInput<IUserEntity> {
+  return {
+    email: `user${n}@example.com`,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    role: UserRole.User,
+    status: UserStatus.Active,
+    emailVerified: false,
+    ...extra,
+  } as CreateInput<IUserEntity>;
+}
