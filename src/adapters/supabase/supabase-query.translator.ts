@@ -1,0 +1,147 @@
+import type { ColumnDefinition } from '../../schema/table-definition';
+import type { Condition, CursorKey, OrderKey, PlanValue, QueryPlan } from '../../query/query-plan';
+
+/** The postgrest-js filter calls the translation uses; every filter builder has them. */
+export interface FilterableQuery<Q> {
+  filter(column: string, operator: string, value: unknown): Q;
+  is(column: string, value: null): Q;
+  not(column: string, operator: string, value: unknown): Q;
+  or(filters: string): Q;
+}
+
+/** The postgrest-js transform calls a read uses. */
+export interface OrderableQuery<Q> extends FilterableQuery<Q> {
+  order(column: string, options: { ascending: boolean; nullsFirst: boolean }): Q;
+  range(from: number, to: number): Q;
+  limit(count: number): Q;
+}
+
+/**
+ * A value inside PostgREST's list and logic-tree grammar: double-quoted, with `\` and `"`
+ * backslash-escaped (`pQuotedValue`, PostgREST ≥ 9.0). Quoted, a `,` `(` `)` `.` or `),or(` is
+ * part of the value and can never start another term.
+ */
+export function quoteValue(value: PlanValue): string {
+  return `"${String(value).replace(/[\\"]/g, (ch) => `\\${ch}`)}"`;
+}
+
+// POSIX regex metacharacters; a backslash before a non-alphanumeric makes it literal.
+const REGEX_SPECIAL = /[\\^$.|?*+()[\]{}]/;
+
+/**
+ * Rewrites a LIKE pattern (`%`, `_`, `\` escapes) as an anchored POSIX regex with the same
+ * matches. Needed because PostgREST turns every `*` of a like/ilike value into `%` with no way to
+ * escape it (`star` in PostgREST's `Query/SqlFragment.hs`), so a pattern holding a literal `*`
+ * is sent as `match`/`imatch` instead. Under the "C" collation `~*` folds ASCII letters only, as
+ * ILIKE does; `.` matches newlines, as `_` does.
+ */
+export function likeToRegex(pattern: string): string {
+  let regex = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    let ch = pattern[i];
+    if (ch === '%') regex += '.*';
+    else if (ch === '_') regex += '.';
+    else {
+      if (ch === '\\' && i + 1 < pattern.length) ch = pattern[++i];
+      regex += REGEX_SPECIAL.test(ch) ? `\\${ch}` : ch;
+    }
+  }
+  return `${regex}$`;
+}
+
+/** The operator and value of a (case-insensitive) LIKE on PostgREST: like/ilike, or match/imatch when `*` occurs. */
+function likeOperation(pattern: string, caseInsensitive: boolean): { op: string; value: string } {
+  if (pattern.includes('*'))
+    return { op: caseInsensitive ? 'imatch' : 'match', value: likeToRegex(pattern) };
+  return { op: caseInsensitive ? 'ilike' : 'like', value: pattern };
+}
+
+/** One `column.op."value"` term of a logic tree. */
+function term(column: ColumnDefinition, op: string, value: PlanValue): string {
+  return `${column.column}.${op}.${quoteValue(value)}`;
+}
+
+/** `or=(…)` terms for "any searchable column contains the text", every value quoted. */
+export function searchTerms(columns: readonly ColumnDefinition[], pattern: string): string {
+  const { op, value } = likeOperation(pattern, true);
+  return columns.map((c) => term(c, op, value)).join(',');
+}
+
+/**
+ * `or=(…)` terms for "strictly after the cursor row" in the plan's order: k1 beyond v1, or k1 = v1
+ * and k2 beyond v2, and so on (keyset pagination; order keys are never null).
+ */
+export function afterTerms(keys: readonly CursorKey[]): string {
+  const terms: string[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const equal = keys.slice(0, i).map((k) => term(k.column, 'eq', k.value));
+    const key = keys[i];
+    const beyond = term(key.column, key.direction === 'asc' ? 'gt' : 'lt', key.value);
+    terms.push(equal.length === 0 ? beyond : `and(${[...equal, beyond].join(',')})`);
+  }
+  return terms.join(',');
+}
+
+/** Whether a plan can match no row at all, so no request needs to be sent. */
+export function matchesNothing(plan: QueryPlan): boolean {
+  return plan.conditions.some((c) => c.kind === 'never');
+}
+
+/**
+ * Adds a plan's conditions as PostgREST filters (all ANDed). Single-value filters carry the value
+ * after `op.` raw: PostgREST reads everything after the operator as one value (`pSingleVal`), so
+ * no character in it can add a filter. Lists and logic trees quote every value.
+ */
+export function applyConditions<Q extends FilterableQuery<Q>>(
+  query: Q,
+  conditions: readonly Condition[],
+): Q {
+  let q = query;
+  for (const c of conditions) {
+    switch (c.kind) {
+      case 'compare':
+        q = q.filter(c.column.column, c.op, String(c.value));
+        break;
+      case 'in':
+        q = q.filter(c.column.column, 'in', `(${c.values.map(quoteValue).join(',')})`);
+        break;
+      case 'like': {
+        const { op, value } = likeOperation(c.pattern, c.caseInsensitive);
+        q = q.filter(c.column.column, op, value);
+        break;
+      }
+      case 'null':
+        q = c.isNull ? q.is(c.column.column, null) : q.not(c.column.column, 'is', null);
+        break;
+      case 'search':
+        q = q.or(searchTerms(c.columns, c.pattern));
+        break;
+      case 'after':
+        q = q.or(afterTerms(c.keys));
+        break;
+      case 'never':
+        // Callers check matchesNothing first; nothing to add.
+        break;
+    }
+  }
+  return q;
+}
+
+/** Adds the order, with NULLs larger than every value: last ascending, first descending. */
+export function applyOrder<Q extends OrderableQuery<Q>>(query: Q, orderBy: readonly OrderKey[]): Q {
+  let q = query;
+  for (const key of orderBy) {
+    const ascending = key.direction === 'asc';
+    q = q.order(key.column.column, { ascending, nullsFirst: !ascending });
+  }
+  return q;
+}
+
+/** Adds a plan's conditions, order and page (`offset`/`limit` query parameters). */
+export function applyPlan<Q extends OrderableQuery<Q>>(query: Q, plan: QueryPlan): Q {
+  let q = applyOrder(applyConditions(query, plan.conditions), plan.orderBy);
+  if (plan.limit !== undefined) {
+    q = plan.offset ? q.range(plan.offset, plan.offset + plan.limit - 1) : q.limit(plan.limit);
+  }
+  return q;
+}
