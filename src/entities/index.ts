@@ -1,4 +1,5 @@
 export * from './base.entity';
+export * from './entity-rules';
 export * from './user.entity';
 export * from './payment.entity';
 export * from './subscription.entity';

@@ -8,10 +8,10 @@ import {
   Matches,
   MaxLength,
   Min,
-  MinLength,
 } from 'class-validator';
 import type { IBaseEntity } from '../schema/table-definition';
 import { BaseEntity } from './base.entity';
+import { IsShortText } from './entity-rules';
 
 /** Stripe PaymentIntent statuses. */
 export enum PaymentStatus {
@@ -44,18 +44,14 @@ export const CURRENCY_CODE = /^[a-z]{3}$/;
 
 /** A payment as the library returns it: the `payments` row as a class with its validation rules. */
 export class PaymentEntity extends BaseEntity implements IPaymentEntity {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @IsShortText()
   stripePaymentIntentId!: string;
 
   @IsUUID()
   userId!: string;
 
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @IsShortText()
   stripeCustomerId?: string | null;
 
   @IsInt()

@@ -5,14 +5,12 @@ import {
   IsInt,
   IsObject,
   IsOptional,
-  IsString,
   IsUUID,
-  MaxLength,
   Min,
-  MinLength,
 } from 'class-validator';
 import type { IBaseEntity } from '../schema/table-definition';
 import { BaseEntity } from './base.entity';
+import { IsShortText } from './entity-rules';
 
 /** Stripe Subscription statuses. */
 export enum SubscriptionStatus {
@@ -46,28 +44,20 @@ export interface ISubscriptionEntity extends IBaseEntity {
 
 /** A subscription as the library returns it: the `subscriptions` row as a class with its rules. */
 export class SubscriptionEntity extends BaseEntity implements ISubscriptionEntity {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @IsShortText()
   stripeSubscriptionId!: string;
 
   @IsUUID()
   userId!: string;
 
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @IsShortText()
   stripeCustomerId?: string | null;
 
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @IsShortText()
   productId!: string;
 
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @IsShortText()
   priceId!: string;
 
   @IsEnum(SubscriptionStatus)

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import type { IBaseEntity } from '../schema/table-definition';
 import { BaseEntity } from './base.entity';
+import { IsShortText } from './entity-rules';
 
 /** What a user may do. */
 export enum UserRole {
@@ -94,9 +95,7 @@ export class UserEntity extends BaseEntity implements IUserEntity {
   avatarUrl?: string | null;
 
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @IsShortText()
   stripeCustomerId?: string | null;
 
   @IsOptional()

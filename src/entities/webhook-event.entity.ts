@@ -1,16 +1,7 @@
-import {
-  IsBoolean,
-  IsISO8601,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsISO8601, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
 import type { IBaseEntity } from '../schema/table-definition';
 import { BaseEntity } from './base.entity';
+import { IsShortText } from './entity-rules';
 
 /** A row of `webhook_events`: one Stripe event as received. */
 export interface IWebhookEventEntity extends IBaseEntity {
@@ -25,14 +16,10 @@ export interface IWebhookEventEntity extends IBaseEntity {
 
 /** A received Stripe event as the library returns it: the `webhook_events` row as a class. */
 export class WebhookEventEntity extends BaseEntity implements IWebhookEventEntity {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @IsShortText()
   stripeEventId!: string;
 
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @IsShortText()
   eventType!: string;
 
   @IsBoolean()

@@ -33,6 +33,23 @@ describe('WebhookRepository on SQLite', () => {
     expect(event.payload).toEqual(stripeEvent('evt_1').payload);
   });
 
+  it('recordIfNew rejects an empty event id and a non-object payload together', async () => {
+    await expect(
+      webhooks.recordIfNew({
+        stripeEventId: '',
+        eventType: 'x',
+        payload: 'text' as unknown as Record<string, unknown>,
+      }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      violations: [
+        expect.objectContaining({ field: 'stripeEventId' }),
+        expect.objectContaining({ field: 'payload' }),
+      ],
+    });
+    expect(await webhooks.count()).toBe(0);
+  });
+
   it('recordIfNew returns the stored event with created false on a redelivery', async () => {
     const first = await webhooks.recordIfNew(stripeEvent('evt_2'));
     await webhooks.markProcessed(first.event.id);
