@@ -7,7 +7,8 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { createDatabaseAdapter, type DatabaseConnection } from './adapters/create-database-adapter';
+import { createDatabaseAdapter } from './adapters/create-database-adapter';
+import type { DatabaseConnection } from './config/database-connection.interface';
 import type { QueryObserver } from './adapters/query-observer';
 import type {
   DatabaseModuleAsyncOptions,

@@ -1,25 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
+import type { DatabaseConnection } from '../config/database-connection.interface';
 import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
 import { ConnectionException } from '../exceptions/connection.exception';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../query/plan-query';
-import type { DatabaseProvider, IDatabaseAdapter } from './database-adapter.interface';
+import type { IDatabaseAdapter } from './database-adapter.interface';
 import { PostgresAdapter } from './postgres';
 import type { QueryObserver } from './query-observer';
 import { SQLiteAdapter } from './sqlite';
 import { probeSupabase, SupabaseAdapter } from './supabase';
 
-/** The adapter chosen at boot, and how it was chosen. */
-export interface DatabaseConnection {
-  adapter: IDatabaseAdapter;
-  /** The provider the configuration asked for. */
-  configuredProvider: DatabaseProvider;
-  /** The provider in use: the configured one, or `sqlite` after a fallback. */
-  provider: DatabaseProvider;
-  /** Whether the configured provider was unreachable and SQLite took over. */
-  fallbackActive: boolean;
-  /** Why the fallback happened, e.g. `unreachable: fetch failed`; absent without fallback. */
-  fallbackReason?: string;
-}
+export type { DatabaseConnection };
 
 /** What {@link createDatabaseAdapter} needs besides the configuration. */
 export interface CreateDatabaseAdapterDeps {

@@ -1,7 +1,7 @@
 import { stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
-import type { DatabaseConnection } from '../adapters/create-database-adapter';
+import type { DatabaseConnection } from '../config/database-connection.interface';
 import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
 import { DATABASE_CONFIG, DATABASE_CONNECTION } from '../database.constants';
 import type { DatabaseHealthReport, HealthCheckOutcome } from './database-health.interface';

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DATABASE_CONNECTION, type DatabaseConnection } from '../../src';
+import { AppModule } from './api.module';
+import { configureApp } from './configure-app';
+
+async function main(): Promise<void> {
+  const logger = new Logger('ExampleApi');
+  // abortOnError: false lets a bad configuration end with its one-line message and exit code 1,
+  // instead of Nest aborting the process.
+  const app = configureApp(await NestFactory.create(AppModule.register(), { abortOnError: false }));
+  const port = Number(process.env.PORT ?? 3000);
+  await app.listen(port);
+  const connection = app.get<DatabaseConnection>(DATABASE_CONNECTION);
+  const fallback = connection.fallbackActive
+    ? ` (fallback from ${connection.configuredProvider})`
+    : '';
+  logger.log(
+    `Listening on http://localhost:${port} with database provider ${connection.provider}${fallback}`,
+  );
+}
+
+main().catch((error: Error) => {
+  console.error(`Could not start the example API: ${error.message}`);
+  process.exitCode = 1;
+});
