@@ -3,7 +3,7 @@ import { PaymentStatus, type IPaymentEntity } from '../../src/entities/payment.e
 import type { IUserEntity } from '../../src/entities/user.entity';
 import {
   ConnectionException,
-  DatabaseException,
+  type DatabaseException,
   ForeignKeyException,
   PermissionException,
   QueryException,
