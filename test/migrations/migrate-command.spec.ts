@@ -1,0 +1,136 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runMigrateCommand } from '../../src/migrations/migrate-command';
+import { createTestDatabase, describeWithPostgres } from '../support/postgres';
+import { tempDir, writeMigration, type TempDir } from './support/migration-fixtures';
+
+describe('migrate command', () => {
+  let dir: TempDir;
+  let files: TempDir;
+  let out: string[];
+  let err: string[];
+
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    runMigrateCommand(args, {
+      env: {
+        DATABASE_PROVIDER: 'sqlite',
+        SQLITE_PATH: join(dir.path, 'nested', 'db.sqlite'),
+        ...env,
+      },
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+      directory: files.path,
+    });
+
+  beforeEach(() => {
+    dir = tempDir('cli');
+    files = tempDir('cli-files');
+    writeMigration(files, '0001_create_a', 'CREATE TABLE a (id INTEGER);', 'DROP TABLE a;');
+    writeMigration(files, '0002_create_b', 'CREATE TABLE b (id INTEGER);', 'DROP TABLE b;');
+    out = [];
+    err = [];
+  });
+
+  afterEach(() => {
+    dir.remove();
+    files.remove();
+  });
+
+  it('up creates the SQLite file, prints a line per migration and a summary, and exits 0', async () => {
+    await expect(run(['up'])).resolves.toBe(0);
+
+    expect(existsSync(join(dir.path, 'nested', 'db.sqlite'))).toBe(true);
+    expect(out[0]).toBe(`Database: sqlite ${join(dir.path, 'nested', 'db.sqlite')}`);
+    expect(out.slice(1, 3)).toEqual([
+      expect.stringMatching(/^applied +0001_create_a \(.* ms\)$/),
+      expect.stringMatching(/^applied +0002_create_b \(.* ms\)$/),
+    ]);
+    expect(out[3]).toBe('Applied 2 migrations.');
+    expect(err).toEqual([]);
+  });
+
+  it('status lists each migration with its state', async () => {
+    await run(['up']);
+    await run(['down']);
+    out = [];
+
+    await expect(run(['status'])).resolves.toBe(0);
+    expect(out.slice(1)).toEqual([
+      expect.stringMatching(/^applied +0001_create_a {2}\d{4}-.*Z$/),
+      'pending  0002_create_b',
+    ]);
+  });
+
+  it('down n reverts n migrations; up on an up-to-date database says so', async () => {
+    await run(['up']);
+    out = [];
+    await expect(run(['up'])).resolves.toBe(0);
+    expect(out.slice(1)).toEqual(['Nothing to apply: the database is up to date.']);
+
+    out = [];
+    await expect(run(['down', '2'])).resolves.toBe(0);
+    expect(out.slice(-1)).toEqual(['Reverted 2 migrations.']);
+    const db = new Database(join(dir.path, 'nested', 'db.sqlite'));
+    try {
+      expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('exits 1 with the error when a migration fails, and status exits 1 when a file changed', async () => {
+    writeMigration(files, '0003_broken', 'CREATE TABLE nope (;', 'SELECT 1;');
+    await expect(run(['up'])).resolves.toBe(1);
+    expect(err[0]).toMatch(/^error: Migration 0003_broken failed to apply/);
+
+    files.write('0001_create_a.up.sql', 'CREATE TABLE a (id INTEGER, x TEXT);');
+    out = [];
+    await expect(run(['status'])).resolves.toBe(1);
+    expect(out).toContain(
+      'changed  0001_create_a' + out.find((l) => l.startsWith('changed'))!.slice(22),
+    );
+  });
+
+  it.each([[['sideways']], [['down', 'two']], [['down', '0']], [['up', 'extra']]])(
+    'exits 2 with the usage for %j',
+    async (args) => {
+      await expect(run(args)).resolves.toBe(2);
+      expect(err.some((line) => line.startsWith('Usage:'))).toBe(true);
+    },
+  );
+
+  it('prints the usage and exits 0 for help', async () => {
+    await expect(run(['--help'])).resolves.toBe(0);
+    expect(out[0]).toMatch(/^Usage:/);
+  });
+
+  it('exits 2 when the provider is unknown or Postgres has no DATABASE_URL', async () => {
+    await expect(run(['status'], { DATABASE_PROVIDER: 'oracle' })).resolves.toBe(2);
+    expect(err.pop()).toMatch(/DATABASE_PROVIDER=oracle is not one of/);
+    await expect(run(['status'], { DATABASE_PROVIDER: 'postgres' })).resolves.toBe(2);
+    expect(err.pop()).toMatch(/needs DATABASE_URL/);
+  });
+});
+
+describeWithPostgres('migrate command on Postgres', () => {
+  it('applies the shipped migrations through DATABASE_URL without printing the password', async () => {
+    const database = await createTestDatabase('cli');
+    const url = new URL(database.url);
+    url.password = 'not-printed';
+    const out: string[] = [];
+    try {
+      const code = await runMigrateCommand(['up'], {
+        env: { DATABASE_PROVIDER: 'postgres', DATABASE_URL: database.url },
+        stdout: (line) => out.push(line),
+        stderr: (line) => out.push(line),
+      });
+      expect(code).toBe(0);
+      expect(out[0]).toMatch(/^Database: postgres /);
+      expect(out.filter((line) => line.startsWith('applied'))).toHaveLength(out.length - 2);
+      expect(out.join('\n')).not.toContain('not-printed');
+    } finally {
+      await database.drop();
+    }
+  });
+});
