@@ -87,9 +87,7 @@ describe('migrate command', () => {
     files.write('0001_create_a.up.sql', 'CREATE TABLE a (id INTEGER, x TEXT);');
     out = [];
     await expect(run(['status'])).resolves.toBe(1);
-    expect(out).toContain(
-      'changed  0001_create_a' + out.find((l) => l.startsWith('changed'))!.slice(22),
-    );
+    expect(out).toContainEqual(expect.stringMatching(/^changed +0001_create_a /));
   });
 
   it.each([[['sideways']], [['down', 'two']], [['down', '0']], [['up', 'extra']]])(
@@ -121,7 +119,8 @@ describeWithPostgres('migrate command on Postgres', () => {
     const out: string[] = [];
     try {
       const code = await runMigrateCommand(['up'], {
-        env: { DATABASE_PROVIDER: 'postgres', DATABASE_URL: database.url },
+        // Trust authentication ignores the password; it is there to prove it is never printed.
+        env: { DATABASE_PROVIDER: 'postgres', DATABASE_URL: url.toString() },
         stdout: (line) => out.push(line),
         stderr: (line) => out.push(line),
       });
