@@ -75,7 +75,10 @@ export class FakePostgrest {
   private readonly queue: CannedResponse[] = [];
 
   /** The fetch to pass to supabase-js. */
-  readonly fetch = (async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  readonly fetch = (async (
+    input: Parameters<typeof fetch>[0],
+    init?: RequestInit,
+  ): Promise<Response> => {
     const url = new URL(
       typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
     );
