@@ -1,5 +1,6 @@
 export * from './postgres.adapter';
 export * from './postgres-adapter.options';
+export * from './postgres-user.scope';
 export {
   isPostgresConnectionError,
   mapPostgresError,

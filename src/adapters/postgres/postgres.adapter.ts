@@ -63,6 +63,7 @@ import { PostgresMigrationDriver } from '../../migrations/drivers/postgres-migra
 import { MigrationRunner } from '../../migrations/migration-runner';
 import { mapPostgresError } from './postgres-error.mapper';
 import { checkOut, PostgresTransactionManager } from './postgres-transaction.manager';
+import { type ClaimsRunner, type PostgresClaims, PostgresUserScope } from './postgres-user.scope';
 
 /** A statement to send: text, bound values and, for query logs, the values redacted. */
 interface Statement {
@@ -448,6 +449,62 @@ export class PostgresAdapter implements IDatabaseAdapter {
     }
   }
 
+  /**
+   * A view of this adapter whose every call runs as the user of these JWT claims, so row-level
+   * security policies apply as they do behind Supabase's PostgREST: each call is a transaction
+   * (a savepoint inside one) beginning with `SET LOCAL ROLE` (`claims.role`, default
+   * `authenticated`) and `set_config('request.jwt.claims', claims, true)`, which `auth.uid()`
+   * reads. Pass claims from a verified token only.
+   *
+   * @throws ValidationException when `claims.sub` is not a non-empty string.
+   */
+  withClaims(claims: PostgresClaims): PostgresUserScope {
+    checkClaims(claims);
+    return new PostgresUserScope(this, this.claimsRunner, Object.freeze({ ...claims }));
+  }
+
+  private readonly claimsRunner: ClaimsRunner = {
+    runAsUser: async <R>(claims: PostgresClaims, work: () => Promise<R>): Promise<R> => {
+      if (!this.transactions.current()) {
+        return this.transactions.run(async () => {
+          await this.claimsRunner.applyClaims(claims);
+          return work();
+        });
+      }
+      // Inside a caller's transaction: SET LOCAL outlives a released savepoint, so the caller's
+      // role and claims are put back afterwards (a rolled-back savepoint restores them itself).
+      const saved = await this.sessionQuery(
+        "SELECT current_setting('role'), coalesce(current_setting('request.jwt.claims', true), '')",
+        [],
+      );
+      return this.transactions.run(async () => {
+        await this.claimsRunner.applyClaims(claims);
+        const result = await work();
+        await this.sessionQuery(
+          "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
+          saved.rows[0],
+        );
+        return result;
+      });
+    },
+    applyClaims: async (claims: PostgresClaims): Promise<void> => {
+      // set_config is SET LOCAL with bound values: the role name is never spliced into SQL.
+      await this.sessionQuery(
+        "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
+        [claims.role ?? 'authenticated', JSON.stringify(claims)],
+      );
+    },
+  };
+
+  /** Runs a statement about the session (role, claims), mapping its errors. */
+  private async sessionQuery(text: string, values: unknown[]): Promise<QueryArrayResult> {
+    try {
+      return await this.query({ text, values }, undefined);
+    } catch (error) {
+      throw mapPostgresError(error);
+    }
+  }
+
   async ping(): Promise<void> {
     return this.observe('ping', undefined, async () => {
       const checkedOut = await checkOut(this.pool);
@@ -634,5 +691,19 @@ export class PostgresAdapter implements IDatabaseAdapter {
       // An observer must not break queries; say so once per failure and carry on.
       this.logger.warn(`A query observer threw: ${(observerError as Error).message}`);
     }
+  }
+}
+
+function checkClaims(claims: PostgresClaims): void {
+  if (
+    typeof claims !== 'object' ||
+    claims === null ||
+    typeof claims.sub !== 'string' ||
+    claims.sub === ''
+  ) {
+    throw new ValidationException('withClaims: claims.sub must be a non-empty string', 'sub');
+  }
+  if (claims.role !== undefined && (typeof claims.role !== 'string' || claims.role === '')) {
+    throw new ValidationException('withClaims: claims.role must be a non-empty string', 'role');
   }
 }
