@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { PostgresAdapter } from '../src/adapters/postgres';
+import { UserRepository } from '../src/repositories/user.repository';
+import type { BenchProfile } from './bench-profile';
+import { postgresRawOperations, seedPostgres } from './postgres-raw.operations';
+import { searchText, seedRow, type UserRow } from './seed-data';
+import { libraryOperations } from './user-operations';
+import { runUserSuite, type OperationResult } from './user-suite';
+
+/** The server the bench creates its database on. Default is local trust auth as `postgres`. */
+export const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** What the PostgreSQL run measured, and on what. */
+export interface PostgresBenchResult {
+  results: OperationResult[];
+  serverVersion: string;
+  trigramIndexes: boolean;
+}
+
+/**
+ * Checks that the server answers; the reason it does not otherwise, for the skip message.
+ */
+export async function postgresUnavailable(adminUrl: string): Promise<string | undefined> {
+  const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Benchmarks the library on PostgreSQL against node-postgres: a database created for the run
+ * (migrated by the adapter, seeded with `unnest` inserts) and dropped afterwards. The library runs
+ * twice side by side: unnamed statements, as raw parameterized queries are, and named ones.
+ */
+export async function benchPostgres(
+  profile: BenchProfile,
+  adminUrl: string,
+  log: (message: string) => void,
+): Promise<PostgresBenchResult> {
+  const name = `ndl_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const connectionString = url.toString();
+    const unnamed = await PostgresAdapter.open({
+      connectionString,
+      migrate: true,
+      preparedStatements: 'unnamed',
+    });
+    const named = await PostgresAdapter.open({ connectionString, preparedStatements: 'named' });
+    const client = new Client({ connectionString });
+    await client.connect();
+    try {
+      const started = Date.now();
+      const rows: UserRow[] = Array.from({ length: profile.rows }, (_, i) => seedRow(i));
+      await seedPostgres(client, rows);
+      await client.query('VACUUM ANALYZE users');
+      log(`PostgreSQL: seeded ${profile.rows} users in ${Date.now() - started} ms`);
+      const before = rows[profile.deepOffset - 1];
+      const position = {
+        offset: profile.deepOffset,
+        afterCreatedAt: before[7],
+        afterId: before[0],
+      };
+      const results = await runUserSuite({
+        raw: postgresRawOperations(client),
+        library: libraryOperations(new UserRepository(unnamed), position),
+        named: libraryOperations(new UserRepository(named), position),
+        ids: rows.map((row) => row[0]),
+        seeded: profile.rows,
+        position,
+        batchSize: profile.batchSize,
+        settings: profile.settings,
+        batchSettings: profile.batchSettings,
+        searchText: (i) => searchText(i, profile.rows),
+        log,
+      });
+      const version = await client.query<{ server_version: string }>('SHOW server_version');
+      const trigram = await client.query(
+        `SELECT 1 FROM pg_indexes WHERE tablename = 'users' AND indexname = 'users_email_trgm_idx'`,
+      );
+      return {
+        results,
+        serverVersion: version.rows[0].server_version,
+        trigramIndexes: trigram.rows.length > 0,
+      };
+    } finally {
+      await client.end();
+      await named.close();
+      await unnamed.close();
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
