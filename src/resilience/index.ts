@@ -1,1 +1,4 @@
-export {};
+export * from './circuit-breaker';
+export * from './retry-policy';
+export * from './input-size.guard';
+export * from './resilient.adapter';

@@ -1,0 +1,455 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  AdapterCapabilities,
+  DatabaseProvider,
+  FindByIdOptions,
+  FindOptions,
+  ICursorPaginatedResult,
+  IDatabaseAdapter,
+  IFilterOptions,
+  IPaginatedResult,
+  TransactionHandle,
+  UpsertOptions,
+  UpsertResult,
+} from '../adapters/database-adapter.interface';
+import { hasStorageStats } from '../health/storage-stats.interface';
+import { hasPoolStats, hasTableStats } from '../metrics/database-stats.interface';
+import type {
+  CreateInput,
+  IBaseEntity,
+  TableDefinition,
+  UpdateInput,
+} from '../schema/table-definition';
+import {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitBreakerStats,
+  type CircuitState,
+} from './circuit-breaker';
+import {
+  DEFAULT_INPUT_SIZE_LIMITS,
+  filterSizeViolation,
+  type InputSizeLimits,
+  writeSizeViolation,
+} from './input-size.guard';
+import {
+  classifyFailure,
+  type FailureKind,
+  type OperationKind,
+  type RetryCounters,
+  RetryPolicy,
+  type RetryPolicyOptions,
+} from './retry-policy';
+
+/** One retry about to happen, for logs and metrics. */
+export interface RetryEvent {
+  /** The adapter method, e.g. `findMany` or `transaction`. */
+  operation: string;
+  kind: FailureKind;
+  /** The retry's number for this call, from 1. */
+  retry: number;
+  delayMs: number;
+  error: unknown;
+}
+
+/** Options of {@link ResilientAdapter} / {@link withResilience}. */
+export interface ResilienceOptions {
+  /** Retry limits and waits. Default is {@link RetryPolicy}'s defaults (3 / 2 / 3 as designed). */
+  retry?: RetryPolicyOptions;
+  /** Circuit breaker settings, or `false` for none. Default is a breaker with its defaults. */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /** Size limits on input, or `false` to leave them to the adapter. Default is {@link DEFAULT_INPUT_SIZE_LIMITS}. */
+  inputLimits?: Partial<InputSizeLimits> | false;
+  /** Called before each retry (logging, metrics). Default is none. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Counters and breaker state of a {@link ResilientAdapter}, for health checks and metrics. */
+export interface ResilienceStats {
+  /** `closed` when no breaker is configured. */
+  circuitState: CircuitState;
+  /** The breaker's counters; absent when no breaker is configured. */
+  circuit?: CircuitBreakerStats;
+  /** Retries made, by failure kind. */
+  retries: { connection: number; timeout: number; transaction: number };
+  /** Operations that still failed after retrying at least once. */
+  exhausted: number;
+}
+
+/** Marks an async context as inside a transaction of this wrapper. */
+interface TransactionFrame {
+  active: boolean;
+  /** Set for frames opened by beginTransaction. */
+  handleId?: number;
+  /** A begin that failed hands the question back to the frame it replaced. */
+  previous?: TransactionFrame;
+}
+
+/** Calls inside a transaction run once: the transaction is retried as a whole, not its parts. */
+function inFrame(frame: TransactionFrame | undefined): boolean {
+  for (let f = frame; f !== undefined; f = f.previous) if (f.active) return true;
+  return false;
+}
+
+/**
+ * Wraps any adapter with the design's error recovery: retries by failure kind
+ * ({@link RetryPolicy}), a {@link CircuitBreaker} over connection failures, and a size guard on
+ * input. It implements {@link IDatabaseAdapter} itself, so repositories see no difference.
+ *
+ * - Reads are retried after connection failures and timeouts; an upsert after connection
+ *   failures; other writes only when the error proves nothing was sent.
+ * - `transaction(work)` is run again as a whole (work re-run) after a deadlock, serialization
+ *   failure or SQLITE_BUSY; calls inside a transaction are never retried on their own.
+ * - The success path costs one closure and a counter check per call.
+ *
+ * @example
+ * const adapter = withResilience(await PostgresAdapter.open({ connectionString }), {
+ *   circuitBreaker: { failureThreshold: 5, cooldownMs: 10_000 },
+ * });
+ */
+export class ResilientAdapter implements IDatabaseAdapter {
+  private readonly policy: RetryPolicy;
+  private readonly breaker?: CircuitBreaker;
+  private readonly limits?: InputSizeLimits;
+  private readonly onRetry?: (event: RetryEvent) => void;
+  private readonly storage = new AsyncLocalStorage<TransactionFrame>();
+  private readonly handles = new Map<number, TransactionFrame>();
+  /** Open transactions of this wrapper; while 0 the context lookup is skipped. */
+  private openTransactions = 0;
+  private readonly retried = { connection: 0, timeout: 0, transaction: 0 };
+  private exhausted = 0;
+
+  constructor(
+    /** The wrapped adapter. */
+    readonly inner: IDatabaseAdapter,
+    options: ResilienceOptions = {},
+  ) {
+    this.policy = new RetryPolicy(options.retry);
+    if (options.circuitBreaker !== false) {
+      this.breaker = new CircuitBreaker(options.circuitBreaker);
+    }
+    if (options.inputLimits !== false) {
+      this.limits = { ...DEFAULT_INPUT_SIZE_LIMITS, ...options.inputLimits };
+    }
+    this.onRetry = options.onRetry;
+    // Optional capabilities the health and metrics services detect by method: forward the ones the
+    // wrapped adapter has, and only those.
+    const self = this as unknown as Record<string, unknown>;
+    if (hasPoolStats(inner)) self.poolStats = () => inner.poolStats();
+    if (hasTableStats(inner)) self.tableRowCounts = () => inner.tableRowCounts();
+    if (hasStorageStats(inner)) self.storageStats = () => inner.storageStats();
+  }
+
+  get provider(): DatabaseProvider {
+    return this.inner.provider;
+  }
+
+  get capabilities(): AdapterCapabilities {
+    return this.inner.capabilities;
+  }
+
+  /** The breaker's state now: `open` means calls fail fast. `closed` when there is no breaker. */
+  get circuitState(): CircuitState {
+    return this.breaker?.state ?? 'closed';
+  }
+
+  /** A snapshot of the breaker and the retry counters. */
+  stats(): ResilienceStats {
+    const stats: ResilienceStats = {
+      circuitState: this.circuitState,
+      retries: { ...this.retried },
+      exhausted: this.exhausted,
+    };
+    if (this.breaker) stats.circuit = this.breaker.stats();
+    return stats;
+  }
+
+  create<T extends IBaseEntity>(data: CreateInput<T>, table: TableDefinition<T>): Promise<T> {
+    const tooLarge = this.limits && writeSizeViolation(data, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('create', 'write', () => this.inner.create(data, table));
+  }
+
+  createMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+  ): Promise<T[]> {
+    if (this.limits && Array.isArray(data)) {
+      for (const row of data) {
+        const tooLarge = writeSizeViolation(row, this.limits);
+        if (tooLarge) return Promise.reject(tooLarge);
+      }
+    }
+    return this.execute('createMany', 'write', () => this.inner.createMany(data, table));
+  }
+
+  upsert<T extends IBaseEntity>(
+    data: CreateInput<T>,
+    table: TableDefinition<T>,
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>> {
+    const tooLarge = this.limits && writeSizeViolation(data, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('upsert', 'idempotent-write', () =>
+      this.inner.upsert(data, table, options),
+    );
+  }
+
+  findById<T extends IBaseEntity>(
+    id: string,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<T | null> {
+    return this.execute('findById', 'read', () => this.inner.findById(id, table, options));
+  }
+
+  findByIds<T extends IBaseEntity>(
+    ids: readonly string[],
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<T[]> {
+    return this.execute('findByIds', 'read', () => this.inner.findByIds(ids, table, options));
+  }
+
+  findMany<T extends IBaseEntity>(options: FindOptions, table: TableDefinition<T>): Promise<T[]> {
+    const tooLarge = this.limits && filterSizeViolation(options?.filters, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('findMany', 'read', () => this.inner.findMany(options, table));
+  }
+
+  findPage<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
+    const tooLarge = this.limits && filterSizeViolation(options?.filters, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('findPage', 'read', () => this.inner.findPage(options, table));
+  }
+
+  findFirst<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<T | null> {
+    const tooLarge = this.limits && filterSizeViolation(options?.filters, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('findFirst', 'read', () => this.inner.findFirst(options, table));
+  }
+
+  count<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<number> {
+    const tooLarge = this.limits && filterSizeViolation(filters, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('count', 'read', () => this.inner.count(filters, table, options));
+  }
+
+  exists<T extends IBaseEntity>(
+    id: string,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<boolean> {
+    return this.execute('exists', 'read', () => this.inner.exists(id, table, options));
+  }
+
+  update<T extends IBaseEntity>(
+    id: string,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+  ): Promise<T> {
+    const tooLarge = this.limits && writeSizeViolation(data, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('update', 'write', () => this.inner.update(id, data, table));
+  }
+
+  softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
+    return this.execute('softDelete', 'write', () => this.inner.softDelete(id, table));
+  }
+
+  restore<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<T> {
+    return this.execute('restore', 'write', () => this.inner.restore(id, table));
+  }
+
+  hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
+    return this.execute('hardDelete', 'write', () => this.inner.hardDelete(id, table));
+  }
+
+  /**
+   * Runs `work` in a transaction of the wrapped adapter. When the database aborts it (deadlock,
+   * serialization failure, SQLITE_BUSY) the whole transaction runs again, `work` included, so
+   * `work` must be safe to run again: no side effects outside the database. A nested call is a
+   * savepoint of the outer transaction and is not retried on its own.
+   */
+  async transaction<R>(work: () => Promise<R>): Promise<R> {
+    if (this.openTransactions > 0 && inFrame(this.storage.getStore())) {
+      return this.inner.transaction(work);
+    }
+    let counters: RetryCounters | undefined;
+    for (;;) {
+      this.breaker?.acquire();
+      const frame: TransactionFrame = { active: true };
+      this.openTransactions += 1;
+      try {
+        const result = await this.inner.transaction(() => this.storage.run(frame, work));
+        this.breaker?.onSuccess();
+        return result;
+      } catch (error) {
+        this.breaker?.onFailure(error);
+        counters ??= { connection: 0, timeout: 0, transaction: 0 };
+        await this.beforeRetry('transaction', 'transaction', error, counters);
+      } finally {
+        frame.active = false;
+        this.openTransactions -= 1;
+      }
+    }
+  }
+
+  /**
+   * Opens a transaction the calling context joins (not retried: the context must be entered
+   * synchronously). Not `async`, for the same reason as the adapters' own.
+   */
+  beginTransaction(): Promise<TransactionHandle> {
+    const previous = this.storage.getStore();
+    if (previous?.active && previous.handleId === undefined) {
+      // Inside transaction(): the wrapped adapter refuses it; the context must stay as it is.
+      return this.inner.beginTransaction();
+    }
+    try {
+      this.breaker?.acquire();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const frame: TransactionFrame = { active: true, handleId: -1, previous };
+    this.storage.enterWith(frame);
+    this.openTransactions += 1;
+    let pending: Promise<TransactionHandle>;
+    try {
+      pending = this.inner.beginTransaction();
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    return pending.then(
+      (handle) => {
+        this.breaker?.onSuccess();
+        frame.handleId = handle.id;
+        frame.previous = undefined;
+        this.handles.set(handle.id, frame);
+        return handle;
+      },
+      (error: unknown) => {
+        this.breaker?.onFailure(error);
+        this.endFrame(frame);
+        throw error;
+      },
+    );
+  }
+
+  /** Commits through the wrapped adapter; never retried (a lost COMMIT has an unknown outcome). */
+  commitTransaction(handle?: TransactionHandle): Promise<void> {
+    return this.endTransaction(handle, this.inner.commitTransaction(handle));
+  }
+
+  /** Rolls back through the wrapped adapter; never retried. */
+  rollbackTransaction(handle?: TransactionHandle): Promise<void> {
+    return this.endTransaction(handle, this.inner.rollbackTransaction(handle));
+  }
+
+  /** A single round trip through the breaker, never retried: a health probe wants the truth now. */
+  async ping(): Promise<void> {
+    this.breaker?.acquire();
+    try {
+      await this.inner.ping();
+      this.breaker?.onSuccess();
+    } catch (error) {
+      this.breaker?.onFailure(error);
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /**
+   * Runs one operation: directly inside a transaction; otherwise through the breaker, retried as
+   * the policy allows. The success path allocates nothing beyond the caller's closure.
+   */
+  private async execute<R>(
+    operation: string,
+    kind: OperationKind,
+    call: () => Promise<R>,
+  ): Promise<R> {
+    if (this.openTransactions > 0 && inFrame(this.storage.getStore())) return call();
+    let counters: RetryCounters | undefined;
+    for (;;) {
+      this.breaker?.acquire();
+      try {
+        const result = await call();
+        this.breaker?.onSuccess();
+        return result;
+      } catch (error) {
+        this.breaker?.onFailure(error);
+        counters ??= { connection: 0, timeout: 0, transaction: 0 };
+        await this.beforeRetry(operation, kind, error, counters);
+      }
+    }
+  }
+
+  /** Waits before the next attempt, or rethrows `error` when there is to be none. */
+  private async beforeRetry(
+    operation: string,
+    kind: OperationKind,
+    error: unknown,
+    counters: RetryCounters,
+  ): Promise<void> {
+    const delayMs = this.policy.retryDelay(error, kind, counters);
+    if (delayMs === undefined) {
+      if (counters.connection + counters.timeout + counters.transaction > 0) this.exhausted += 1;
+      throw error;
+    }
+    const failure = classifyFailure(error) as Exclude<FailureKind, 'fatal'>;
+    this.retried[failure] += 1;
+    this.onRetry?.({ operation, kind: failure, retry: counters[failure], delayMs, error });
+    if (delayMs > 0) await sleep(delayMs);
+  }
+
+  private endTransaction(
+    handle: TransactionHandle | undefined,
+    pending: Promise<void>,
+  ): Promise<void> {
+    const frame = handle ? this.handles.get(handle.id) : this.storage.getStore();
+    if (!frame || frame.handleId === undefined) return pending;
+    const end = (): void => this.endFrame(frame);
+    return pending.then(
+      () => {
+        end();
+        this.breaker?.onSuccess();
+      },
+      (error: unknown) => {
+        end();
+        this.breaker?.onFailure(error);
+        throw error;
+      },
+    );
+  }
+
+  private endFrame(frame: TransactionFrame): void {
+    if (!frame.active) return;
+    frame.active = false;
+    if (frame.handleId !== undefined) this.handles.delete(frame.handleId);
+    this.openTransactions -= 1;
+  }
+}
+
+/**
+ * Wraps an adapter with retries, a circuit breaker and input size limits; see
+ * {@link ResilientAdapter}.
+ */
+export function withResilience(
+  adapter: IDatabaseAdapter,
+  options: ResilienceOptions = {},
+): ResilientAdapter {
+  return new ResilientAdapter(adapter, options);
+}
