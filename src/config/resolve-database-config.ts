@@ -107,9 +107,11 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
     (raw) => raw.toLowerCase(),
   );
   const providerLabel = `${DATABASE_ENV.provider}=${provider}`;
+  // With an unknown provider, the settings it would need are unknowable: report only the provider.
+  const providerValid = problems.length === 0;
 
   let supabase: ResolvedDatabaseConfig['supabase'] = null;
-  if (provider === 'supabase') {
+  if (provider === 'supabase' && providerValid) {
     const url = read.text(options.supabase?.url, DATABASE_ENV.supabaseUrl);
     const serviceKey = read.text(options.supabase?.serviceKey, DATABASE_ENV.supabaseServiceKey);
     const anonKey = read.text(options.supabase?.anonKey, DATABASE_ENV.supabaseAnonKey);
@@ -132,7 +134,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
   }
 
   let postgres: ResolvedDatabaseConfig['postgres'] = null;
-  if (provider === 'postgres') {
+  if (provider === 'postgres' && providerValid) {
     const connectionString = read.text(
       options.postgres?.connectionString,
       DATABASE_ENV.databaseUrl,

@@ -55,8 +55,14 @@ function response(
  */
 export function mapDatabaseException(exception: DatabaseException): DatabaseErrorResponse {
   if (exception instanceof ValidationException) {
+    // Violations the library made (validation rules, query checks) are caller-safe; one mapped from
+    // a driver error (it has a cause) may quote the driver, so only its field names are sent.
+    const violations =
+      exception.cause === undefined
+        ? exception.violations
+        : exception.violations.map(({ field }) => ({ field }));
     return response(HttpStatus.BAD_REQUEST, exception, HTTP_ERROR_MESSAGES.validation, {
-      violations: exception.violations,
+      violations,
     });
   }
   if (exception instanceof RecordNotFoundException) {

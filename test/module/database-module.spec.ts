@@ -25,9 +25,9 @@ async function boot(imports: any[], providers: any[] = []): Promise<INestApplica
 
 @Injectable()
 class OptionsFromClass implements DatabaseOptionsFactory {
-  static path = '';
+  readonly path = tmp.file();
   createDatabaseOptions(): DatabaseModuleOptions {
-    return { provider: 'sqlite', sqlite: { path: OptionsFromClass.path }, env: {} };
+    return { provider: 'sqlite', sqlite: { path: this.path }, env: {} };
   }
 }
 
@@ -82,22 +82,20 @@ describe('DatabaseModule', () => {
   });
 
   it('forRootAsync with useClass', async () => {
-    OptionsFromClass.path = tmp.file();
     const app = await boot([DatabaseModule.forRootAsync({ useClass: OptionsFromClass })]);
     try {
-      expect(existsSync(OptionsFromClass.path)).toBe(true);
+      expect(existsSync(app.get(OptionsFromClass).path)).toBe(true);
     } finally {
       await app.close();
     }
   });
 
   it('forRootAsync with useExisting reuses a provider from imports', async () => {
-    OptionsFromClass.path = tmp.file();
     const app = await boot([
       DatabaseModule.forRootAsync({ imports: [OptionsModule], useExisting: OptionsFromClass }),
     ]);
     try {
-      expect(existsSync(OptionsFromClass.path)).toBe(true);
+      expect(existsSync(app.get(OptionsFromClass).path)).toBe(true);
     } finally {
       await app.close();
     }
