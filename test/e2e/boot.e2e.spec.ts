@@ -35,11 +35,18 @@ class SqliteOptionsModule {}
 
 describe('booting the example API with each forRootAsync style', () => {
   const styles: Array<[string, () => ReturnType<typeof DatabaseModule.forRootAsync>]> = [
-    ['useFactory', () => DatabaseModule.forRootAsync({ useFactory: async () => sqliteOptions(tmp.file()) })],
+    [
+      'useFactory',
+      () => DatabaseModule.forRootAsync({ useFactory: async () => sqliteOptions(tmp.file()) }),
+    ],
     ['useClass', () => DatabaseModule.forRootAsync({ useClass: SqliteOptionsFactory })],
     [
       'useExisting',
-      () => DatabaseModule.forRootAsync({ imports: [SqliteOptionsModule], useExisting: SqliteOptionsFactory }),
+      () =>
+        DatabaseModule.forRootAsync({
+          imports: [SqliteOptionsModule],
+          useExisting: SqliteOptionsFactory,
+        }),
     ],
   ];
 
@@ -80,7 +87,11 @@ describe('Supabase probe and fallback at boot', () => {
       expect(Date.now() - started).toBeLessThan(4_000 + 1_000);
       expect(existsSync(path)).toBe(true);
       const res = await request(app.getHttpServer()).get('/health').expect(200);
-      expect(res.body).toMatchObject({ status: 'degraded', provider: 'sqlite', fallbackActive: true });
+      expect(res.body).toMatchObject({
+        status: 'degraded',
+        provider: 'sqlite',
+        fallbackActive: true,
+      });
       expect(res.body.fallbackReason).toMatch(/^unreachable/);
     } finally {
       await app.close();
@@ -134,7 +145,10 @@ describe('Supabase probe and fallback at boot', () => {
 
 describe('bad configuration fails boot with one clear message', () => {
   it('an unknown DATABASE_PROVIDER', async () => {
-    const boot = bootApp([DatabaseModule.forRoot({ env: { DATABASE_PROVIDER: 'mongo' } }), ApiModule]);
+    const boot = bootApp([
+      DatabaseModule.forRoot({ env: { DATABASE_PROVIDER: 'mongo' } }),
+      ApiModule,
+    ]);
     await expect(boot).rejects.toThrow(
       'Invalid database configuration: DATABASE_PROVIDER=mongo is not one of supabase, sqlite, postgres',
     );
