@@ -83,10 +83,12 @@ export async function runMigrateCommand(
       case 'status': {
         const rows = await runner.status();
         if (rows.length === 0) io.stdout('No migrations found.');
-        for (const row of rows) {
-          const when = row.appliedAt ? `  ${row.appliedAt}` : '';
-          io.stdout(`${row.state.padEnd(8)} ${formatMigration(row.version, row.name)}${when}`);
-        }
+        const labels = rows.map((row) => formatMigration(row.version, row.name));
+        const width = Math.max(0, ...labels.map((label) => label.length));
+        rows.forEach((row, i) => {
+          const line = `${row.state.padEnd(8)} ${labels[i].padEnd(width)}  ${row.appliedAt ?? ''}`;
+          io.stdout(line.trimEnd());
+        });
         return rows.some((r) => r.state === 'changed' || r.state === 'missing') ? 1 : 0;
       }
     }
