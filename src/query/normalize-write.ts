@@ -40,6 +40,8 @@ function collect(
   if (requireAll) {
     for (const column of table.columns) {
       if (MANAGED.has(column.property) || values.has(column)) continue;
+      // A given but rejected value is already reported; "is required" would list it twice.
+      if (violations.some((v) => v.field === column.property)) continue;
       if (column.nullable) values.set(column, null);
       else
         violations.push({ field: column.property, messages: [`${column.property} is required`] });

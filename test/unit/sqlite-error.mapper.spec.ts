@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import {
   ConnectionException,
   ForeignKeyException,
@@ -41,6 +42,16 @@ describe('mapSqliteError', () => {
     expect(mapped.retryable).toBe(retryable);
     expect(mapped.cause).toBe(original);
     expect(mapped.message).not.toContain('SQLITE');
+  });
+
+  it('recognizes errors made in another realm (better-sqlite3 keeps its first realm)', () => {
+    const foreign = runInNewContext(
+      'Object.assign(new Error("UNIQUE constraint failed: users.email"), { code: "SQLITE_CONSTRAINT_UNIQUE" })',
+    ) as Error;
+    expect(foreign instanceof Error).toBe(false);
+    const mapped = mapSqliteError(foreign, context);
+    expect(mapped).toBeInstanceOf(UniqueConstraintException);
+    expect(mapped.cause).toBe(foreign);
   });
 
   it('names the unique field', () => {

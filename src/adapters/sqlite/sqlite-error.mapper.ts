@@ -33,7 +33,12 @@ function uniqueField(error: Error, table: TableDefinition<any> | undefined): str
  */
 export function mapSqliteError(error: unknown, context: SqliteErrorContext): DatabaseException {
   if (error instanceof DatabaseException) return error;
-  const err = error instanceof Error ? error : new Error(String(error));
+  // Not `instanceof Error`: better-sqlite3's native addon keeps the SqliteError class of the first
+  // realm that loaded it (jest workers, vm contexts), so errors can come from another realm.
+  const err: Error =
+    typeof error === 'object' && error !== null && typeof (error as Error).message === 'string'
+      ? (error as Error)
+      : new Error(String(error));
   const code = (err as { code?: unknown }).code;
   const tableName = context.table?.name ?? '';
   const options = { cause: err, details: { operation: context.operation, table: tableName } };
@@ -80,7 +85,7 @@ export function mapSqliteError(error: unknown, context: SqliteErrorContext): Dat
       });
     }
   }
-  if (err instanceof TypeError && /database connection is not open/i.test(err.message)) {
+  if (/database connection is not open/i.test(err.message)) {
     return new ConnectionException('The database is closed', { ...options, retryable: false });
   }
   return new QueryException(
