@@ -104,6 +104,17 @@ describe.each(CONFORMANCE_PROVIDERS)('filter operators', (provider) => {
       );
     });
 
+    it('rejects an IN list longer than 10,000 values', async () => {
+      const values = Array.from({ length: 10_001 }, (_, i) => `name${i}`);
+      await expectValidation(
+        () => db.adapter.findMany({ filters: { firstName: values } }, usersTable),
+        'firstName',
+      );
+      await expect(
+        db.adapter.count({ firstName: values.slice(0, 10_000) }, usersTable),
+      ).resolves.toBe(0);
+    });
+
     it('matches integer ranges with gt, gte, lt and lte', async () => {
       const scope = new Scope();
       const user = await db.adapter.create(scope.user(), usersTable);

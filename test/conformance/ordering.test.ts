@@ -38,7 +38,9 @@ describe.each(CONFORMANCE_PROVIDERS)('ordering', (provider) => {
         Array.from({ length: 25 }, () => scope.user()),
         usersTable,
       );
+      expect(new Set(rows.map((row) => row.createdAt)).size).toBe(1);
       const found = await db.adapter.findMany({ filters: scope.users() }, usersTable);
+      expect(ids(found)).toEqual(sortedIds(rows));
       expect(ids(found)).toEqual(ids(sortRows(rows, [{ field: 'createdAt' }])));
       const desc = await db.adapter.findMany(
         { filters: scope.users(), orderBy: { field: 'createdAt', direction: 'desc' } },

@@ -32,6 +32,16 @@ describe.each(CONFORMANCE_PROVIDERS)('search', (provider) => {
       expect(await searchUsers(scope, 'kangaroo')).toEqual([]);
     });
 
+    it('folds ASCII letters only', async () => {
+      const scope = new Scope();
+      const [accented] = await db.adapter.createMany(
+        [scope.user({ firstName: 'Émile' }), scope.user({ firstName: 'emile' })],
+        usersTable,
+      );
+      expect(await searchUsers(scope, 'ÉMILE')).toEqual([accented.id]);
+      expect(await searchUsers(scope, 'émile')).toHaveLength(0);
+    });
+
     it('combines with other filters by AND, and an empty search matches everything', async () => {
       const scope = new Scope();
       const [verified] = await db.adapter.createMany(

@@ -194,6 +194,15 @@ describe.each(CONFORMANCE_PROVIDERS)('values', (provider) => {
         () => db.adapter.create(scope.user({ firstName: 'a\u0000b' }), usersTable),
         'firstName',
       );
+      const user = await db.adapter.create(scope.user(), usersTable);
+      await expectValidation(
+        () =>
+          db.adapter.create(
+            scope.payment(user.id, { metadata: { note: 'a\u0000b' } }),
+            paymentsTable,
+          ),
+        'metadata',
+      );
     });
   });
 });
