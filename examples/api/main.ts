@@ -1,15 +1,20 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DATABASE_CONNECTION, type DatabaseConnection } from '../../src';
-import { AppModule } from './api.module';
+import { DATABASE_CONNECTION, resolveDatabaseConfig, type DatabaseConnection } from '../../src';
+import { AppModule, exampleDatabaseOptions } from './api.module';
 import { configureApp } from './configure-app';
 
 async function main(): Promise<void> {
   const logger = new Logger('ExampleApi');
   // abortOnError: false lets a bad configuration end with its one-line message and exit code 1,
   // instead of Nest aborting the process.
-  const app = configureApp(await NestFactory.create(AppModule.register(), { abortOnError: false }));
+  const options = exampleDatabaseOptions();
+  // Checked before Nest starts, so a bad configuration prints its one message and nothing else.
+  resolveDatabaseConfig(options);
+  const app = configureApp(
+    await NestFactory.create(AppModule.register(options), { abortOnError: false }),
+  );
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
   const connection = app.get<DatabaseConnection>(DATABASE_CONNECTION);
