@@ -397,56 +397,19 @@ export class PostgresAdapter implements IDatabaseAdapter {
   }
 
   async transaction<R>(work: () => Promise<R>): Promise<R> {
-    const started = performance.now();
-    let failure: unknown;
-    try {
-      return await this.transactions.run(work);
-    } catch (error) {
-      // The caller's own error is rethrown unchanged; only database failures are reported as such.
-      failure = error;
-      throw error;
-    } finally {
-      this.report('transaction', '', started, failure);
-    }
+    return this.reported('transaction', () => this.transactions.run(work));
   }
 
   async beginTransaction(): Promise<TransactionHandle> {
-    // Not wrapped in an async helper: the context must be entered before the first await.
-    const started = performance.now();
-    try {
-      const handle = await this.transactions.beginTransaction();
-      this.report('beginTransaction', '', started, undefined);
-      return handle;
-    } catch (error) {
-      this.report('beginTransaction', '', started, error);
-      throw error;
-    }
+    return this.reported('beginTransaction', () => this.transactions.beginTransaction());
   }
 
   async commitTransaction(handle?: TransactionHandle): Promise<void> {
-    const started = performance.now();
-    let failure: unknown;
-    try {
-      await this.transactions.end('COMMIT', handle);
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      this.report('commitTransaction', '', started, failure);
-    }
+    return this.reported('commitTransaction', () => this.transactions.end('COMMIT', handle));
   }
 
   async rollbackTransaction(handle?: TransactionHandle): Promise<void> {
-    const started = performance.now();
-    let failure: unknown;
-    try {
-      await this.transactions.end('ROLLBACK', handle);
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      this.report('rollbackTransaction', '', started, failure);
-    }
+    return this.reported('rollbackTransaction', () => this.transactions.end('ROLLBACK', handle));
   }
 
   /**
@@ -654,6 +617,23 @@ export class PostgresAdapter implements IDatabaseAdapter {
       const mapped = mapPostgresError(error, { table });
       if (observer) this.report(operation, table?.name ?? '', started, mapped, trace);
       throw mapped;
+    }
+  }
+
+  /**
+   * Runs a transaction-control call and reports it. Errors pass through unchanged: the manager
+   * has mapped database failures, and a caller's own error out of transaction() stays theirs.
+   * `run` is called before the first await, so beginTransaction enters the caller's context.
+   */
+  private async reported<R>(operation: string, run: () => Promise<R>): Promise<R> {
+    const started = this.observer ? performance.now() : 0;
+    try {
+      const result = await run();
+      this.report(operation, '', started, undefined);
+      return result;
+    } catch (error) {
+      this.report(operation, '', started, error);
+      throw error;
     }
   }
 
