@@ -22,7 +22,7 @@ export class ApiModule {}
 export function exampleDatabaseOptions(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): DatabaseModuleOptions {
-  return { provider: env.DATABASE_PROVIDER ?? 'sqlite', env };
+  return { provider: env.DATABASE_PROVIDER?.trim() || 'sqlite', env };
 }
 
 /** The example application: DatabaseModule plus the routes. */
