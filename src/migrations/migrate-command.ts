@@ -166,5 +166,7 @@ function summary(results: readonly MigrationResult[], verb: string, none: string
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // Duck-typed: errors from native modules or other realms may not be instances of this Error.
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }

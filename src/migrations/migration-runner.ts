@@ -239,5 +239,7 @@ function pick(record: AppliedMigration): { version: number; name: string } {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // Duck-typed: errors from native modules or other realms may not be instances of this Error.
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }

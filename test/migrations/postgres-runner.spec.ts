@@ -56,7 +56,9 @@ describeWithPostgres('MigrationRunner on Postgres', () => {
     await new MigrationRunner(new PostgresMigrationDriver(pool)).up();
 
     const { rows } = await pool.query<{ count: string }>(
-      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted",
+      `SELECT count(*) FROM pg_locks
+        WHERE locktype = 'advisory' AND granted
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     expect(Number(rows[0].count)).toBe(0);
     expect(pool.idleCount).toBe(pool.totalCount);
