@@ -17,9 +17,23 @@ export function uniqueColumn(table: TableDefinition<any>, property: string): Col
   return column;
 }
 
-/** Whether an upsert that hits an existing row overwrites this column with the new value. */
-export function isReplaceable(column: ColumnDefinition, conflict: ColumnDefinition): boolean {
-  return column !== conflict && !['id', 'createdAt', 'deletedAt'].includes(column.property);
+/**
+ * The columns an `update` upsert overwrites on an existing live row: the properties the caller
+ * gave (not the conflict key) and updatedAt. What the caller left out keeps its stored value, on
+ * every provider.
+ */
+export function upsertUpdateColumns(
+  table: TableDefinition<any>,
+  data: object,
+  conflict: ColumnDefinition,
+): ColumnDefinition[] {
+  const given = table.columns.filter(
+    (c) =>
+      c !== conflict &&
+      !['id', 'createdAt', 'updatedAt', 'deletedAt'].includes(c.property) &&
+      (data as Record<string, unknown>)[c.property] !== undefined,
+  );
+  return [...given, table.column('updatedAt')!];
 }
 
 /** ValidationException unless the table has soft delete. */

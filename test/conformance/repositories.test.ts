@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PaymentStatus } from '../../src/entities/payment.entity';
 import { SubscriptionStatus } from '../../src/entities/subscription.entity';
 import { ValidationException } from '../../src/exceptions';
+import { paymentsTable } from '../../src/schema/payments.table';
 import {
   PaymentRepository,
   SubscriptionRepository,
@@ -23,6 +24,36 @@ describe.each(CONFORMANCE_PROVIDERS)('repositories', (provider) => {
       expect(await users.findByEmail(scope.email('nobody'))).toBeNull();
       await users.softDelete(user.id);
       expect(await users.findByEmail(mixed)).toBeNull();
+    });
+
+    it('overwrites only the given properties when an upsert updates a live row', async () => {
+      const scope = new Scope();
+      const user = await new UserRepository(db.adapter).create(scope.user());
+      const input = scope.payment(user.id, { description: 'first charge', amount: 500 });
+      const first = await db.adapter.upsert(input, paymentsTable, {
+        conflictField: 'stripePaymentIntentId',
+        onConflict: 'update',
+      });
+      const { description: _left, ...withoutDescription } = input;
+      const second = await db.adapter.upsert(
+        { ...withoutDescription, amount: 900 },
+        paymentsTable,
+        {
+          conflictField: 'stripePaymentIntentId',
+          onConflict: 'update',
+        },
+      );
+      expect(second.created).toBe(false);
+      expect(second.record).toMatchObject({
+        id: first.record.id,
+        amount: 900,
+        description: 'first charge',
+      });
+      const kept = await db.adapter.upsert({ ...input, amount: 1 }, paymentsTable, {
+        conflictField: 'stripePaymentIntentId',
+        onConflict: 'ignore',
+      });
+      expect(kept).toMatchObject({ created: false, record: { id: first.record.id, amount: 900 } });
     });
 
     it('reports whether an upsert by Stripe id created the row or updated it', async () => {

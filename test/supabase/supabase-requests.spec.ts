@@ -373,7 +373,7 @@ describe('SupabaseAdapter requests', () => {
     fake.verify();
   });
 
-  it('upsert, taken key, update: insert, read, then PATCH the live row by id without id/created_at', async () => {
+  it('upsert, taken key, update: insert, read, then PATCH the given fields of the live row by id', async () => {
     const { adapter, fake } = fakeAdapter();
     fake.reply(
       pgError(
@@ -398,7 +398,10 @@ describe('SupabaseAdapter requests', () => {
       ['select', '*'],
     ]);
     const body = patch.body as Record<string, unknown>;
-    expect(body).toMatchObject({ title: 'New title', slug: 'first-note' });
+    expect(body).toMatchObject({ title: 'New title' });
+    expect(body).toHaveProperty('updated_at');
+    // The key already matches; what the caller left out keeps its stored value.
+    expect(body).not.toHaveProperty('slug');
     expect(body).not.toHaveProperty('id');
     expect(body).not.toHaveProperty('created_at');
     expect(body).not.toHaveProperty('deleted_at');

@@ -19,6 +19,8 @@ export default async function globalSetup(): Promise<void> {
       throw new Error(`${reason}. The PostgreSQL tests are required under CI=true.`);
     }
     process.env.TEST_PG_SKIP_REASON = reason;
+    // The workers decide availability from this variable, so it must not outlive a failed probe.
+    delete process.env.TEST_PG_ADMIN_URL;
     process.stdout.write(`\n[postgres tests skipped] ${reason}\n`);
   } finally {
     await client.end().catch(() => undefined);

@@ -1,3 +1,4 @@
+import { upsertUpdateColumns } from '../../query/operation-input';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
@@ -25,7 +26,6 @@ import {
 } from '../../query/plan-query';
 import type { QueryPlan } from '../../query/query-plan';
 import type {
-  ColumnDefinition,
   CreateInput,
   IBaseEntity,
   TableDefinition,
@@ -214,7 +214,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
       const now = nowTimestamp();
       const values = normalizeCreate(table, data, now);
       const updateColumns =
-        options.onConflict === 'update' ? this.upsertUpdateColumns(table, data) : null;
+        options.onConflict === 'update' ? upsertUpdateColumns(table, data, conflict) : null;
       const insert = this.insertStatement(sql, values);
       const statement = { ...insert, text: sql.upsert(conflict, updateColumns) };
       // DO NOTHING returns no row; the live row is then read. Should it be deleted in between,
@@ -559,15 +559,6 @@ export class PostgresAdapter implements IDatabaseAdapter {
       values: params,
       redacted: () => sql.redact(sql.table.columns, params, REDACTED),
     };
-  }
-
-  /** The columns an `update` upsert overwrites: those the caller gave, and updatedAt. */
-  private upsertUpdateColumns(table: TableDefinition<any>, data: object): ColumnDefinition[] {
-    const given = Object.entries(data)
-      .filter(([, value]) => value !== undefined)
-      .map(([property]) => table.column(property)!)
-      .filter((column) => column !== undefined);
-    return [...given, table.column('updatedAt')!];
   }
 
   /** A stable name per statement text, so each connection prepares a shape once. */

@@ -14,7 +14,7 @@ import { MigrationRunner, SqliteMigrationDriver } from '../../migrations';
 import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
 import {
   checkId,
-  isReplaceable,
+  upsertUpdateColumns,
   requireSoftDelete,
   uniqueColumn,
   withRowIndex,
@@ -221,9 +221,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     const sql = tableSql(table, sqliteDialect);
     const values = normalizeCreate(table, data, nowTimestamp());
     const updateColumns =
-      options.onConflict === 'update'
-        ? table.columns.filter((c) => isReplaceable(c, conflict))
-        : null;
+      options.onConflict === 'update' ? upsertUpdateColumns(table, data, conflict) : null;
     const text = sql.upsert(conflict, updateColumns);
     const params = sql.insertParams(values);
     return this.run('upsert', table, () => {

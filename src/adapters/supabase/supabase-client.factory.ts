@@ -1,8 +1,5 @@
-import {
-  createClient,
-  type SupabaseClient,
-  type SupabaseClientOptions,
-} from '@supabase/supabase-js';
+import type * as SupabaseJs from '@supabase/supabase-js';
+import type { SupabaseClient, SupabaseClientOptions } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 
 /** What {@link createSupabaseClient} needs. */
@@ -33,6 +30,10 @@ const WS_TRANSPORT = WebSocket as unknown as NonNullable<
  * createClient without a native WebSocket; no socket is opened unless realtime is used.
  */
 export function createSupabaseClient(settings: SupabaseClientSettings): SupabaseClient {
+  // Loaded on first use: supabase-js prints a Node 20 deprecation warning when imported, which
+  // applications on SQLite or Postgres should never see.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createClient } = require('@supabase/supabase-js') as typeof SupabaseJs;
   return createClient(settings.url, settings.key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     db: { schema: 'public', retry: false, timeout: settings.timeoutMs },

@@ -1,3 +1,4 @@
+import { upsertUpdateColumns } from '../../query/operation-input';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import {
   ConnectionException,
@@ -18,12 +19,7 @@ import {
 } from '../../query/plan-query';
 import type { Condition, QueryPlan } from '../../query/query-plan';
 import { normalizeScalar } from '../../query/normalize-value';
-import {
-  normalizeCreate,
-  normalizeUpdate,
-  nowTimestamp,
-  type WriteValues,
-} from '../../query/normalize-write';
+import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
 import type {
   CreateInput,
   IBaseEntity,
@@ -295,7 +291,9 @@ export class SupabaseAdapter implements IDatabaseAdapter {
         if (!live) continue;
         if (options.onConflict === 'ignore')
           return { record: mapper.toEntity(live), created: false };
-        const patch = this.upsertPatch(table, values);
+        const patch = new Map(
+          upsertUpdateColumns(table, data, conflict).map((c) => [c, values.get(c)]),
+        );
         let query = this.client
           .from(table.name)
           .update(mapper.toBody(patch))
@@ -676,16 +674,6 @@ export class SupabaseAdapter implements IDatabaseAdapter {
       await this.send(query.maybeSingle(), table, trace),
       table,
     ) as PostgrestRow | null;
-  }
-
-  /** The values an upsert writes over a live row: everything but id, createdAt and deletedAt. */
-  private upsertPatch(table: TableDefinition<any>, values: WriteValues): WriteValues {
-    const patch: WriteValues = new Map(values);
-    for (const property of ['id', 'createdAt', 'deletedAt']) {
-      const column = table.column(property);
-      if (column) patch.delete(column);
-    }
-    return patch;
   }
 
   /** Adds `deleted_at=is.null` on soft-delete tables. */
