@@ -1,3 +1,5 @@
+/* global require, process */
+/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script run by node */
 // A child process for the SQLite crash test: writes through the library as fast as it can and
 // prints one line per committed write ("ack <email>" or "ack-tx <email> <email>") only after the
 // write's promise resolved. The parent kills it with SIGKILL at a random moment.
