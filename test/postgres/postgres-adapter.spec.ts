@@ -23,6 +23,20 @@ describeWithPostgres('PostgresAdapter', () => {
     expect(found?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
+  it('reports database size, pool usage and table row counts for health and metrics', async () => {
+    const { adapter } = fixture;
+    await adapter.create(userInput('stats'), usersTable);
+    await adapter.pool.query('ANALYZE users');
+    expect((await adapter.storageStats()).databaseBytes).toBeGreaterThan(1_000_000);
+    expect(adapter.poolStats()).toMatchObject({ max: 10, waiting: 0 });
+    expect(adapter.poolStats().total).toBeGreaterThanOrEqual(1);
+    const counts = await adapter.tableRowCounts();
+    expect(counts.users).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(counts)).toEqual(
+      expect.arrayContaining(['payments', 'subscriptions', 'webhook_events']),
+    );
+  });
+
   it('searches by substring with %, _ and \\ taken literally', async () => {
     const { adapter } = fixture;
     await adapter.create(userInput('s1', { lastName: '100%_sure\\' }), usersTable);

@@ -168,3 +168,16 @@ describe('SQLiteAdapter', () => {
     await adapter.close();
   });
 });
+
+describe('SQLiteAdapter statistics', () => {
+  it('counts the rows of every table, soft-deleted ones included', async () => {
+    const adapter = await SQLiteAdapter.open({ path: ':memory:' });
+    const a = await adapter.create(user('count-a@x.io'), usersTable);
+    await adapter.create(user('count-b@x.io'), usersTable);
+    await adapter.softDelete(a.id, usersTable);
+    const counts = await adapter.tableRowCounts();
+    expect(counts).toMatchObject({ users: 2, payments: 0, subscriptions: 0, webhook_events: 0 });
+    expect(Object.keys(counts).some((name) => name.startsWith('sqlite_'))).toBe(false);
+    await adapter.close();
+  });
+});

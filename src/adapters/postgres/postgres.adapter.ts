@@ -496,6 +496,41 @@ export class PostgresAdapter implements IDatabaseAdapter {
    * A pooled client is destroyed only when its connection failed, not on a constraint error
    * (pg-pool's own `pool.query` would discard it on any error).
    */
+  /** The database's size, for the health service's storage check. */
+  async storageStats(): Promise<{ databaseBytes: number }> {
+    const result = await this.observe('storageStats', undefined, (trace) =>
+      this.query(
+        { text: 'SELECT pg_database_size(current_database())::float8', values: [] },
+        trace,
+      ),
+    );
+    return { databaseBytes: Number(result.rows[0][0]) };
+  }
+
+  /** Pool usage, for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number; max: number } {
+    const pool = this.pool;
+    return {
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: this.settings.max,
+    };
+  }
+
+  /**
+   * Live rows per table of the current schema, from the statistics collector: approximate, but it
+   * never scans a table.
+   */
+  async tableRowCounts(): Promise<Record<string, number>> {
+    const text =
+      'SELECT relname, n_live_tup::float8 FROM pg_stat_user_tables WHERE schemaname = current_schema() ORDER BY relname';
+    const result = await this.observe('tableRowCounts', undefined, (trace) =>
+      this.query({ text, values: [] }, trace),
+    );
+    return Object.fromEntries(result.rows.map(([name, rows]) => [String(name), Number(rows)]));
+  }
+
   private async query(
     statement: Statement,
     trace: StatementTrace | undefined,

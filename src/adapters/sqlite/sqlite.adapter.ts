@@ -499,6 +499,27 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     };
   }
 
+  /** Exact row counts (live and soft-deleted) of every table, for metrics. */
+  async tableRowCounts(): Promise<Record<string, number>> {
+    return this.run('tableRowCounts', undefined, () => {
+      const tables = this.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )
+        .pluck()
+        .all() as string[];
+      // Table names come from the schema itself, and are quoted.
+      return Object.fromEntries(
+        tables.map((name) => [
+          name,
+          this.db
+            .prepare(`SELECT COUNT(*) FROM "${name.replace(/"/g, '""')}"`)
+            .pluck()
+            .get() as number,
+        ]),
+      );
+    });
+  }
+
   // ---- internals ----------------------------------------------------------------------------
 
   private prepare(text: string): Statement {
