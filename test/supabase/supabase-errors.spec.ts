@@ -150,6 +150,8 @@ describe('Supabase error mapping', () => {
       hint: 'a hint',
       message: 'invalid input syntax for type uuid: "abc"',
     });
+    // The caller-facing message is a fixed text: PostgREST's can carry the rejected value.
+    expect(error.message).not.toContain('abc');
   });
 
   it('23505 names the property from details "Key (col)=(…)"', async () => {

@@ -70,10 +70,11 @@ function uniqueField(
   return matches[0]?.property;
 }
 
+// Messages are fixed texts with the code: PostgREST's own message can carry the rejected value,
+// and it stays available on `cause` for logs.
 function describe(failure: PostgrestFailure, status: number): string {
   const code = failure.code ? ` ${failure.code}` : '';
-  const message = failure.message ? `: ${failure.message}` : '';
-  return `Supabase request failed (HTTP ${status}${code})${message}`;
+  return `Supabase request failed (HTTP ${status}${code})`;
 }
 
 /**
@@ -103,19 +104,18 @@ export function mapSupabaseError(
   if (VALIDATION_CODES.has(code)) {
     const column = /column "([^"]+)"/.exec(error.message ?? '')?.[1];
     return new ValidationException(
-      `${prefix}${error.message ?? 'invalid value'}`,
+      `${prefix}a value has the wrong type or breaks a constraint (${code})`,
       propertyOf(table, column),
-      {
-        cause,
-      },
+      { cause },
     );
   }
   if (code === '42501')
-    return new PermissionException(`${prefix}${error.message ?? 'permission denied'}`, { cause });
+    return new PermissionException(
+      `${prefix}permission denied (missing privilege or row-level security policy)`,
+      { cause },
+    );
   if (code.startsWith('PGRST3')) {
-    return new AuthenticationException(`Supabase rejected the JWT: ${error.message ?? code}`, {
-      cause,
-    });
+    return new AuthenticationException(`Supabase rejected the JWT (${code})`, { cause });
   }
   if (TABLE_MISSING_CODES.has(code)) {
     return new QueryException(`${prefix}${describe(error, status)} (have the migrations run?)`, {
@@ -127,12 +127,9 @@ export function mapSupabaseError(
   if (code === '') {
     // No PostgREST code: the API gateway ("Invalid API key") or a HEAD response without a body.
     if (status === 401) {
-      return new AuthenticationException(
-        `Supabase rejected the credentials${error.message ? `: ${error.message}` : ''}`,
-        {
-          cause,
-        },
-      );
+      return new AuthenticationException('Supabase rejected the API key or credentials', {
+        cause,
+      });
     }
     if (status === 403) return new PermissionException(`${prefix}permission denied`, { cause });
   }
