@@ -66,12 +66,14 @@ function whereText(
 }
 
 function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): string {
+  // NULLS LAST/FIRST only where NULLs can occur: on SQLite it stops an index from giving the
+  // order (a temp B-tree sort of every matching row), and on NOT NULL columns it changes nothing.
   return orderBy.length === 0
     ? ''
     : ` ORDER BY ${orderBy
         .map(
           (k) =>
-            `${q(k.column.column)} ${k.direction.toUpperCase()}${dialect.nullsOrder(k.direction)}`,
+            `${q(k.column.column)} ${k.direction.toUpperCase()}${k.column.nullable ? dialect.nullsOrder(k.direction) : ''}`,
         )
         .join(', ')}`;
 }
