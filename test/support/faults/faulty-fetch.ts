@@ -47,7 +47,7 @@ export function faultyFetch(
   const queue = [...script];
   const urls: URL[] = [];
   const methods: string[] = [];
-  const fake = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const fake = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
     const url = new URL(
       typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
     );
