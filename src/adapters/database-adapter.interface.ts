@@ -198,6 +198,17 @@ export interface IDatabaseAdapter {
     data: UpdateInput<T>,
     table: TableDefinition<T>,
   ): Promise<T>;
+  /**
+   * Adds `by` to an integer property and applies `data` in one atomic step (no lost update under
+   * concurrency), bumping updatedAt; RecordNotFoundException when missing or soft-deleted.
+   */
+  increment<T extends IBaseEntity>(
+    id: string,
+    field: keyof T & string,
+    by: number,
+    table: TableDefinition<T>,
+    data?: UpdateInput<T>,
+  ): Promise<T>;
   /** Sets deletedAt; RecordNotFoundException when missing or already soft-deleted. */
   softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void>;
   /** Clears deletedAt; RecordNotFoundException when missing or not deleted. */

@@ -54,3 +54,19 @@ export function withRowIndex(index: number, normalize: () => WriteValues): Write
     });
   }
 }
+
+/** The integer column an increment targets, checked with its step. */
+export function incrementColumn(
+  table: TableDefinition<any>,
+  field: string,
+  by: unknown,
+): ColumnDefinition {
+  const column = table.column(field);
+  if (!column || column.type !== 'integer' || ['id', 'createdAt', 'updatedAt'].includes(field)) {
+    throw new ValidationException(`${table.name}.${field} is not an integer property`, field);
+  }
+  if (typeof by !== 'number' || !Number.isSafeInteger(by)) {
+    throw new ValidationException('increment: by must be an integer', 'by');
+  }
+  return column;
+}

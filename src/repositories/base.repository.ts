@@ -159,6 +159,21 @@ export abstract class BaseRepository<
     return this.adapter.update(id, input, this.table);
   }
 
+  /**
+   * Adds `by` to an integer property and applies `data` (validated like an update) in one atomic
+   * step; RecordNotFoundException when the row is missing or soft-deleted.
+   */
+  async increment(
+    id: string,
+    field: keyof T & string,
+    by: number,
+    data: UpdateInput<T> = {},
+  ): Promise<T> {
+    const input = this.prepareUpdate(data);
+    this.validatorOrUndefined()?.assertUpdate(input);
+    return this.adapter.increment(id, field, by, this.table, input);
+  }
+
   /** Sets deletedAt; RecordNotFoundException when missing or already deleted. */
   softDelete(id: string): Promise<void> {
     return this.adapter.softDelete(id, this.table);

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
 import { InjectDatabaseAdapter } from '../database.decorators';
 import { WebhookEventEntity, type IWebhookEventEntity } from '../entities/webhook-event.entity';
-import { RecordNotFoundException } from '../exceptions';
 import type { CreateInput } from '../schema/table-definition';
 import { webhookEventsTable } from '../schema/webhook-events.table';
 import { BaseRepository, type CreateInputWithDefaults } from './base.repository';
@@ -72,23 +71,13 @@ export class WebhookRepository extends BaseRepository<
   }
 
   /**
-   * Records a failed attempt: sets `errorMessage` and adds one to `retryCount`.
-   *
-   * The adapter contract has no atomic increment, so this reads then writes: inside one
-   * transaction where the adapter has them (`capabilities.transactions`), otherwise (Supabase) as
-   * two calls. SQLite runs transactions one at a time, so there the count is exact; on PostgreSQL
-   * (READ COMMITTED) and Supabase two failures of the same event at the same instant may count
-   * once. Failures of one event are normally sequential (one worker retries it), so this is
-   * accepted.
+   * Records a failed attempt: sets `errorMessage` and adds one to `retryCount`, atomically
+   * (`adapter.increment`), so concurrent failures of one event are each counted.
    * RecordNotFoundException when the event is missing.
    */
   markFailed(id: string, message: string): Promise<IWebhookEventEntity> {
-    const work = async (): Promise<IWebhookEventEntity> => {
-      const event = await this.findById(id);
-      if (!event) throw new RecordNotFoundException(this.table.name, id);
-      return this.update(id, { errorMessage: message, retryCount: event.retryCount + 1 });
-    };
-    return this.adapter.capabilities.transactions ? this.transaction(work) : work();
+    // One atomic step on every provider, so concurrent failures are all counted.
+    return this.increment(id, 'retryCount', 1, { errorMessage: message });
   }
 
   /**

@@ -485,3 +485,30 @@ describe('SupabaseAdapter requests', () => {
     });
   });
 });
+
+describe('SupabaseAdapter increment (compare and swap)', () => {
+  it('reads the counter, PATCHes only while it still holds that value, and retries on a miss', async () => {
+    const { adapter, fake } = fakeAdapter();
+    fake.reply(
+      ok([noteRow({ stars: 3 })]),
+      ok([]), // another writer changed stars first: the guarded PATCH matched nothing
+      ok([noteRow({ stars: 4 })]),
+      ok([noteRow({ stars: 5, title: 'Bumped' })]),
+    );
+    const result = await adapter.increment(NOTE_ID, 'stars', 1, notesTable, { title: 'Bumped' });
+    expect(result).toMatchObject({ stars: 5, title: 'Bumped' });
+    const patches = fake.requests.filter((r) => r.method === 'PATCH');
+    expect(patches.map((p) => p.params.find(([name]) => name === 'stars'))).toEqual([
+      ['stars', 'eq.3'],
+      ['stars', 'eq.4'],
+    ]);
+    expect(patches.map((p) => (p.body as Record<string, unknown>).stars)).toEqual([4, 5]);
+    expect(patches[1].params).toEqual(
+      expect.arrayContaining([
+        ['id', `eq.${NOTE_ID}`],
+        ['deleted_at', 'is.null'],
+      ]),
+    );
+    fake.verify();
+  });
+});

@@ -71,6 +71,8 @@ export class PostgresUserScope implements IDatabaseAdapter {
     this.as(() => this.adapter.exists(id, table, options));
   update: IDatabaseAdapter['update'] = (id, data, table) =>
     this.as(() => this.adapter.update(id, data, table));
+  increment: IDatabaseAdapter['increment'] = (id, field, by, table, data) =>
+    this.as(() => this.adapter.increment(id, field, by, table, data));
   softDelete: IDatabaseAdapter['softDelete'] = (id, table) =>
     this.as(() => this.adapter.softDelete(id, table));
   restore: IDatabaseAdapter['restore'] = <T extends IBaseEntity>(

@@ -1,4 +1,4 @@
-import { upsertUpdateColumns } from '../../query/operation-input';
+import { checkId, incrementColumn, upsertUpdateColumns } from '../../query/operation-input';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
@@ -47,6 +47,7 @@ import { type QueryEvent, type QueryObserver, REDACTED } from '../query-observer
 import {
   countText,
   entityFromValues,
+  incrementText,
   planParams,
   postgresDialect,
   redactedPlanParams,
@@ -357,6 +358,34 @@ export class PostgresAdapter implements IDatabaseAdapter {
         trace,
       );
       if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key as string);
+      return sql.mapRow(result.rows[0]);
+    });
+  }
+
+  async increment<T extends IBaseEntity>(
+    id: string,
+    field: keyof T & string,
+    by: number,
+    table: TableDefinition<T>,
+    data: UpdateInput<T> = {},
+  ): Promise<T> {
+    return this.observe('increment', table, async (trace) => {
+      const sql = tableSql(table, postgresDialect);
+      const key = checkId(table, id);
+      const counter = incrementColumn(table, field, by);
+      const values = normalizeUpdate(table, data, nowTimestamp());
+      values.delete(counter);
+      const columns = [...values.keys()];
+      const params = [by, ...columns.map((c) => postgresDialect.encode(c, values.get(c))), key];
+      const result = await this.query(
+        {
+          text: incrementText(sql, counter, columns),
+          values: params,
+          redacted: () => [by, ...sql.redact(columns, params.slice(1, -1), REDACTED), key],
+        },
+        trace,
+      );
+      if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key);
       return sql.mapRow(result.rows[0]);
     });
   }

@@ -14,6 +14,7 @@ import { MigrationRunner, SqliteMigrationDriver } from '../../migrations';
 import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
 import {
   checkId,
+  incrementColumn,
   upsertUpdateColumns,
   requireSoftDelete,
   uniqueColumn,
@@ -50,6 +51,7 @@ import type {
 import { REDACTED, type QueryObserver } from '../query-observer';
 import {
   countText,
+  incrementText,
   entityFromValues,
   planParams,
   redactedPlanParams,
@@ -258,6 +260,32 @@ export class SQLiteAdapter implements IDatabaseAdapter {
       () => this.prepareRaw(text).get(params) as unknown[] | undefined,
       text,
       () => sql.redact(columns, params, REDACTED),
+    );
+    if (!row) throw new RecordNotFoundException(table.name, key);
+    return sql.mapRow(row);
+  }
+
+  async increment<T extends IBaseEntity>(
+    id: string,
+    field: keyof T & string,
+    by: number,
+    table: TableDefinition<T>,
+    data: UpdateInput<T> = {},
+  ): Promise<T> {
+    const key = checkId(table, id);
+    const counter = incrementColumn(table, field, by);
+    const values = normalizeUpdate(table, data, nowTimestamp());
+    values.delete(counter);
+    const sql = tableSql(table, sqliteDialect);
+    const columns = [...values.keys()];
+    const text = incrementText(sql, counter, columns);
+    const params = [by, ...columns.map((c) => sqliteDialect.encode(c, values.get(c))), key];
+    const row = await this.run(
+      'increment',
+      table,
+      () => this.prepareRaw(text).get(params) as unknown[] | undefined,
+      text,
+      () => [by, ...sql.redact(columns, params.slice(1, -1), REDACTED), key],
     );
     if (!row) throw new RecordNotFoundException(table.name, key);
     return sql.mapRow(row);

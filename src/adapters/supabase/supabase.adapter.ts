@@ -1,10 +1,11 @@
-import { upsertUpdateColumns } from '../../query/operation-input';
+import { checkId, incrementColumn, upsertUpdateColumns } from '../../query/operation-input';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import {
   ConnectionException,
   DatabaseException,
   QueryException,
   RecordNotFoundException,
+  TransactionException,
   TransactionNotSupportedException,
   UniqueConstraintException,
   ValidationException,
@@ -71,6 +72,8 @@ export const SUPABASE_NO_TRANSACTIONS =
 
 // ~100 quoted UUIDs keep a findByIds URL near 5 kB, under common proxy limits (8 kB).
 const IDS_PER_REQUEST = 100;
+/** How often increment retries its compare-and-swap before giving up. */
+const INCREMENT_ATTEMPTS = 5;
 const RPC_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A supabase-js result, as far as the adapter reads it. */
@@ -453,6 +456,51 @@ export class SupabaseAdapter implements IDatabaseAdapter {
         table,
       );
       return mapper.toEntity(await this.oneChanged(query.select(), table, key, trace));
+    });
+  }
+
+  /**
+   * PostgREST cannot write `col = col + 1`, so this compares and swaps: read the live row, then
+   * PATCH it only while the counter still holds the value read; a miss means another writer won,
+   * and the step is tried again.
+   */
+  increment<T extends IBaseEntity>(
+    id: string,
+    field: keyof T & string,
+    by: number,
+    table: TableDefinition<T>,
+    data: UpdateInput<T> = {},
+  ): Promise<T> {
+    return this.run('increment', table.name, async (trace) => {
+      const key = checkId(table, id);
+      const counter = incrementColumn(table, field, by);
+      const mapper = rowMapper(table);
+      const values = normalizeUpdate(table, data, nowTimestamp());
+      values.delete(counter);
+      trace?.params.push(by, ...mapper.redactedParams(values), key);
+      for (let attempt = 0; attempt < INCREMENT_ATTEMPTS; attempt++) {
+        const current = await this.findLiveBy(table, table.primaryKey.column, key, trace);
+        if (!current) throw new RecordNotFoundException(table.name, key);
+        const stored = current[counter.column] as number;
+        const next = new Map(values).set(counter, stored + by);
+        const query = this.live(
+          this.client
+            .from(table.name)
+            .update(mapper.toBody(next))
+            .eq(table.primaryKey.column, key)
+            .eq(counter.column, stored),
+          table,
+        );
+        const rows = this.ok(
+          await this.send(query.select(), table, trace),
+          table,
+        ) as PostgrestRow[];
+        if (rows.length > 0) return mapper.toEntity(rows[0]);
+      }
+      throw new TransactionException(
+        `${table.name}: increment lost to concurrent writers ${INCREMENT_ATTEMPTS} times`,
+        { retryable: true },
+      );
     });
   }
 
