@@ -54,8 +54,11 @@ const REFUSED_AT_STARTUP = new Set(['57P03', '53300']);
 /** Error codes, on the driver error kept as `cause`, that mean no connection was ever made. */
 const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
-/** pg-pool's message when no connection could be had in time: nothing was sent. */
-const POOL_ACQUIRE_TIMEOUT = 'timeout exceeded when trying to connect';
+/**
+ * node-postgres messages raised before anything is written to the socket: pg-pool found no
+ * connection in time, or the client already knew its connection was dead.
+ */
+const NOT_SENT_MESSAGES = ['timeout exceeded when trying to connect', 'is not queryable'];
 
 function detailsOf(error: DatabaseException): Record<string, unknown> {
   return error.details ?? {};
@@ -82,7 +85,8 @@ function causeMatches(error: unknown, test: (e: Record<string, unknown>) => bool
  * The contract: an error mapper sets `details.sent === false` on a ConnectionException raised
  * before anything was sent (connection refused, no pooled connection in time). Until every mapper
  * does, these are recognised too: a refused/unresolvable connection code anywhere in the `cause`
- * chain, pg-pool's connect timeout, and the startup-only SQLSTATEs 57P03 and 53300.
+ * chain, pg-pool's connect timeout, node-postgres' "not queryable" refusal of a dead client, and
+ * the startup-only SQLSTATEs 57P03 and 53300.
  */
 export function wasNeverSent(error: unknown): boolean {
   if (!(error instanceof ConnectionException)) return false;
@@ -94,7 +98,8 @@ export function wasNeverSent(error: unknown): boolean {
     error.cause,
     (e) =>
       (typeof e.code === 'string' && NOT_CONNECTED_CODES.has(e.code)) ||
-      (typeof e.message === 'string' && e.message.toLowerCase().includes(POOL_ACQUIRE_TIMEOUT)) ||
+      (typeof e.message === 'string' &&
+        NOT_SENT_MESSAGES.some((m) => (e.message as string).toLowerCase().includes(m))) ||
       // supabase-js flattens the fetch failure into text: `... (ECONNREFUSED)`.
       (typeof e.details === 'string' && e.details.includes('(ECONNREFUSED)')),
   );

@@ -61,6 +61,10 @@ describe('classifyFailure', () => {
     expect(wasNeverSent(new ConnectionException('x', { details: { sqlState: '57P03' } }))).toBe(
       true,
     );
+    const deadClient = new Error('Client has encountered a connection error and is not queryable');
+    expect(wasNeverSent(new ConnectionException('x', { cause: deadClient }))).toBe(true);
+    const poolTimeout = new Error('timeout exceeded when trying to connect');
+    expect(wasNeverSent(new ConnectionException('x', { cause: poolTimeout }))).toBe(true);
     expect(wasNeverSent(lost())).toBe(false);
     expect(
       wasNeverSent(

@@ -71,6 +71,28 @@ export function isPostgresConnectionError(error: unknown): boolean {
   return CONNECTION_MESSAGES.some((m) => text.includes(m));
 }
 
+/**
+ * Errors raised before any statement reached the server: no connection could be made or had, or
+ * the client refused to queue a query on a connection it knew was dead. The resilience layer
+ * reads `details.sent === false` as proof that even a plain insert may be sent again.
+ */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P03',
+  '53300',
+]);
+const NOT_SENT_MESSAGES = ['timeout exceeded when trying to connect', 'is not queryable'];
+
+function neverSent(pg: PgErrorLike): boolean {
+  if (pg.code !== undefined && NOT_SENT_CODES.has(pg.code)) return true;
+  const text = (pg.message ?? '').toLowerCase();
+  return NOT_SENT_MESSAGES.some((m) => text.includes(m));
+}
+
 /** Column names from a unique violation's detail: `Key (email)=(a@b.c) already exists.` */
 const KEY_DETAIL = /^Key \((.+?)\)=\(/;
 
@@ -131,7 +153,8 @@ function invalidInput(
  * | 23505                                                     | UniqueConstraintException        |
  * | 23503                                                     | ForeignKeyException              |
  * | 23502, 23514, class 22 (22P02, 22001, …)                  | ValidationException              |
- * | 57014, 08xxx, 57P01-03, 53300, ECONN*, lost connection    | ConnectionException (retryable)  |
+ * | 57014 (`details.timeout`), 08xxx, 57P01-03, 53300,        | ConnectionException (retryable)  |
+ * | ECONN*, lost connection (`details.sent: false` if unsent) |                                  |
  * | 40P01, 40001                                              | TransactionException (retryable) |
  * | 25xxx, other 40xxx                                        | TransactionException             |
  * | 42501                                                     | PermissionException              |
@@ -173,13 +196,13 @@ export function mapPostgresError(
   if (code === '57014') {
     return new ConnectionException('The statement was cancelled (statement timeout)', {
       cause: error,
-      details,
+      details: { ...details, timeout: true },
     });
   }
   if (isPostgresConnectionError(error)) {
     return new ConnectionException('The PostgreSQL connection failed or was lost', {
       cause: error,
-      details,
+      details: neverSent(pg) ? { ...details, sent: false } : details,
     });
   }
   if (code === '42501') {
