@@ -77,17 +77,6 @@ export interface ResilienceStats {
   exhausted: number;
 }
 
-/** {@link IDatabaseAdapter.increment}, as the wrapper calls it. */
-interface Incrementing {
-  increment<T extends IBaseEntity>(
-    id: string,
-    field: keyof T & string,
-    by: number,
-    table: TableDefinition<T>,
-    data?: UpdateInput<T>,
-  ): Promise<T>;
-}
-
 /** Marks an async context as inside a transaction of this wrapper. */
 interface TransactionFrame {
   active: boolean;
@@ -288,9 +277,9 @@ export class ResilientAdapter implements IDatabaseAdapter {
   ): Promise<T> {
     const tooLarge = this.limits && writeSizeViolation(data, this.limits);
     if (tooLarge) return Promise.reject(tooLarge);
-    // Typed locally so this file compiles whether or not the contract in the checkout has it yet.
-    const inner = this.inner as unknown as Incrementing;
-    return this.execute('increment', 'write', () => inner.increment(id, field, by, table, data));
+    return this.execute('increment', 'write', () =>
+      this.inner.increment(id, field, by, table, data),
+    );
   }
 
   softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {

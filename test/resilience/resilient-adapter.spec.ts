@@ -116,6 +116,20 @@ describe('ResilientAdapter over SQLite', () => {
     expect(await real.count({ stripeEventId: 'evt_lost_ack' }, webhookEventsTable)).toBe(1);
   });
 
+  it('does not retry an increment whose outcome is unknown: it is added once', async () => {
+    const webhooks = new WebhookRepository(adapter);
+    const { event } = await webhooks.recordIfNew({
+      stripeEventId: 'evt_increment',
+      eventType: 'invoice.paid',
+      payload: {},
+    });
+    faults.failNext('increment', lost, 1, 'after');
+    await expect(
+      adapter.increment(event.id, 'retryCount', 1, webhookEventsTable),
+    ).rejects.toBeInstanceOf(ConnectionException);
+    expect((await real.findById(event.id, webhookEventsTable))?.retryCount).toBe(1);
+  });
+
   it('never retries a constraint or validation error', async () => {
     const input = userInput();
     await users.create(input);
