@@ -1,4 +1,7 @@
 import { CircuitOpenException, ConnectionException } from '../exceptions';
+import { integerOption, millisOption } from './option-checks';
+
+const OWNER = 'CircuitBreakerOptions';
 
 /**
  * The state of a {@link CircuitBreaker}: `closed` lets calls through, `open` fails them fast,
@@ -52,8 +55,14 @@ export class CircuitBreaker {
   private rejectedCount = 0;
 
   constructor(options: CircuitBreakerOptions = {}) {
-    this.failureThreshold = positiveInteger('failureThreshold', options.failureThreshold, 5);
-    this.cooldownMs = nonNegative('cooldownMs', options.cooldownMs, 10_000);
+    this.failureThreshold = integerOption(
+      OWNER,
+      'failureThreshold',
+      options.failureThreshold,
+      5,
+      1,
+    );
+    this.cooldownMs = millisOption(OWNER, 'cooldownMs', options.cooldownMs, 10_000);
     this.onStateChange = options.onStateChange;
     this.now = options.now ?? Date.now;
   }
@@ -134,20 +143,4 @@ export class CircuitBreaker {
     this.current = next;
     this.onStateChange?.(next, previous);
   }
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TypeError(`CircuitBreakerOptions.${name} must be a positive integer`);
-  }
-  return value;
-}
-
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new TypeError(`CircuitBreakerOptions.${name} must be a non-negative number`);
-  }
-  return value;
 }

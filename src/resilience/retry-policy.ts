@@ -1,4 +1,7 @@
 import { CircuitOpenException, ConnectionException, DatabaseException } from '../exceptions';
+import { integerOption, millisOption } from './option-checks';
+
+const OWNER = 'RetryPolicyOptions';
 
 /**
  * What an operation is, for deciding whether running it again is safe.
@@ -133,22 +136,6 @@ export function classifyFailure(error: unknown): FailureKind {
   return 'transaction';
 }
 
-function count(name: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) {
-    throw new TypeError(`RetryPolicyOptions.${name} must be an integer of at least ${min}`);
-  }
-  return value;
-}
-
-function millis(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new TypeError(`RetryPolicyOptions.${name} must be a non-negative number`);
-  }
-  return value;
-}
-
 /**
  * Decides whether and when a failed operation runs again, following the design's error-recovery
  * chart:
@@ -175,16 +162,33 @@ export class RetryPolicy {
   private readonly random: () => number;
 
   constructor(options: RetryPolicyOptions = {}) {
-    this.connectionAttempts = count('connectionAttempts', options.connectionAttempts, 3, 1);
-    this.backoffBaseMs = millis('backoffBaseMs', options.backoffBaseMs, 100);
-    this.backoffMaxMs = millis('backoffMaxMs', options.backoffMaxMs, 2_000);
-    this.timeoutRetries = count('timeoutRetries', options.timeoutRetries, 2, 0);
-    this.timeoutDelayMs = millis('timeoutDelayMs', options.timeoutDelayMs, 0);
-    this.transactionRetries = count('transactionRetries', options.transactionRetries, 3, 0);
-    this.transactionDelayMinMs = millis('transactionDelayMinMs', options.transactionDelayMinMs, 10);
+    this.connectionAttempts = integerOption(
+      OWNER,
+      'connectionAttempts',
+      options.connectionAttempts,
+      3,
+      1,
+    );
+    this.backoffBaseMs = millisOption(OWNER, 'backoffBaseMs', options.backoffBaseMs, 100);
+    this.backoffMaxMs = millisOption(OWNER, 'backoffMaxMs', options.backoffMaxMs, 2_000);
+    this.timeoutRetries = integerOption(OWNER, 'timeoutRetries', options.timeoutRetries, 2, 0);
+    this.timeoutDelayMs = millisOption(OWNER, 'timeoutDelayMs', options.timeoutDelayMs, 0);
+    this.transactionRetries = integerOption(
+      OWNER,
+      'transactionRetries',
+      options.transactionRetries,
+      3,
+      0,
+    );
+    this.transactionDelayMinMs = millisOption(
+      OWNER,
+      'transactionDelayMinMs',
+      options.transactionDelayMinMs,
+      10,
+    );
     this.transactionDelayMaxMs = Math.max(
       this.transactionDelayMinMs,
-      millis('transactionDelayMaxMs', options.transactionDelayMaxMs, 100),
+      millisOption(OWNER, 'transactionDelayMaxMs', options.transactionDelayMaxMs, 100),
     );
     this.random = options.random ?? Math.random;
   }

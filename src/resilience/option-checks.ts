@@ -1,0 +1,31 @@
+/**
+ * An integer option of at least `min`, or `fallback` when not given. `owner` names the options
+ * type in the TypeError thrown for a bad value.
+ */
+export function integerOption(
+  owner: string,
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) {
+    throw new TypeError(`${owner}.${name} must be an integer of at least ${min}`);
+  }
+  return value;
+}
+
+/** A duration option in ms (finite, not negative), or `fallback` when not given. */
+export function millisOption(
+  owner: string,
+  name: string,
+  value: number | undefined,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${owner}.${name} must be a non-negative number`);
+  }
+  return value;
+}
