@@ -9,6 +9,27 @@ import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
  * `whereText` to produce the values.
  */
 
+/**
+ * A substring index that narrows a `search` to candidate rows before its LIKE test (on SQLite, an
+ * FTS5 trigram table). The LIKE test still decides every row, so results are exactly those of the
+ * scan; the index only spares reading the rows that cannot match.
+ */
+export interface SearchIndex {
+  /** Whether the index can serve this search text (a trigram index needs 3 characters). */
+  serves(text: string): boolean;
+  /** A condition keeping the candidate rows; it binds one parameter, at `placeholder`. */
+  filter(placeholder: string): string;
+  /** The parameter of {@link filter} for a search text. */
+  param(text: string): unknown;
+}
+
+/** Whether `index` serves a search of the plan, so its statement text differs from the scan's. */
+export function usesSearchIndex(plan: QueryPlan, index: SearchIndex | undefined): boolean {
+  return (
+    index !== undefined && plan.conditions.some((c) => c.kind === 'search' && index.serves(c.text))
+  );
+}
+
 class Placeholders {
   private next = 1;
   constructor(private readonly dialect: SqlDialect) {}
@@ -19,7 +40,12 @@ class Placeholders {
 
 const COMPARE_SQL = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
-function conditionText(condition: Condition, dialect: SqlDialect, ph: Placeholders): string {
+function conditionText(
+  condition: Condition,
+  dialect: SqlDialect,
+  ph: Placeholders,
+  index: SearchIndex | undefined,
+): string {
   switch (condition.kind) {
     case 'compare':
       return `${q(condition.column.column)} ${COMPARE_SQL[condition.op]} ${ph.take()}`;
@@ -29,8 +55,11 @@ function conditionText(condition: Condition, dialect: SqlDialect, ph: Placeholde
       return dialect.like(q(condition.column.column), ph.take(), condition.caseInsensitive);
     case 'null':
       return `${q(condition.column.column)} IS ${condition.isNull ? '' : 'NOT '}NULL`;
-    case 'search':
-      return `(${condition.columns.map((c) => dialect.like(q(c.column), ph.take(), true)).join(' OR ')})`;
+    case 'search': {
+      const narrow = index?.serves(condition.text) ? `${index.filter(ph.take())} AND ` : '';
+      const likes = condition.columns.map((c) => dialect.like(q(c.column), ph.take(), true));
+      return narrow ? `(${narrow}(${likes.join(' OR ')}))` : `(${likes.join(' OR ')})`;
+    }
     case 'after':
       return afterText(condition.keys, ph);
     case 'never':
@@ -59,10 +88,11 @@ function whereText(
   conditions: readonly Condition[],
   dialect: SqlDialect,
   ph: Placeholders,
+  index: SearchIndex | undefined,
 ): string {
   return conditions.length === 0
     ? ''
-    : ` WHERE ${conditions.map((c) => conditionText(c, dialect, ph)).join(' AND ')}`;
+    : ` WHERE ${conditions.map((c) => conditionText(c, dialect, ph, index)).join(' AND ')}`;
 }
 
 function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): string {
@@ -78,8 +108,8 @@ function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): string {
         .join(', ')}`;
 }
 
-/** The parameters of a plan, in placeholder order. */
-export function planParams(plan: QueryPlan, dialect: SqlDialect): unknown[] {
+/** The parameters of a plan, in placeholder order; `index` as given to {@link selectText}. */
+export function planParams(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): unknown[] {
   const params: unknown[] = [];
   for (const condition of plan.conditions) {
     switch (condition.kind) {
@@ -93,6 +123,7 @@ export function planParams(plan: QueryPlan, dialect: SqlDialect): unknown[] {
         params.push(condition.pattern);
         break;
       case 'search':
+        if (index?.serves(condition.text)) params.push(index.param(condition.text));
         for (let i = 0; i < condition.columns.length; i++) params.push(condition.pattern);
         break;
       case 'after': {
@@ -122,6 +153,7 @@ export function redactedPlanParams(
   plan: QueryPlan,
   dialect: SqlDialect,
   redacted: string,
+  index?: SearchIndex,
 ): unknown[] {
   const conditions = plan.conditions.map((c): Condition => {
     if ((c.kind === 'compare' || c.kind === 'like') && c.column.sensitive) {
@@ -131,23 +163,26 @@ export function redactedPlanParams(
       return { ...c, values: c.values.map(() => redacted) };
     return c;
   });
-  return planParams({ ...plan, conditions }, dialect);
+  return planParams({ ...plan, conditions }, dialect, index);
 }
 
-/** SELECT text for a read plan; columns come back in `table.columns` order. */
-export function selectText(plan: QueryPlan, dialect: SqlDialect): string {
+/**
+ * SELECT text for a read plan; columns come back in `table.columns` order. With `index`, a search
+ * it serves is narrowed by it first (the text then depends on {@link usesSearchIndex} too).
+ */
+export function selectText(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): string {
   const ph = new Placeholders(dialect);
   const sql = tableSql(plan.table, dialect);
-  let text = `SELECT ${sql.columnList} FROM ${q(plan.table.name)}${whereText(plan.conditions, dialect, ph)}${orderText(plan.orderBy, dialect)}`;
+  let text = `SELECT ${sql.columnList} FROM ${q(plan.table.name)}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
   if (plan.limit !== undefined) text += ` LIMIT ${ph.take()}`;
   if (plan.offset !== undefined) text += ` OFFSET ${ph.take()}`;
   return text;
 }
 
-/** SELECT COUNT(*) text for a count plan. */
-export function countText(plan: QueryPlan, dialect: SqlDialect): string {
+/** SELECT COUNT(*) text for a count plan; `index` as for {@link selectText}. */
+export function countText(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): string {
   const ph = new Placeholders(dialect);
-  return `SELECT COUNT(*) AS count FROM ${q(plan.table.name)}${whereText(plan.conditions, dialect, ph)}`;
+  return `SELECT COUNT(*) AS count FROM ${q(plan.table.name)}${whereText(plan.conditions, dialect, ph, index)}`;
 }
 
 /**

@@ -54,9 +54,12 @@ import {
   incrementText,
   entityFromValues,
   planParams,
+  quoteIdentifier,
   redactedPlanParams,
   selectText,
   tableSql,
+  usesSearchIndex,
+  type SearchIndex,
   type TableSql,
 } from '../sql';
 import { sqliteDialect } from '../sql/sqlite.dialect';
@@ -116,6 +119,8 @@ export class SQLiteAdapter implements IDatabaseAdapter {
   private readonly lock = new ConnectionLock();
   private readonly context = new AsyncLocalStorage<TransactionScope>();
   private readonly statements = new Map<string, Statement>();
+  /** Each table's FTS5 trigram search index, looked up on first search (null: it has none). */
+  private readonly searchIndexes = new Map<string, SearchIndex | null>();
   private current?: RootTransaction;
   private transactionCount = 0;
   private closed = false;
@@ -172,6 +177,8 @@ export class SQLiteAdapter implements IDatabaseAdapter {
         new SqliteMigrationDriver(this.db),
         directory ? { directory } : {},
       ).up();
+      // A migration may have added or dropped a search index.
+      this.searchIndexes.clear();
     } finally {
       this.lock.release();
     }
@@ -419,8 +426,8 @@ export class SQLiteAdapter implements IDatabaseAdapter {
       'count',
       table,
       () => this.countNow(plan),
-      () => countText(plan, sqliteDialect),
-      () => redactedPlanParams(plan, sqliteDialect, REDACTED),
+      () => countText(plan, sqliteDialect, this.searchIndex(table)),
+      () => redactedPlanParams(plan, sqliteDialect, REDACTED, this.searchIndex(table)),
     );
   }
 
@@ -579,34 +586,71 @@ export class SQLiteAdapter implements IDatabaseAdapter {
       operation,
       table,
       () => this.selectNow(plan, table),
-      () => selectText(plan, sqliteDialect),
-      () => redactedPlanParams(plan, sqliteDialect, REDACTED),
+      () => selectText(plan, sqliteDialect, this.searchIndex(table)),
+      () => redactedPlanParams(plan, sqliteDialect, REDACTED, this.searchIndex(table)),
     );
   }
 
   private selectNow<T extends IBaseEntity>(plan: QueryPlan, table: TableDefinition<T>): T[] {
     if (plan.conditions.some((c) => c.kind === 'never')) return [];
     const sql: TableSql<T> = tableSql(table, sqliteDialect);
-    const statement = this.planStatement(plan, 'select');
-    return (statement.all(planParams(plan, sqliteDialect)) as unknown[][]).map(sql.mapRow);
+    const index = this.searchIndex(table);
+    const statement = this.planStatement(plan, 'select', index);
+    return (statement.all(planParams(plan, sqliteDialect, index)) as unknown[][]).map(sql.mapRow);
   }
 
   private countNow(plan: QueryPlan): number {
     if (plan.conditions.some((c) => c.kind === 'never')) return 0;
-    return this.planStatement(plan, 'count').get(planParams(plan, sqliteDialect)) as number;
+    const index = this.searchIndex(plan.table);
+    return this.planStatement(plan, 'count', index).get(
+      planParams(plan, sqliteDialect, index),
+    ) as number;
   }
 
-  private planStatement(plan: QueryPlan, kind: 'select' | 'count'): Statement {
-    const key = `${kind}:${plan.shape}`;
+  private planStatement(
+    plan: QueryPlan,
+    kind: 'select' | 'count',
+    index: SearchIndex | undefined,
+  ): Statement {
+    // A search the index serves has other text than the same plan's LIKE scan (short texts).
+    const key = `${kind}:${plan.shape}${usesSearchIndex(plan, index) ? ':indexed' : ''}`;
     let statement = this.statements.get(key);
     if (statement === undefined) {
       statement =
         kind === 'select'
-          ? this.db.prepare(selectText(plan, sqliteDialect)).raw(true)
-          : this.db.prepare(countText(plan, sqliteDialect)).pluck();
+          ? this.db.prepare(selectText(plan, sqliteDialect, index)).raw(true)
+          : this.db.prepare(countText(plan, sqliteDialect, index)).pluck();
       this.statements.set(key, statement);
     }
     return statement;
+  }
+
+  /**
+   * The search index of a table: an FTS5 table named `<table>_search` with the trigram tokenizer
+   * over its searchable columns, whose rowids are the table's (migrations/sqlite/0005 makes the
+   * users' one). Looked up once per table; undefined when there is none.
+   */
+  private searchIndex(table: TableDefinition<any>): SearchIndex | undefined {
+    let index = this.searchIndexes.get(table.name);
+    if (index === undefined) {
+      const name = `${table.name}_search`;
+      const definition = this.db
+        .prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`)
+        .pluck()
+        .get(name) as string | undefined;
+      // Used only when it covers every searchable column: otherwise it could drop matching rows.
+      const indexed = new Set(
+        definition && /\bfts5\b/i.test(definition) && /\btrigram\b/i.test(definition)
+          ? (this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[])
+          : [],
+      );
+      index =
+        indexed.size > 0 && table.searchable.every((c) => indexed.has(c.column))
+          ? trigramSearchIndex(table.name, name)
+          : null;
+      this.searchIndexes.set(table.name, index);
+    }
+    return index ?? undefined;
   }
 
   /**
@@ -758,6 +802,23 @@ export class SQLiteAdapter implements IDatabaseAdapter {
       throw mapSqliteError(error, { operation: 'transaction' });
     }
   }
+}
+
+/**
+ * A search index over the FTS5 trigram table `fts`. Its case folding covers at least the ASCII
+ * letters LIKE folds, so it never drops a row the scan would find; the LIKE test that follows
+ * drops the extra candidates, so results equal the scan's.
+ */
+function trigramSearchIndex(table: string, fts: string): SearchIndex {
+  const source = quoteIdentifier(fts);
+  return {
+    // A trigram index cannot look up fewer than 3 characters: such texts are scanned.
+    serves: (text) => text.length >= 6 || [...text].length >= 3,
+    filter: (placeholder) =>
+      `${quoteIdentifier(table)}.rowid IN (SELECT rowid FROM ${source} WHERE ${source} MATCH ${placeholder})`,
+    // One phrase holding the text literally: inside double quotes only `"` is special (doubled).
+    param: (text) => `"${text.replaceAll('"', '""')}"`,
+  };
 }
 
 function checkSynchronous(value: string): string {
