@@ -71,10 +71,10 @@ export function postgresRawOperations(client: Client): PostgresRawOperations {
         LIST_FILTER.status,
         LIST_FILTER.role,
       ]),
-    update: (id, firstName) =>
+    update: (id, lastLogin) =>
       client.query(
-        `UPDATE users SET first_name = $1, updated_at = $2 WHERE id = $3 AND ${LIVE} RETURNING *`,
-        [firstName, new Date().toISOString(), id],
+        `UPDATE users SET last_login = $1, updated_at = $2 WHERE id = $3 AND ${LIVE} RETURNING *`,
+        [lastLogin, new Date().toISOString(), id],
       ),
     createMany: async (inputs) => {
       const now = new Date().toISOString();

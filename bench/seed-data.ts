@@ -40,7 +40,7 @@ export const USER_COLUMNS = [
 function names(i: number): { firstName: string; lastName: string } {
   return {
     firstName: FIRST_NAMES[i % FIRST_NAMES.length],
-    lastName: LAST_NAMES[(i * 7 + 3) % LAST_NAMES.length],
+    lastName: LAST_NAMES[Math.floor(i / FIRST_NAMES.length) % LAST_NAMES.length],
   };
 }
 

@@ -57,7 +57,7 @@ export function sqliteRawOperations(db: Database.Database): SqliteRawOperations 
     .pluck();
   const countLive = db.prepare(`SELECT COUNT(*) FROM users WHERE ${LIVE}`).pluck();
   const update = db.prepare(
-    `UPDATE users SET first_name = ?, updated_at = ? WHERE id = ? AND ${LIVE} RETURNING *`,
+    `UPDATE users SET last_login = ?, updated_at = ? WHERE id = ? AND ${LIVE} RETURNING *`,
   );
   const scan = db.prepare(
     `SELECT * FROM users WHERE ${LIVE} AND ${SEARCH_SCAN} ${ORDER} LIMIT ${SEARCH_LIMIT}`,
@@ -94,7 +94,7 @@ export function sqliteRawOperations(db: Database.Database): SqliteRawOperations 
     findById: (id) => byId.get(id),
     findMany: () => list.all(LIST_FILTER.status, LIST_FILTER.role, PAGE_SIZE, 2 * PAGE_SIZE),
     count: () => count.get(LIST_FILTER.status, LIST_FILTER.role),
-    update: (id, firstName) => update.get(firstName, new Date().toISOString(), id),
+    update: (id, lastLogin) => update.get(lastLogin, new Date().toISOString(), id),
     createMany: db.transaction((inputs: readonly UserCreateInput[]) => {
       const now = new Date().toISOString();
       for (const input of inputs) insert.run(insertParams(input, now));

@@ -45,6 +45,9 @@ export interface SuiteInput {
   log(message: string): void;
 }
 
+/** lastLogin values of the update row start here, a millisecond apart. */
+const LOGIN_EPOCH = Date.UTC(2025, 0, 1);
+
 type Contenders = Partial<Record<'raw' | 'library' | 'named', Contender>>;
 
 function simple(input: SuiteInput, make: (ops: UserOperations, i: number) => unknown): Contenders {
@@ -88,7 +91,11 @@ export async function runUserSuite(input: SuiteInput): Promise<OperationResult[]
     ['firstPage', simple(input, (ops) => ops.firstPage()), input.settings],
     ['deepCursor', simple(input, (ops) => ops.deepCursorPage(input.position)), input.settings],
     ['deepOffset', simple(input, (ops) => ops.deepOffsetPage(input.position)), input.settings],
-    ['update', simple(input, (ops, i) => ops.update(id(i), `Name${i}`)), input.settings],
+    [
+      'update',
+      simple(input, (ops, i) => ops.update(id(i), new Date(LOGIN_EPOCH + i).toISOString())),
+      input.settings,
+    ],
     ['create', simple(input, (ops, i) => ops.create(newUserInput(i))), input.settings],
   ];
   const batchContenders: Contenders = {
