@@ -26,6 +26,11 @@ export interface MeasureSettings {
 /** The median ops/s of each contender of one row, and how many operations were timed. */
 export interface PairResult {
   opsPerSecond: number[];
+  /**
+   * Each contender against the first: the median over trials of the ratio of their rates in the
+   * same round. Rounds run back to back, so both sides of a ratio saw the same machine load.
+   */
+  ratios: number[];
   /** Mean time of one operation at the median, in microseconds. */
   microsPerOp: number[];
   operations: number[];
@@ -103,6 +108,7 @@ export async function measure(
   const opsPerSecond = rates.map(median);
   return {
     opsPerSecond,
+    ratios: rates.map((own) => median(own.map((rate, t) => rate / rates[0][t]))),
     microsPerOp: opsPerSecond.map((rate) => 1e6 / rate),
     operations: counts,
   };

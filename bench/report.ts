@@ -55,7 +55,11 @@ function rate(value: number | undefined): string {
 }
 
 function ratio(value: number | undefined, base: number | undefined): string {
-  return value === undefined || base === undefined ? '–' : `${(value / base).toFixed(2)}×`;
+  return value === undefined || base === undefined ? '–' : times(value / base);
+}
+
+function times(value: number | undefined): string {
+  return value === undefined ? '–' : `${value.toFixed(2)}×`;
 }
 
 function find(results: OperationResult[], key: OperationKey): OperationResult | undefined {
@@ -78,25 +82,25 @@ export function providerTable(
   for (const result of report.results) {
     const targets: string[] = [];
     const minimum = report.targets[result.key];
-    if (minimum !== undefined && result.library !== undefined && result.raw !== undefined) {
-      const met = result.library / result.raw >= minimum;
+    if (minimum !== undefined && result.libraryRatio !== undefined) {
+      const met = result.libraryRatio >= minimum;
       targets.push(`≥ ${minimum}× raw: ${met ? 'met' : '**missed**'}`);
       verdicts.push({
         provider: report.title,
         target: `${result.key} ≥ ${minimum}× raw`,
         met,
-        measured: ratio(result.library, result.raw),
+        measured: times(result.libraryRatio),
       });
     }
     const namedMinimum = report.namedTargets?.[result.key];
-    if (namedMinimum !== undefined && result.named !== undefined && result.raw !== undefined) {
-      const met = result.named / result.raw >= namedMinimum;
+    if (namedMinimum !== undefined && result.namedRatio !== undefined) {
+      const met = result.namedRatio >= namedMinimum;
       targets.push(`named ≥ ${namedMinimum}× raw: ${met ? 'met' : '**missed**'}`);
       verdicts.push({
         provider: report.title,
         target: `${result.key} with named statements ≥ ${namedMinimum}× raw`,
         met,
-        measured: ratio(result.named, result.raw),
+        measured: times(result.namedRatio),
       });
     }
     if (result.key === 'search' && scan !== undefined && result.library !== undefined) {
@@ -127,9 +131,9 @@ export function providerTable(
       label(result.key, profile, report.searchKind),
       rate(result.raw),
       rate(result.library),
-      ratio(result.library, result.raw),
+      times(result.libraryRatio),
     ];
-    if (named) cells.push(rate(result.named), ratio(result.named, result.raw));
+    if (named) cells.push(rate(result.named), times(result.namedRatio));
     cells.push(targets.join('; '));
     lines.push(`| ${cells.join(' | ')} |`);
   }

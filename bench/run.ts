@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { FULL_PROFILE, QUICK_PROFILE, type BenchProfile } from './bench-profile';
 import { benchPostgres, DEFAULT_ADMIN_URL, postgresUnavailable } from './postgres.bench';
 import { providerTable, type ProviderReport, type Verdict } from './report';
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const sections: string[] = [];
   const verdicts: Verdict[] = [];
+  const loadAtStart = loadavg()[0];
   const facts = [
     `- Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     `- Node ${process.version}, better-sqlite3 ${driverVersion('better-sqlite3')}, pg ${driverVersion('pg')}`,
@@ -114,11 +115,14 @@ async function main(): Promise<void> {
       : `${verdicts.length - missed.length} of ${verdicts.length} targets met. Missed: ${missed
           .map((v) => `${v.provider} ${v.target} (${v.measured})`)
           .join('; ')}.`;
+  facts.push(
+    `- Load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end: other processes share these cores`,
+  );
   const markdown = [
     `## Benchmark (${profile.name}, ${new Date().toISOString().slice(0, 10)})`,
     '',
     ...facts,
-    `- ${profile.rows.toLocaleString('en-US')} users seeded; median of ${profile.settings.trials} trials of ≥ ${profile.settings.trialMs} ms after ${profile.settings.warmupMs} ms warm-up (createMany: median of ${profile.batchSettings.trials} single calls)`,
+    `- ${profile.rows.toLocaleString('en-US')} users seeded; median of ${profile.settings.trials} trials of ≥ ${profile.settings.trialMs} ms after ${profile.settings.warmupMs} ms warm-up (createMany: median of ${profile.batchSettings.trials} single calls); ops/s are medians, ratios are medians of per-round ratios`,
     '',
     ...sections,
     summary,

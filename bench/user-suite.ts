@@ -24,6 +24,9 @@ export interface OperationResult {
   library?: number;
   /** The library with named prepared statements (PostgreSQL only). */
   named?: number;
+  /** library ÷ raw and named ÷ raw, as medians of per-round ratios (see {@link measure}). */
+  libraryRatio?: number;
+  namedRatio?: number;
 }
 
 /** What one provider's run needs. */
@@ -114,6 +117,11 @@ export async function runUserSuite(input: SuiteInput): Promise<OperationResult[]
     );
     const result: OperationResult = { key };
     names.forEach((n, index) => (result[n] = measured.opsPerSecond[index]));
+    // Ratios are taken against raw, which is always measured first.
+    if (result.raw !== undefined && result.library !== undefined)
+      result.libraryRatio = measured.ratios[names.indexOf('library')];
+    if (result.raw !== undefined && result.named !== undefined)
+      result.namedRatio = measured.ratios[names.indexOf('named')];
     input.log(
       `  ${key}: ${names.map((n, i) => `${n} ${Math.round(measured.opsPerSecond[i])}/s`).join(', ')}`,
     );
