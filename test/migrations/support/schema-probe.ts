@@ -49,6 +49,19 @@ export interface SchemaProbe {
 const normalizePredicate = (text: string | null | undefined): string | null =>
   text ? text.replace(/[()]/g, '').replace(/\s+/g, ' ').trim().toLowerCase() : null;
 
+/**
+ * Runs a statement, rethrowing its error as an Error of this test file's realm: better-sqlite3
+ * binds SqliteError once per process, to the realm of the first test file that loaded it, so
+ * jest's `rejects.toThrow` would not recognise it in a later file of the same worker.
+ */
+function rethrowHere(run: () => unknown): void {
+  try {
+    run();
+  } catch (error) {
+    throw new Error((error as Error).message, { cause: error });
+  }
+}
+
 /** A probe over a better-sqlite3 connection. */
 export function sqliteProbe(db: Database.Database): SchemaProbe {
   return {
@@ -105,10 +118,10 @@ export function sqliteProbe(db: Database.Database): SchemaProbe {
       })),
     insert: async (table, row) => {
       const [sql, params] = insertSql(table, row, 'sqlite');
-      db.prepare(sql).run(...params);
+      rethrowHere(() => db.prepare(sql).run(...params));
     },
     execute: async (sql, params = []) => {
-      db.prepare(sql).run(...params);
+      rethrowHere(() => db.prepare(sql).run(...params));
     },
   };
 }
