@@ -1,3 +1,4 @@
+import { withResilience } from './resilience/resilient.adapter';
 import {
   Global,
   Inject,
@@ -70,6 +71,10 @@ export function createDatabaseProviders(): Provider[] {
           observer: observers.length === 1 ? metrics : combineQueryObservers(observers),
           logger: new Logger('DatabaseModule'),
         });
+        // Wrapped before metrics bind to it, so pool and table figures pass through the wrapper.
+        if (config.resilience) {
+          connection.adapter = withResilience(connection.adapter, config.resilience);
+        }
         metrics.bindAdapter(connection.adapter);
         return connection;
       },

@@ -16,6 +16,10 @@ export const DATABASE_ENV = {
   slowQueryMs: 'DATABASE_SLOW_QUERY_MS',
   healthLatencyMs: 'DATABASE_HEALTH_LATENCY_MS',
   logQueries: 'DATABASE_LOG_QUERIES',
+  resilience: 'DATABASE_RESILIENCE',
+  retryAttempts: 'DATABASE_RETRY_ATTEMPTS',
+  circuitThreshold: 'DATABASE_CIRCUIT_THRESHOLD',
+  circuitCooldownMs: 'DATABASE_CIRCUIT_COOLDOWN_MS',
   nodeEnv: 'NODE_ENV',
 } as const;
 
@@ -36,4 +40,8 @@ export const DATABASE_DEFAULTS = {
   slowQueryThresholdMs: 500,
   reservoirSize: 1024,
   prometheusPrefix: 'db_',
+  resilience: true,
+  retryAttempts: 3,
+  circuitThreshold: 5,
+  circuitCooldownMs: 10_000,
 } as const;

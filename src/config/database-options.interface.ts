@@ -1,3 +1,4 @@
+import type { ResilienceOptions } from '../resilience/resilient.adapter';
 import type { ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
 
@@ -106,6 +107,12 @@ export interface DatabaseModuleOptions {
   health?: HealthOptions;
   metrics?: MetricsOptions;
   /**
+   * Retries with backoff and a circuit breaker around the adapter (see docs/reliability.md), or
+   * `false` for none. Default is on (`DATABASE_RESILIENCE`), with `DATABASE_RETRY_ATTEMPTS` (3),
+   * `DATABASE_CIRCUIT_THRESHOLD` (5) and `DATABASE_CIRCUIT_COOLDOWN_MS` (10000).
+   */
+  resilience?: ResilienceOptions | false;
+  /**
    * Log every statement (redacted) through Nest's Logger; ignored when `NODE_ENV=production`.
    * Default is `DATABASE_LOG_QUERIES`, else `false`.
    */
@@ -162,4 +169,6 @@ export interface ResolvedDatabaseConfig {
     prometheusPrefix: string;
   };
   logQueries: boolean;
+  /** Null when resilience is off. */
+  resilience: ResilienceOptions | null;
 }

@@ -236,6 +236,44 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
     prometheusPrefix: options.metrics?.prometheusPrefix ?? DATABASE_DEFAULTS.prometheusPrefix,
   };
 
+  const resilienceOn =
+    options.resilience !== false &&
+    read.flag(undefined, DATABASE_ENV.resilience, DATABASE_DEFAULTS.resilience);
+  const resilienceOptions = options.resilience || {};
+  const breakerOptions = resilienceOptions.circuitBreaker;
+  const resilience = resilienceOn
+    ? {
+        ...resilienceOptions,
+        retry: {
+          ...resilienceOptions.retry,
+          connectionAttempts: read.integer(
+            resilienceOptions.retry?.connectionAttempts,
+            DATABASE_ENV.retryAttempts,
+            DATABASE_DEFAULTS.retryAttempts,
+            1,
+          ),
+        },
+        circuitBreaker:
+          breakerOptions === false
+            ? (false as const)
+            : {
+                ...breakerOptions,
+                failureThreshold: read.integer(
+                  breakerOptions?.failureThreshold,
+                  DATABASE_ENV.circuitThreshold,
+                  DATABASE_DEFAULTS.circuitThreshold,
+                  1,
+                ),
+                cooldownMs: read.integer(
+                  breakerOptions?.cooldownMs,
+                  DATABASE_ENV.circuitCooldownMs,
+                  DATABASE_DEFAULTS.circuitCooldownMs,
+                  0,
+                ),
+              },
+      }
+    : null;
+
   const config: ResolvedDatabaseConfig = {
     provider,
     production,
@@ -255,6 +293,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
     metrics,
     // Statement logging prints parameters; never in production, whatever the setting says.
     logQueries: !production && read.flag(options.logQueries, DATABASE_ENV.logQueries, false),
+    resilience,
   };
 
   if (problems.length > 0) throw new DatabaseConfigurationException(problems);

@@ -1,3 +1,4 @@
+import { ResilientAdapter } from '../resilience/resilient.adapter';
 import { stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
@@ -80,7 +81,12 @@ export class DatabaseHealthService {
       await withTimeout(this.connection.adapter.ping(), this.config.health.checkTimeoutMs);
       const latencyMs = performance.now() - started;
       return {
-        outcome: { status: 'pass', message: HEALTH_MESSAGES.connectionOk, latencyMs },
+        outcome: {
+          status: 'pass',
+          message: HEALTH_MESSAGES.connectionOk,
+          latencyMs,
+          ...this.resilienceDetails(),
+        },
         latencyMs,
       };
     } catch (error) {
@@ -93,10 +99,19 @@ export class DatabaseHealthService {
           reason: timedOut ? HEALTH_REASONS.timeout : HEALTH_REASONS.error,
           ...(timedOut ? {} : { error: describeError(error) }),
           latencyMs,
+          ...this.resilienceDetails(),
         },
         latencyMs,
       };
     }
+  }
+
+  /** The circuit breaker's state and retry counters, when the adapter is wrapped for resilience. */
+  private resilienceDetails(): { details?: Record<string, unknown> } {
+    const adapter = this.connection.adapter;
+    if (!(adapter instanceof ResilientAdapter)) return {};
+    const { circuitState, retries, exhausted } = adapter.stats();
+    return { details: { circuit: circuitState, retries, exhausted } };
   }
 
   private async checkStorage(): Promise<HealthCheckOutcome> {

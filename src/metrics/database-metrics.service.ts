@@ -1,3 +1,4 @@
+import { ResilientAdapter, type ResilienceStats } from '../resilience/resilient.adapter';
 import { Injectable, Logger, type LoggerService } from '@nestjs/common';
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
 import type { QueryEvent, QueryObserver } from '../adapters/query-observer';
@@ -43,6 +44,8 @@ export interface DatabaseStats {
   pool?: PoolStats;
   tableRowCounts?: Record<string, number>;
   databaseBytes?: number;
+  /** Circuit breaker state and retry counters, when resilience is on. */
+  resilience?: ResilienceStats;
 }
 
 class OperationCounter {
@@ -171,6 +174,7 @@ export class DatabaseMetricsService implements QueryObserver {
     if (hasTableStats(adapter)) stats.tableRowCounts = await adapter.tableRowCounts();
     if (hasStorageStats(adapter))
       stats.databaseBytes = (await adapter.storageStats()).databaseBytes;
+    if (adapter instanceof ResilientAdapter) stats.resilience = adapter.stats();
     return stats;
   }
 }

@@ -7,6 +7,8 @@ import {
   DatabaseMetricsService,
   DatabaseModule,
   InjectDatabaseAdapter,
+  ResilientAdapter,
+  SQLiteAdapter,
   UserRepository,
   type DatabaseModuleOptions,
   type DatabaseOptionsFactory,
@@ -56,6 +58,39 @@ describe('DatabaseModule', () => {
       expect(snapshot.operations.some((o) => o.operation === 'create' && o.table === 'users')).toBe(
         true,
       );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('wraps the adapter for resilience by default, showing the circuit in health and stats', async () => {
+    const app = await boot([
+      DatabaseModule.forRoot({ provider: 'sqlite', sqlite: { path: tmp.file() }, env: {} }),
+    ]);
+    try {
+      const adapter = app.get<IDatabaseAdapter>(DATABASE_ADAPTER);
+      expect(adapter).toBeInstanceOf(ResilientAdapter);
+      const report = await app.get(DatabaseHealthService).checkHealth();
+      expect(report.checks.connection.details).toMatchObject({ circuit: 'closed', exhausted: 0 });
+      const stats = await app.get(DatabaseMetricsService).collectStats();
+      expect(stats.resilience?.circuitState).toBe('closed');
+      expect(stats.tableRowCounts).toMatchObject({ users: 0 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('leaves the adapter bare with resilience: false', async () => {
+    const app = await boot([
+      DatabaseModule.forRoot({
+        provider: 'sqlite',
+        sqlite: { path: tmp.file() },
+        resilience: false,
+        env: {},
+      }),
+    ]);
+    try {
+      expect(app.get(DATABASE_ADAPTER)).toBeInstanceOf(SQLiteAdapter);
     } finally {
       await app.close();
     }

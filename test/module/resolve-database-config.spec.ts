@@ -34,6 +34,35 @@ describe('resolveDatabaseConfig', () => {
     expect(config.sqlite).toEqual({ path: './data/database.sqlite', synchronous: 'NORMAL' });
   });
 
+  it('turns resilience on by default and reads its settings from the environment', () => {
+    const on = resolveDatabaseConfig({ env: supabaseEnv });
+    expect(on.resilience).toMatchObject({
+      retry: { connectionAttempts: 3 },
+      circuitBreaker: { failureThreshold: 5, cooldownMs: 10_000 },
+    });
+    const tuned = resolveDatabaseConfig({
+      env: {
+        ...supabaseEnv,
+        DATABASE_RETRY_ATTEMPTS: '5',
+        DATABASE_CIRCUIT_THRESHOLD: '2',
+        DATABASE_CIRCUIT_COOLDOWN_MS: '500',
+      },
+    });
+    expect(tuned.resilience).toMatchObject({
+      retry: { connectionAttempts: 5 },
+      circuitBreaker: { failureThreshold: 2, cooldownMs: 500 },
+    });
+    expect(
+      resolveDatabaseConfig({ env: { ...supabaseEnv, DATABASE_RESILIENCE: 'false' } }).resilience,
+    ).toBeNull();
+    expect(resolveDatabaseConfig({ env: supabaseEnv, resilience: false }).resilience).toBeNull();
+    expect(
+      problemsOf(() =>
+        resolveDatabaseConfig({ env: { ...supabaseEnv, DATABASE_CIRCUIT_THRESHOLD: '0' } }),
+      ),
+    ).toEqual(['DATABASE_CIRCUIT_THRESHOLD=0 must be an integer of at least 1']);
+  });
+
   it('prefers the service key for the probe when both keys are set', () => {
     const config = resolveDatabaseConfig({
       env: { ...supabaseEnv, SUPABASE_SERVICE_KEY: 'service' },
