@@ -196,6 +196,12 @@ describe('Supabase error mapping', () => {
     expect((error as ConnectionException).retryable).toBe(true);
   });
 
+  it('marks a refused connection as never sent, for the retry policy', async () => {
+    const error = await createFailure(connectionRefused());
+    expect(error).toBeInstanceOf(ConnectionException);
+    expect(error.details).toMatchObject({ sent: false, timeout: false });
+  });
+
   it('supabase-js retries are off: a failing GET is sent once', async () => {
     const { adapter, fake } = fakeAdapter();
     fake.reply(

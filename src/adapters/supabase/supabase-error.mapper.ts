@@ -96,7 +96,13 @@ export function mapSupabaseError(
   if (status === 0) {
     const aborted = (error.hint ?? '').includes('aborted') || /abort/i.test(error.message ?? '');
     const what = aborted ? 'timed out or was aborted' : 'could not reach the server';
-    return new ConnectionException(`${prefix}Supabase request ${what}`, { cause });
+    // A refused or unresolvable connection proves the request never reached PostgREST, so the
+    // retry policy may resend even a plain insert; a timeout proves nothing.
+    const refused = /\((ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\)/.test(error.details ?? '');
+    return new ConnectionException(`${prefix}Supabase request ${what}`, {
+      cause,
+      details: { timeout: aborted, ...(refused ? { sent: false } : {}) },
+    });
   }
   if (code === PG_UNIQUE_VIOLATION)
     return new UniqueConstraintException(name, uniqueField(table, error), { cause });
