@@ -58,8 +58,9 @@ function ratio(value: number | undefined, base: number | undefined): string {
   return value === undefined || base === undefined ? '–' : times(value / base);
 }
 
+/** A ratio with two decimals, rounded down so a shortfall never prints as the target itself. */
 function times(value: number | undefined): string {
-  return value === undefined ? '–' : `${value.toFixed(2)}×`;
+  return value === undefined ? '–' : `${(Math.floor(value * 100) / 100).toFixed(2)}×`;
 }
 
 function find(results: OperationResult[], key: OperationKey): OperationResult | undefined {
