@@ -119,6 +119,8 @@ export class SQLiteAdapter implements IDatabaseAdapter {
   private readonly lock = new ConnectionLock();
   private readonly context = new AsyncLocalStorage<TransactionScope>();
   private readonly statements = new Map<string, Statement>();
+  /** Statements returning rows as arrays, by text. */
+  private readonly rawStatements = new Map<string, Statement>();
   /** Each table's FTS5 trigram search index, looked up on first search (null: it has none). */
   private readonly searchIndexes = new Map<string, SearchIndex | null>();
   private current?: RootTransaction;
@@ -507,6 +509,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     this.closed = true;
     if (this.current?.timer) clearTimeout(this.current.timer);
     this.statements.clear();
+    this.rawStatements.clear();
     // Closing rolls back an open transaction; waiters then fail with ConnectionException.
     this.db.close();
   }
@@ -568,11 +571,11 @@ export class SQLiteAdapter implements IDatabaseAdapter {
 
   /** A prepared statement returning rows as arrays in `table.columns` order. */
   private prepareRaw(text: string): Statement {
-    const key = `raw:${text}`;
-    let statement = this.statements.get(key);
+    // A map of its own: a `raw:` prefix would build and hash a new key string on every call.
+    let statement = this.rawStatements.get(text);
     if (statement === undefined) {
       statement = this.db.prepare(text).raw(true);
-      this.statements.set(key, statement);
+      this.rawStatements.set(text, statement);
     }
     return statement;
   }
