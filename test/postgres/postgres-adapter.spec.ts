@@ -54,6 +54,9 @@ describeWithPostgres('PostgresAdapter', () => {
     const user = await adapter.create(userInput(`ps_${mode}`), usersTable);
     for (let i = 0; i < 3; i++) {
       expect((await adapter.findById<IUserEntity>(user.id, usersTable))?.email).toBe(user.email);
+      // Plan-built reads stay unnamed: a generic plan would ignore their values.
+      await adapter.findMany({ filters: { search: 'ps_' } }, usersTable);
+      await adapter.count({ status: 'Active' }, usersTable);
     }
     const prepared = await adapter.pool.query<{ name: string }>(
       "SELECT name FROM pg_prepared_statements WHERE name LIKE 'ndl\\_%'",

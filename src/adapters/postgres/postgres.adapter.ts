@@ -70,6 +70,12 @@ import { type ClaimsRunner, type PostgresClaims, PostgresUserScope } from './pos
 interface Statement {
   text: string;
   values: unknown[];
+  /**
+   * Never prepare as a named statement, even when named statements are on: after five runs
+   * Postgres may switch a named statement to a generic plan that ignores the values, which
+   * turns a selective filter or a trigram search into a scan. Set for plan-built reads.
+   */
+  valueDependentPlan?: boolean;
   /** Builds the values with sensitive ones replaced; only called when statements are observed. */
   redacted?: () => readonly unknown[];
 }
@@ -570,7 +576,9 @@ export class PostgresAdapter implements IDatabaseAdapter {
       values: statement.values,
       rowMode: 'array',
     };
-    if (this.settings.namedStatements) config.name = this.statementName(statement.text);
+    if (this.settings.namedStatements && !statement.valueDependentPlan) {
+      config.name = this.statementName(statement.text);
+    }
     const tx = this.transactions.current();
     if (tx) return tx.query(config);
     const checkedOut = await checkOut(this.pool);
@@ -594,6 +602,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
     const result = await this.query(
       {
         text,
+        valueDependentPlan: true,
         values: planParams(plan, postgresDialect),
         redacted: () => redactedPlanParams(plan, postgresDialect, REDACTED),
       },
@@ -607,6 +616,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
     const result = await this.query(
       {
         text,
+        valueDependentPlan: true,
         values: planParams(plan, postgresDialect),
         redacted: () => redactedPlanParams(plan, postgresDialect, REDACTED),
       },
