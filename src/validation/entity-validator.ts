@@ -25,6 +25,16 @@ const VALIDATOR_OPTIONS: Readonly<ValidatorOptions> = Object.freeze({
   validationError: Object.freeze({ target: false, value: false }),
 });
 
+/**
+ * Update checks only the properties given: the rest are absent (undefined) and class-validator
+ * skips them instead of validating a whole entity and discarding most errors. A given `null` is
+ * skipped here too and then refused by the adapter for non-nullable columns.
+ */
+const UPDATE_VALIDATOR_OPTIONS: Readonly<ValidatorOptions> = Object.freeze({
+  ...VALIDATOR_OPTIONS,
+  skipMissingProperties: true,
+});
+
 function isPlainInput(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -106,7 +116,8 @@ export class EntityValidator<T extends IBaseEntity> {
       given.add(property);
       instance[property] = value;
     }
-    for (const error of validateSync(instance, VALIDATOR_OPTIONS)) {
+    const options = mode === 'update' ? UPDATE_VALIDATOR_OPTIONS : VALIDATOR_OPTIONS;
+    for (const error of validateSync(instance, options)) {
       // Managed columns are absent from input by design; on update, absent means unchanged.
       if (MANAGED_PROPERTIES.has(error.property)) continue;
       if (mode === 'update' && !given.has(error.property)) continue;
