@@ -2,12 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type {
   ICursorPaginatedResult,
   ICursorPaginationOptions,
-  IDatabaseAdapter,
   IPaginatedResult,
   IPaginationOptions,
   UpsertResult,
 } from '../adapters/database-adapter.interface';
-import { InjectDatabaseAdapter } from '../database.decorators';
 import { PaymentEntity, type IPaymentEntity } from '../entities/payment.entity';
 import { paymentsTable } from '../schema/payments.table';
 import type { CreateInput } from '../schema/table-definition';
@@ -29,10 +27,6 @@ const FIRST_PAGE: IPaginationOptions = { page: 1, limit: 20 };
 export class PaymentRepository extends BaseRepository<IPaymentEntity, PaymentCreateInput> {
   protected readonly table = paymentsTable;
   protected override readonly entityClass = PaymentEntity;
-
-  constructor(@InjectDatabaseAdapter() adapter: IDatabaseAdapter) {
-    super(adapter);
-  }
 
   /** The live payment with this PaymentIntent id, or null. */
   findByStripePaymentIntentId(stripePaymentIntentId: string): Promise<IPaymentEntity | null> {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { IDatabaseAdapter, UpsertResult } from '../adapters/database-adapter.interface';
-import { InjectDatabaseAdapter } from '../database.decorators';
+import type { UpsertResult } from '../adapters/database-adapter.interface';
 import {
   SubscriptionEntity,
   SubscriptionStatus,
@@ -40,10 +39,6 @@ export class SubscriptionRepository extends BaseRepository<
 > {
   protected readonly table = subscriptionsTable;
   protected override readonly entityClass = SubscriptionEntity;
-
-  constructor(@InjectDatabaseAdapter() adapter: IDatabaseAdapter) {
-    super(adapter);
-  }
 
   /** The live subscription with this Stripe id, or null. */
   findByStripeSubscriptionId(stripeSubscriptionId: string): Promise<ISubscriptionEntity | null> {

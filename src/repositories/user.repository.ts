@@ -2,10 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type {
   FindByIdOptions,
   ICursorPaginatedResult,
-  IDatabaseAdapter,
   IPaginatedResult,
 } from '../adapters/database-adapter.interface';
-import { InjectDatabaseAdapter } from '../database.decorators';
 import type { IPaymentEntity } from '../entities/payment.entity';
 import type { ISubscriptionEntity } from '../entities/subscription.entity';
 import { UserEntity, UserRole, UserStatus, type IUserEntity } from '../entities/user.entity';
@@ -48,10 +46,6 @@ export interface UserWithBilling {
 export class UserRepository extends BaseRepository<IUserEntity, UserCreateInput> {
   protected readonly table = usersTable;
   protected override readonly entityClass = UserEntity;
-
-  constructor(@InjectDatabaseAdapter() adapter: IDatabaseAdapter) {
-    super(adapter);
-  }
 
   /** The live user with this email in any letter case, or null. */
   findByEmail(email: string, options?: FindByIdOptions): Promise<IUserEntity | null> {

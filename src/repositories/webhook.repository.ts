@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
-import { InjectDatabaseAdapter } from '../database.decorators';
 import { WebhookEventEntity, type IWebhookEventEntity } from '../entities/webhook-event.entity';
 import type { CreateInput } from '../schema/table-definition';
 import { webhookEventsTable } from '../schema/webhook-events.table';
@@ -35,10 +33,6 @@ export class WebhookRepository extends BaseRepository<
 > {
   protected readonly table = webhookEventsTable;
   protected override readonly entityClass = WebhookEventEntity;
-
-  constructor(@InjectDatabaseAdapter() adapter: IDatabaseAdapter) {
-    super(adapter);
-  }
 
   /** The live event with this Stripe event id, or null. */
   findByStripeEventId(stripeEventId: string): Promise<IWebhookEventEntity | null> {

@@ -106,7 +106,13 @@ function schemaMatchesDefinitions(probe: () => SchemaProbe): void {
 
   it('has the composite indexes the common filters need', async () => {
     const columnsOf = async (table: string) => (await probe().indexes(table)).map((i) => i.columns);
-    expect(await columnsOf('users')).toContainEqual(['status', 'role', 'created_at', 'id']);
+    expect(await columnsOf('users')).toContainEqual([
+      'status',
+      'role',
+      'deleted_at',
+      'created_at',
+      'id',
+    ]);
     expect(await columnsOf('payments')).toContainEqual(['user_id', 'created_at', 'id']);
     expect(await columnsOf('subscriptions')).toContainEqual(['user_id', 'created_at', 'id']);
     expect(await columnsOf('webhook_events')).toContainEqual([
