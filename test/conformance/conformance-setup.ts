@@ -1,3 +1,4 @@
+import { withResilience } from '../../src/resilience';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,12 @@ async function openPostgres(): Promise<OpenedAdapter> {
   }
 }
 
+/** The module's default: the adapter wrapped for retries and a circuit breaker. */
+async function openResilientSqlite(): Promise<OpenedAdapter> {
+  const opened = await openSqliteFile();
+  return { adapter: withResilience(opened.adapter), dispose: opened.dispose };
+}
+
 /**
  * The one list of providers. Every conformance file loops over it with `describe.each`, so a new
  * provider is added here and nowhere else.
@@ -75,6 +82,7 @@ export const CONFORMANCE_PROVIDERS: readonly ConformanceProvider[] = [
   { name: 'sqlite-file', describe, open: openSqliteFile },
   { name: 'sqlite-memory', describe, open: openSqliteMemory },
   { name: 'postgres', describe: describeWithPostgres, open: openPostgres },
+  { name: 'sqlite-file+resilience', describe, open: openResilientSqlite },
 ];
 
 /** The adapter of the current file, opened before its first test and closed after its last. */
