@@ -253,7 +253,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
   ): Promise<T | null> {
     return this.observe('findById', table, async (trace) => {
       const sql = tableSql(table, postgresDialect);
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       const text = options?.includeDeleted ? sql.findByIdWithDeleted : sql.findById;
       const result = await this.query({ text, values: [key] }, trace);
       return result.rows.length > 0 ? sql.mapRow(result.rows[0]) : null;
@@ -337,7 +337,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
   ): Promise<boolean> {
     return this.observe('exists', table, async (trace) => {
       const sql = tableSql(table, postgresDialect);
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       const text = options?.includeDeleted ? sql.existsWithDeleted : sql.exists;
       const result = await this.query({ text, values: [key] }, trace);
       return result.rows.length > 0;
@@ -351,7 +351,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
   ): Promise<T> {
     return this.observe('update', table, async (trace) => {
       const sql = tableSql(table, postgresDialect);
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       const values = normalizeUpdate(table, data, nowTimestamp());
       const columns = [...values.keys()];
       const params = [...columns.map((c) => postgresDialect.encode(c, values.get(c))), key];
@@ -363,7 +363,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
         },
         trace,
       );
-      if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key as string);
+      if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key);
       return sql.mapRow(result.rows[0]);
     });
   }
@@ -399,25 +399,25 @@ export class PostgresAdapter implements IDatabaseAdapter {
   async softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
     return this.observe('softDelete', table, async (trace) => {
       const sql = tableSql(table, postgresDialect);
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       if (!table.softDelete) {
         throw new ValidationException(`${table.name} has no soft delete; use hardDelete`, 'id');
       }
       const now = nowTimestamp();
       const result = await this.query({ text: sql.softDelete, values: [now, now, key] }, trace);
-      if (result.rowCount === 0) throw new RecordNotFoundException(table.name, key as string);
+      if (result.rowCount === 0) throw new RecordNotFoundException(table.name, key);
     });
   }
 
   async restore<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<T> {
     return this.observe('restore', table, async (trace) => {
       const sql = tableSql(table, postgresDialect);
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       if (!table.softDelete) {
         throw new ValidationException(`${table.name} has no soft delete to restore from`, 'id');
       }
       const result = await this.query({ text: sql.restore, values: [nowTimestamp(), key] }, trace);
-      if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key as string);
+      if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key);
       return sql.mapRow(result.rows[0]);
     });
   }
@@ -425,9 +425,9 @@ export class PostgresAdapter implements IDatabaseAdapter {
   async hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
     return this.observe('hardDelete', table, async (trace) => {
       const sql = tableSql(table, postgresDialect);
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       const result = await this.query({ text: sql.hardDelete, values: [key] }, trace);
-      if (result.rowCount === 0) throw new RecordNotFoundException(table.name, key as string);
+      if (result.rowCount === 0) throw new RecordNotFoundException(table.name, key);
     });
   }
 

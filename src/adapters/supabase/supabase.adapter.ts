@@ -19,7 +19,6 @@ import {
   type QueryLimits,
 } from '../../query/plan-query';
 import type { Condition, QueryPlan } from '../../query/query-plan';
-import { normalizeScalar } from '../../query/normalize-value';
 import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
 import type {
   CreateInput,
@@ -318,7 +317,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     options?: FindByIdOptions,
   ): Promise<T | null> {
     return this.run('findById', table.name, async (trace) => {
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       trace?.params.push(key);
       let query = this.client.from(table.name).select('*').eq(table.primaryKey.column, key);
       if (!options?.includeDeleted) query = this.live(query, table);
@@ -429,7 +428,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     options?: FindByIdOptions,
   ): Promise<boolean> {
     return this.run('exists', table.name, async (trace) => {
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       trace?.params.push(key);
       let query = this.client
         .from(table.name)
@@ -447,7 +446,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     table: TableDefinition<T>,
   ): Promise<T> {
     return this.run('update', table.name, async (trace) => {
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       const mapper = rowMapper(table);
       const values = normalizeUpdate(table, data, nowTimestamp());
       trace?.params.push(...mapper.redactedParams(values), key);
@@ -507,7 +506,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
   softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
     return this.run('softDelete', table.name, async (trace) => {
       const deletedAt = this.deletedAt(table);
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       const now = nowTimestamp();
       trace?.params.push(now, now, key);
       const body = { [deletedAt]: now, [table.column('updatedAt')!.column]: now };
@@ -523,7 +522,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
   restore<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<T> {
     return this.run('restore', table.name, async (trace) => {
       const deletedAt = this.deletedAt(table);
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       const now = nowTimestamp();
       trace?.params.push(now, key);
       const body = { [deletedAt]: null, [table.column('updatedAt')!.column]: now };
@@ -538,7 +537,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
 
   hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
     return this.run('hardDelete', table.name, async (trace) => {
-      const key = normalizeScalar(table.primaryKey, id, 'id');
+      const key = checkId(table, id);
       trace?.params.push(key);
       const query = this.client.from(table.name).delete().eq(table.primaryKey.column, key);
       await this.oneChanged(query.select(table.primaryKey.column), table, key, trace);
