@@ -47,7 +47,6 @@ import { type QueryEvent, type QueryObserver, REDACTED } from '../query-observer
 import {
   countText,
   entityFromValues,
-  incrementText,
   planParams,
   postgresDialect,
   redactedPlanParams,
@@ -385,7 +384,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
       const params = [by, ...columns.map((c) => postgresDialect.encode(c, values.get(c))), key];
       const result = await this.query(
         {
-          text: incrementText(sql, counter, columns),
+          text: sql.increment(counter, columns),
           values: params,
           redacted: () => [by, ...sql.redact(columns, params.slice(1, -1), REDACTED), key],
         },

@@ -2,4 +2,3 @@ export * from './sql-dialect';
 export * from './sql-compiler';
 export * from './sqlite.dialect';
 export * from './postgres.dialect';
-export * from './increment-statement';

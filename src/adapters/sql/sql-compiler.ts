@@ -263,6 +263,26 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   }
 
   /**
+   * `UPDATE … SET counter = counter + $1, <set columns> WHERE id = $n` on a live row, RETURNING the
+   * row: one statement, so concurrent increments never lose one. Params: the step, the set
+   * columns' values in order, then the id.
+   */
+  increment(counter: ColumnDefinition, setColumns: readonly ColumnDefinition[]): string {
+    const key = `i:${counter.column}:${setColumns.map((c) => c.column).join(',')}`;
+    let text = this.memo.get(key);
+    if (text === undefined) {
+      const p = (i: number) => this.dialect.placeholder(i);
+      const sets = [
+        `${q(counter.column)} = ${q(counter.column)} + ${p(1)}`,
+        ...setColumns.map((c, i) => `${q(c.column)} = ${p(i + 2)}`),
+      ].join(', ');
+      text = `UPDATE ${q(this.table.name)} SET ${sets} WHERE ${q(this.table.primaryKey.column)} = ${p(setColumns.length + 2)}${this.live} RETURNING ${this.columnList}`;
+      this.memo.set(key, text);
+    }
+    return text;
+  }
+
+  /**
    * INSERT … ON CONFLICT on a live row with the same `conflict` value: update the given columns,
    * or do nothing (no row returned). The partial unique index is named by its predicate.
    */

@@ -51,7 +51,6 @@ import type {
 import { REDACTED, type QueryObserver } from '../query-observer';
 import {
   countText,
-  incrementText,
   entityFromValues,
   planParams,
   quoteIdentifier,
@@ -287,7 +286,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     values.delete(counter);
     const sql = tableSql(table, sqliteDialect);
     const columns = [...values.keys()];
-    const text = incrementText(sql, counter, columns);
+    const text = sql.increment(counter, columns);
     const params = [by, ...columns.map((c) => sqliteDialect.encode(c, values.get(c))), key];
     const row = await this.run(
       'increment',
