@@ -1,4 +1,3 @@
-import { checkId, incrementColumn, upsertUpdateColumns } from '../../query/operation-input';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
@@ -16,6 +15,7 @@ import {
   nowTimestamp,
   type WriteValues,
 } from '../../query/normalize-write';
+import { checkId, incrementColumn, upsertUpdateColumns } from '../../query/operation-input';
 import { cursorPage, offsetPage } from '../../query/page';
 import {
   DEFAULT_PAGE_SIZE,
@@ -525,11 +525,6 @@ export class PostgresAdapter implements IDatabaseAdapter {
     return this.closing;
   }
 
-  /**
-   * Runs a statement on the transaction the calling context has joined, or on a pooled client.
-   * A pooled client is destroyed only when its connection failed, not on a constraint error
-   * (pg-pool's own `pool.query` would discard it on any error).
-   */
   /** The database's size, for the health service's storage check. */
   async storageStats(): Promise<{ databaseBytes: number }> {
     const result = await this.observe('storageStats', undefined, (trace) =>
@@ -565,6 +560,11 @@ export class PostgresAdapter implements IDatabaseAdapter {
     return Object.fromEntries(result.rows.map(([name, rows]) => [String(name), Number(rows)]));
   }
 
+  /**
+   * Runs a statement on the transaction the calling context has joined, or on a pooled client.
+   * A pooled client is destroyed only when its connection failed, not on a constraint error
+   * (pg-pool's own `pool.query` would discard it on any error).
+   */
   private async query(
     statement: Statement,
     trace: StatementTrace | undefined,

@@ -1,4 +1,3 @@
-import { checkId, incrementColumn, upsertUpdateColumns } from '../../query/operation-input';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import {
   ConnectionException,
@@ -10,6 +9,7 @@ import {
   UniqueConstraintException,
   ValidationException,
 } from '../../exceptions';
+import { checkId, incrementColumn, upsertUpdateColumns } from '../../query/operation-input';
 import { cursorPage, offsetPage } from '../../query/page';
 import {
   DEFAULT_PAGE_SIZE,
