@@ -9,7 +9,12 @@ import {
   UniqueConstraintException,
   ValidationException,
 } from '../../exceptions';
-import { checkId, incrementColumn, upsertUpdateColumns } from '../../query/operation-input';
+import {
+  checkId,
+  incrementColumn,
+  requireSoftDelete,
+  upsertUpdateColumns,
+} from '../../query/operation-input';
 import { cursorPage, offsetPage } from '../../query/page';
 import {
   DEFAULT_PAGE_SIZE,
@@ -736,8 +741,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
   }
 
   private deletedAt(table: TableDefinition<any>): string {
-    if (!table.softDelete)
-      throw new ValidationException(`${table.name} does not soft-delete`, 'deletedAt');
+    requireSoftDelete(table);
     return this.deletedAtColumn(table);
   }
 
