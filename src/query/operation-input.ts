@@ -8,11 +8,25 @@ export function checkId(table: TableDefinition<any>, id: unknown): string {
   return normalizeScalar(table.primaryKey, id, 'id') as string;
 }
 
-/** The unique column an upsert targets; ValidationException when the property is not unique. */
-export function uniqueColumn(table: TableDefinition<any>, property: string): ColumnDefinition {
-  const column = table.column(property);
+/**
+ * Checks upsert options the same way on every provider and returns the conflict column:
+ * ValidationException on `conflictField` unless it names a unique property, on `onConflict`
+ * unless it is `update` or `ignore`.
+ */
+export function checkUpsertOptions(
+  table: TableDefinition<any>,
+  options: { conflictField?: unknown; onConflict?: unknown } | undefined,
+): ColumnDefinition {
+  const field = options?.conflictField;
+  const column = typeof field === 'string' ? table.column(field) : undefined;
   if (!column || !column.unique) {
-    throw new ValidationException(`${table.name}.${property} is not a unique property`, property);
+    throw new ValidationException(
+      `upsert: conflictField must be a unique property of ${table.name}`,
+      'conflictField',
+    );
+  }
+  if (options?.onConflict !== 'update' && options?.onConflict !== 'ignore') {
+    throw new ValidationException('upsert: onConflict must be "update" or "ignore"', 'onConflict');
   }
   return column;
 }

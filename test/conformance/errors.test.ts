@@ -16,6 +16,30 @@ import { CONFORMANCE_PROVIDERS, Scope, caught, withProvider } from './conformanc
 
 describe.each(CONFORMANCE_PROVIDERS)('errors', (provider) => {
   withProvider(provider, (db) => {
+    it('names a bad row of createMany by its index', async () => {
+      const scope = new Scope();
+      const rows = [scope.user(), { ...scope.user(), emailVerified: 'no' as unknown as boolean }];
+      const error = await caught(() => db.adapter.createMany(rows, usersTable));
+      expect(error).toBeInstanceOf(ValidationException);
+      expect((error as ValidationException).field).toBe('1.emailVerified');
+    });
+
+    it('checks upsert options the same way everywhere', async () => {
+      const scope = new Scope();
+      const input = scope.user();
+      const bad = [
+        [{ conflictField: 'firstName', onConflict: 'update' }, 'conflictField'],
+        [{ conflictField: 'nope', onConflict: 'ignore' }, 'conflictField'],
+        [{ conflictField: 'email', onConflict: 'replace' }, 'onConflict'],
+      ] as const;
+      for (const [options, field] of bad) {
+        const error = await caught(() => db.adapter.upsert(input, usersTable, options as never));
+        expect(error).toBeInstanceOf(ValidationException);
+        expect((error as ValidationException).field).toBe(field);
+      }
+      expect(await db.adapter.count({ email: input.email }, usersTable)).toBe(0);
+    });
+
     it('throws UniqueConstraintException naming the field for a duplicate email, with the cause', async () => {
       const scope = new Scope();
       const user = await db.adapter.create(scope.user(), usersTable);

@@ -8,14 +8,20 @@ import {
   TransactionException,
   ValidationException,
 } from '../../exceptions';
-import { normalizeScalar } from '../../query/normalize-value';
 import {
   normalizeCreate,
   normalizeUpdate,
   nowTimestamp,
   type WriteValues,
 } from '../../query/normalize-write';
-import { checkId, incrementColumn, upsertUpdateColumns } from '../../query/operation-input';
+import {
+  checkId,
+  checkUpsertOptions,
+  incrementColumn,
+  requireSoftDelete,
+  upsertUpdateColumns,
+  withRowIndex,
+} from '../../query/operation-input';
 import { cursorPage, offsetPage } from '../../query/page';
 import {
   DEFAULT_PAGE_SIZE,
@@ -188,7 +194,9 @@ export class PostgresAdapter implements IDatabaseAdapter {
       const sql = tableSql(table, postgresDialect);
       const now = nowTimestamp();
       // Every row is validated before the first insert, so bad input never opens a transaction.
-      const rows = data.map((row) => normalizeCreate(table, row, now));
+      const rows = data.map((row, index) =>
+        withRowIndex(index, () => normalizeCreate(table, row, now)),
+      );
       if (rows.length === 0) return [];
       await this.transactions.run(async () => {
         for (const values of rows) await this.query(this.insertStatement(sql, values), trace);
@@ -203,19 +211,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
     options: UpsertOptions<T>,
   ): Promise<UpsertResult<T>> {
     return this.observe('upsert', table, async (trace) => {
-      const conflict = table.column(options?.conflictField);
-      if (!conflict || !conflict.unique) {
-        throw new ValidationException(
-          `upsert: conflictField must be a unique property of ${table.name}`,
-          'conflictField',
-        );
-      }
-      if (options.onConflict !== 'update' && options.onConflict !== 'ignore') {
-        throw new ValidationException(
-          'upsert: onConflict must be "update" or "ignore"',
-          'onConflict',
-        );
-      }
+      const conflict = checkUpsertOptions(table, options);
       const sql = tableSql(table, postgresDialect);
       const now = nowTimestamp();
       const values = normalizeCreate(table, data, now);
@@ -274,7 +270,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
       }
       if (ids.length === 0) return [];
       const sql = tableSql(table, postgresDialect);
-      const keys = [...new Set(ids.map((id) => normalizeScalar(table.primaryKey, id, 'ids')))];
+      const keys = [...new Set(ids.map((id) => checkId(table, id)))];
       const text = options?.includeDeleted ? sql.findByIdsWithDeleted : sql.findByIds;
       const result = await this.query({ text, values: [keys] }, trace);
       return result.rows.map(sql.mapRow);
@@ -399,9 +395,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
     return this.observe('softDelete', table, async (trace) => {
       const sql = tableSql(table, postgresDialect);
       const key = checkId(table, id);
-      if (!table.softDelete) {
-        throw new ValidationException(`${table.name} has no soft delete; use hardDelete`, 'id');
-      }
+      requireSoftDelete(table);
       const now = nowTimestamp();
       const result = await this.query({ text: sql.softDelete, values: [now, now, key] }, trace);
       if (result.rowCount === 0) throw new RecordNotFoundException(table.name, key);
@@ -412,9 +406,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
     return this.observe('restore', table, async (trace) => {
       const sql = tableSql(table, postgresDialect);
       const key = checkId(table, id);
-      if (!table.softDelete) {
-        throw new ValidationException(`${table.name} has no soft delete to restore from`, 'id');
-      }
+      requireSoftDelete(table);
       const result = await this.query({ text: sql.restore, values: [nowTimestamp(), key] }, trace);
       if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key);
       return sql.mapRow(result.rows[0]);

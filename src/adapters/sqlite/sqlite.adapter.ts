@@ -17,7 +17,7 @@ import {
   incrementColumn,
   upsertUpdateColumns,
   requireSoftDelete,
-  uniqueColumn,
+  checkUpsertOptions,
   withRowIndex,
 } from '../../query/operation-input';
 import { cursorPage, offsetPage } from '../../query/page';
@@ -227,7 +227,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     table: TableDefinition<T>,
     options: UpsertOptions<T>,
   ): Promise<UpsertResult<T>> {
-    const conflict = uniqueColumn(table, options.conflictField);
+    const conflict = checkUpsertOptions(table, options);
     const sql = tableSql(table, sqliteDialect);
     const values = normalizeCreate(table, data, nowTimestamp());
     const updateColumns =

@@ -11,9 +11,11 @@ import {
 } from '../../exceptions';
 import {
   checkId,
+  checkUpsertOptions,
   incrementColumn,
   requireSoftDelete,
   upsertUpdateColumns,
+  withRowIndex,
 } from '../../query/operation-input';
 import { cursorPage, offsetPage } from '../../query/page';
 import {
@@ -232,7 +234,9 @@ export class SupabaseAdapter implements IDatabaseAdapter {
       if (data.length === 0) return [];
       const mapper = rowMapper(table);
       const now = nowTimestamp();
-      const rows = data.map((item) => normalizeCreate(table, item, now));
+      const rows = data.map((item, index) =>
+        withRowIndex(index, () => normalizeCreate(table, item, now)),
+      );
       for (const values of rows) trace?.params.push(...mapper.redactedParams(values));
       // One POST with an array is one statement in one transaction: all rows or none.
       const query = this.client
@@ -254,19 +258,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     options: UpsertOptions<T>,
   ): Promise<UpsertResult<T>> {
     return this.run('upsert', table.name, async (trace) => {
-      const conflict = table.column(options?.conflictField);
-      if (!conflict || !conflict.unique) {
-        throw new ValidationException(
-          `upsert: ${String(options?.conflictField)} is not a unique property of ${table.name}`,
-          'conflictField',
-        );
-      }
-      if (options.onConflict !== 'update' && options.onConflict !== 'ignore') {
-        throw new ValidationException(
-          'upsert: onConflict must be "update" or "ignore"',
-          'onConflict',
-        );
-      }
+      const conflict = checkUpsertOptions(table, options);
       const mapper = rowMapper(table);
       const values = normalizeCreate(table, data, nowTimestamp());
       trace?.params.push(...mapper.redactedParams(values));
