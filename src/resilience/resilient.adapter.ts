@@ -25,6 +25,7 @@ import {
   CircuitBreaker,
   type CircuitBreakerOptions,
   type CircuitBreakerStats,
+  type CircuitPermit,
   type CircuitState,
 } from './circuit-breaker';
 import {
@@ -105,7 +106,7 @@ function inFrame(frame: TransactionFrame | undefined): boolean {
  *
  * @example
  * const adapter = withResilience(await PostgresAdapter.open({ connectionString }), {
- *   circuitBreaker: { failureThreshold: 5, cooldownMs: 10_000 },
+ *   circuitBreaker: { failureThreshold: 5, maxCooldownMs: 10_000 },
  * });
  */
 export class ResilientAdapter implements IDatabaseAdapter {
@@ -306,15 +307,13 @@ export class ResilientAdapter implements IDatabaseAdapter {
     }
     let counters: RetryCounters | undefined;
     for (;;) {
-      this.breaker?.acquire();
       const frame: TransactionFrame = { active: true };
       this.openTransactions += 1;
       try {
-        const result = await this.inner.transaction(() => this.storage.run(frame, work));
-        this.breaker?.onSuccess();
-        return result;
+        return await this.guarded(() =>
+          this.inner.transaction(() => this.storage.run(frame, work)),
+        );
       } catch (error) {
-        this.breaker?.onFailure(error);
         counters ??= { connection: 0, timeout: 0, transaction: 0 };
         await this.beforeRetry('transaction', 'transaction', error, counters);
       } finally {
@@ -334,8 +333,9 @@ export class ResilientAdapter implements IDatabaseAdapter {
       // Inside transaction(): the wrapped adapter refuses it; the context must stay as it is.
       return this.inner.beginTransaction();
     }
+    let permit: CircuitPermit | undefined;
     try {
-      this.breaker?.acquire();
+      permit = this.breaker?.acquire();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -350,14 +350,14 @@ export class ResilientAdapter implements IDatabaseAdapter {
     }
     return pending.then(
       (handle) => {
-        this.breaker?.onSuccess();
+        this.breaker?.onSuccess(permit);
         frame.handleId = handle.id;
         frame.previous = undefined;
         this.handles.set(handle.id, frame);
         return handle;
       },
       (error: unknown) => {
-        this.breaker?.onFailure(error);
+        this.breaker?.onFailure(error, permit);
         this.endFrame(frame);
         throw error;
       },
@@ -374,16 +374,13 @@ export class ResilientAdapter implements IDatabaseAdapter {
     return this.endTransaction(handle, this.inner.rollbackTransaction(handle));
   }
 
-  /** A single round trip through the breaker, never retried: a health probe wants the truth now. */
-  async ping(): Promise<void> {
-    this.breaker?.acquire();
-    try {
-      await this.inner.ping();
-      this.breaker?.onSuccess();
-    } catch (error) {
-      this.breaker?.onFailure(error);
-      throw error;
-    }
+  /**
+   * A single round trip, never retried: a health probe wants the truth now. It is the breaker's
+   * probe ({@link CircuitBreaker.probe}): never failed fast, so health reports the database as it
+   * is, and its success closes an open circuit at once rather than after the cool-down.
+   */
+  ping(): Promise<void> {
+    return this.breaker ? this.breaker.probe(() => this.inner.ping()) : this.inner.ping();
   }
 
   close(): Promise<void> {
@@ -402,17 +399,18 @@ export class ResilientAdapter implements IDatabaseAdapter {
     if (this.openTransactions > 0 && inFrame(this.storage.getStore())) return call();
     let counters: RetryCounters | undefined;
     for (;;) {
-      this.breaker?.acquire();
       try {
-        const result = await call();
-        this.breaker?.onSuccess();
-        return result;
+        return await this.guarded(call);
       } catch (error) {
-        this.breaker?.onFailure(error);
         counters ??= { connection: 0, timeout: 0, transaction: 0 };
         await this.beforeRetry(operation, kind, error, counters);
       }
     }
+  }
+
+  /** One attempt through the breaker, when there is one. */
+  private guarded<R>(call: () => Promise<R>): Promise<R> {
+    return this.breaker ? this.breaker.run(call) : call();
   }
 
   /** Waits before the next attempt, or rethrows `error` when there is to be none. */
@@ -439,18 +437,9 @@ export class ResilientAdapter implements IDatabaseAdapter {
   ): Promise<void> {
     const frame = handle ? this.handles.get(handle.id) : this.storage.getStore();
     if (!frame || frame.handleId === undefined) return pending;
-    const end = (): void => this.endFrame(frame);
-    return pending.then(
-      () => {
-        end();
-        this.breaker?.onSuccess();
-      },
-      (error: unknown) => {
-        end();
-        this.breaker?.onFailure(error);
-        throw error;
-      },
-    );
+    // The transaction went through the breaker when it began: its end is reported, never refused.
+    const reported = this.breaker ? this.breaker.probe(() => pending) : pending;
+    return reported.finally(() => this.endFrame(frame));
   }
 
   private endFrame(frame: TransactionFrame): void {

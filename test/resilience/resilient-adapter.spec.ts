@@ -219,6 +219,52 @@ describe('ResilientAdapter over SQLite', () => {
     });
   });
 
+  it('a ValidationException before any I/O during half-open does not count as a good trial', async () => {
+    const clock = { now: 0 };
+    const guarded = new ResilientAdapter(faults.adapter, {
+      retry: { connectionAttempts: 1 },
+      circuitBreaker: { failureThreshold: 1, cooldownMs: 1000, now: () => clock.now },
+    });
+    faults.failNext('count', lost);
+    await expect(guarded.count(undefined, usersTable)).rejects.toBeInstanceOf(ConnectionException);
+    expect(guarded.circuitState).toBe('open');
+    clock.now = 1000;
+    // The planner refuses the unknown filter key before anything is sent.
+    await expect(guarded.findMany({ filters: { nope: 1 } }, usersTable)).rejects.toBeInstanceOf(
+      ValidationException,
+    );
+    expect(guarded.circuitState).toBe('half-open');
+    // A unique violation proves nothing either way about the connection: still half-open.
+    const taken = await users.create(userInput());
+    await expect(
+      new UserRepository(guarded).create(userInput({ email: taken.email })),
+    ).rejects.toBeInstanceOf(UniqueConstraintException);
+    expect(guarded.circuitState).toBe('half-open');
+    await guarded.count(undefined, usersTable);
+    expect(guarded.circuitState).toBe('closed');
+  });
+
+  it('ping is a probe: it reaches the database while the circuit is open, and its success closes it', async () => {
+    const clock = { now: 0 };
+    const guarded = new ResilientAdapter(faults.adapter, {
+      retry: { connectionAttempts: 1 },
+      circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000, now: () => clock.now },
+    });
+    faults.failNext('count', lost, 2);
+    for (let i = 0; i < 2; i++)
+      await expect(guarded.count(undefined, usersTable)).rejects.toBeInstanceOf(
+        ConnectionException,
+      );
+    expect(guarded.circuitState).toBe('open');
+    faults.failNext('ping', lost);
+    await expect(guarded.ping()).rejects.not.toBeInstanceOf(CircuitOpenException);
+    expect(guarded.stats().circuit).toMatchObject({ state: 'open', opened: 1 });
+    await expect(guarded.ping()).resolves.toBeUndefined();
+    expect(faults.calls.ping).toBe(1);
+    expect(guarded.circuitState).toBe('closed');
+    await expect(guarded.count(undefined, usersTable)).resolves.toBe(0);
+  });
+
   it('refuses oversized input with a ValidationException before it reaches the database', async () => {
     const huge = 'x'.repeat(10 * 1024 * 1024);
     await expect(users.create(userInput({ lastName: huge }))).rejects.toBeInstanceOf(
