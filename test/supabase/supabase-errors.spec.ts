@@ -192,7 +192,7 @@ describe('Supabase error mapping', () => {
     fake.reply({ hang: true });
     const error = await rejection(adapter.findMany({}, notesTable));
     expect(error).toBeInstanceOf(ConnectionException);
-    expect((error as Error).message).toMatch(/timed out or was aborted/);
+    expect((error as Error).message).toMatch(/timed out/);
     expect((error as ConnectionException).retryable).toBe(true);
   });
 

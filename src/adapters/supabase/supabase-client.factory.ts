@@ -11,8 +11,62 @@ export interface SupabaseClientSettings {
   userJwt?: string;
   /** Default is the global fetch. */
   fetch?: typeof fetch;
-  /** Aborts each request after this many milliseconds. Default is none. */
+  /**
+   * Aborts each request that has not been answered in full, body included, after this many
+   * milliseconds (see {@link boundedFetch}). Default is none; so is 0.
+   */
   timeoutMs?: number;
+}
+
+/** setTimeout's longest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The name of the error a request bounded by {@link boundedFetch} fails with when time runs out. */
+export const REQUEST_TIMEOUT_ERROR = 'TimeoutError';
+
+/**
+ * Wraps `base` so that each request settles within `timeoutMs`, from sending it to reading the
+ * last byte of its body, or rejects with a `TimeoutError` DOMException (and aborts the request,
+ * which closes its connection).
+ *
+ * supabase-js' own `timeout` clears its timer as soon as the headers arrive, so a body that
+ * stalls half-way would hang the call forever. Here the body is read within the deadline and
+ * handed on as a complete Response; supabase-js reads every body whole anyway. A signal the
+ * caller gives (`abortSignal()`) still aborts the request.
+ */
+export function boundedFetch(base: typeof fetch, timeoutMs: number): typeof fetch {
+  return async (input, init) => {
+    const controller = new AbortController();
+    const callerSignal = init?.signal ?? undefined;
+    const forwardAbort = () => controller.abort(callerSignal?.reason);
+    if (callerSignal?.aborted) forwardAbort();
+    else callerSignal?.addEventListener('abort', forwardAbort, { once: true });
+    // Rejects once the request is aborted, whether the wrapped fetch heeds its signal or not.
+    const stopped = new Promise<never>((_, reject) => {
+      const stop = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) stop();
+      else controller.signal.addEventListener('abort', stop, { once: true });
+    });
+    const timer = setTimeout(() => {
+      const message = `The request was not answered in full within ${timeoutMs} ms`;
+      controller.abort(new DOMException(message, REQUEST_TIMEOUT_ERROR));
+    }, timeoutMs);
+    try {
+      const response = await Promise.race([
+        base(input, { ...init, signal: controller.signal }),
+        stopped,
+      ]);
+      const body = await Promise.race([response.arrayBuffer(), stopped]);
+      return new Response(body.byteLength === 0 ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', forwardAbort);
+    }
+  };
 }
 
 // `ws` does what realtime needs; only its DOM-style event typings differ from the interface.
@@ -22,7 +76,7 @@ const WS_TRANSPORT = WebSocket as unknown as NonNullable<
 
 /**
  * Builds a supabase-js client for server use: no session storage, no token refresh, no URL
- * sniffing, schema `public`, and no built-in retries.
+ * sniffing, schema `public`, no built-in retries, and each request bounded by `timeoutMs`.
  *
  * Retries are off because supabase-js would retry GET/HEAD three times with 1/2/4 s waits on its
  * own, hidden from the library's retry policy and circuit breaker, and stretching a failing read
@@ -34,12 +88,18 @@ export function createSupabaseClient(settings: SupabaseClientSettings): Supabase
   // applications on SQLite or Postgres should never see.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createClient } = require('@supabase/supabase-js') as typeof SupabaseJs;
+  // The global fetch is looked up per request, as supabase-js does, so a replaced one is used.
+  const base = settings.fetch ?? ((input, init) => fetch(input, init));
+  const { timeoutMs } = settings;
+  const bounded = timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS;
+  const timed = bounded ? boundedFetch(base, timeoutMs) : settings.fetch;
   return createClient(settings.url, settings.key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    db: { schema: 'public', retry: false, timeout: settings.timeoutMs },
+    // No `timeout` here: supabase-js' timer stops at the headers; boundedFetch covers the body.
+    db: { schema: 'public', retry: false },
     realtime: { transport: WS_TRANSPORT },
     global: {
-      ...(settings.fetch ? { fetch: settings.fetch } : {}),
+      ...(timed ? { fetch: timed } : {}),
       ...(settings.userJwt ? { headers: { Authorization: `Bearer ${settings.userJwt}` } } : {}),
     },
   });

@@ -9,6 +9,7 @@ import {
   ValidationException,
 } from '../../exceptions';
 import type { TableDefinition } from '../../schema/table-definition';
+import { REQUEST_TIMEOUT_ERROR } from './supabase-client.factory';
 
 /**
  * An error as supabase-js reports it: PostgREST's `{ code, message, details, hint }` body (fields
@@ -33,6 +34,8 @@ export const PGRST_NOT_SINGULAR = 'PGRST116';
 export const PGRST_RANGE_NOT_SATISFIABLE = 'PGRST103';
 /** A unique violation: the one code upsert recovers from. */
 export const PG_UNIQUE_VIOLATION = '23505';
+/** PostgreSQL's statement timeout ("canceling statement due to statement timeout"). */
+export const PG_STATEMENT_TIMEOUT = '57014';
 /** The table is missing: PGRST205 from PostgREST v13, the Postgres code 42P01 before. */
 export const TABLE_MISSING_CODES: ReadonlySet<string> = new Set(['PGRST205', '42P01']);
 
@@ -94,14 +97,29 @@ export function mapSupabaseError(
   const prefix = name ? `${name}: ` : '';
 
   if (status === 0) {
+    // supabase-js flattens the fetch failure into `"<name>: <message>"`; the request timeout of
+    // boundedFetch is a TimeoutError, an abort by a caller's signal an AbortError.
+    const timedOut = (error.message ?? '').startsWith(`${REQUEST_TIMEOUT_ERROR}:`);
     const aborted = (error.hint ?? '').includes('aborted') || /abort/i.test(error.message ?? '');
-    const what = aborted ? 'timed out or was aborted' : 'could not reach the server';
+    const what = timedOut
+      ? 'timed out'
+      : aborted
+        ? 'timed out or was aborted'
+        : 'could not reach the server';
     // A refused or unresolvable connection proves the request never reached PostgREST, so the
     // retry policy may resend even a plain insert; a timeout proves nothing.
     const refused = /\((ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\)/.test(error.details ?? '');
     return new ConnectionException(`${prefix}Supabase request ${what}`, {
       cause,
-      details: { timeout: aborted, ...(refused ? { sent: false } : {}) },
+      details: { timeout: timedOut || aborted, ...(refused ? { sent: false } : {}) },
+    });
+  }
+  if (code === PG_STATEMENT_TIMEOUT) {
+    // HTTP 500 on every PostgREST version (class 57, "operator intervention"): the statement ran
+    // and was cancelled, so it is a timeout (reads retried, writes not), not a lost connection.
+    return new ConnectionException(`${prefix}Supabase statement timed out (${code})`, {
+      cause,
+      details: { timeout: true, sqlState: code },
     });
   }
   if (code === PG_UNIQUE_VIOLATION)
