@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { DatabaseException } from '../exceptions/database.exception';
 import { mapDatabaseException } from './database-exception.mapper';
+import { describeCauseChain } from './describe-cause-chain';
 
 /** The response methods of Express and Fastify, whichever the application runs on. */
 interface HttpResponseLike {
@@ -18,7 +19,8 @@ interface HttpResponseLike {
 
 /**
  * An exception filter that turns library exceptions into HTTP responses (see
- * {@link mapDatabaseException}). Server errors are logged with their cause; clients get only a
+ * {@link mapDatabaseException}). Server errors (5xx) are logged with their cause chain
+ * ({@link describeCauseChain}: driver messages and codes, secrets redacted); clients get only a
  * fixed message, the exception code and caller-safe details.
  *
  * @example
@@ -31,8 +33,9 @@ export class DatabaseExceptionFilter implements ExceptionFilter<DatabaseExceptio
   catch(exception: DatabaseException, host: ArgumentsHost): void {
     const { status, body } = mapDatabaseException(exception);
     if (status >= 500) {
-      // The full story (driver message, cause) stays in the server log.
-      this.logger.error(`${exception.name}: ${exception.message}`, exception.stack);
+      // The full story (the cause chain: driver messages and codes) stays in the server log,
+      // with secrets and row values taken out; the client gets none of it.
+      this.logger.error(describeCauseChain(exception), exception.stack);
     }
     const res = host.switchToHttp().getResponse<HttpResponseLike>();
     if (typeof res.status === 'function' && typeof res.json === 'function') {

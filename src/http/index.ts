@@ -1,2 +1,3 @@
 export * from './database-exception.filter';
 export * from './database-exception.mapper';
+export * from './describe-cause-chain';
