@@ -8,6 +8,7 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { createDatabaseAdapter } from './adapters/create-database-adapter';
 import type { DatabaseConnection } from './config/database-connection.interface';
 import type { QueryObserver } from './adapters/query-observer';
@@ -17,6 +18,7 @@ import type {
   DatabaseOptionsFactory,
   ResolvedDatabaseConfig,
 } from './config/database-options.interface';
+import { DatabaseConfigurationException } from './config/database-configuration.exception';
 import { resolveDatabaseConfig } from './config/resolve-database-config';
 import {
   DATABASE_ADAPTER,
@@ -37,6 +39,35 @@ import { WebhookRepository } from './repositories/webhook.repository';
 export const MISSING_ASYNC_FACTORY_MESSAGE =
   'DatabaseModule.forRootAsync() needs one of useFactory, useClass or useExisting';
 
+/**
+ * The message of a second `forRoot()` / `forRootAsync()` in one application: each would open and
+ * migrate its own database, and the last one registered would silently win every injection.
+ */
+export function duplicateForRootMessage(count: number): string {
+  return (
+    `DatabaseModule.forRoot() or forRootAsync() is imported ${count} times in this application, ` +
+    'but the data layer has one database per application. Import DatabaseModule.forRoot() (or ' +
+    'forRootAsync()) once, in the root module (it is global), and DatabaseModule.forFeature() ' +
+    'wherever repositories of your own are registered; named connections to several databases ' +
+    'are planned'
+  );
+}
+
+/** The token of the check that the application has one DatabaseCoreModule. */
+const SINGLE_DATABASE_MODULE = Symbol('SINGLE_DATABASE_MODULE');
+
+/**
+ * Counts the DatabaseCoreModules in this application's container and refuses a second one. It is
+ * the first dependency of the configuration, so it runs before any database is opened; and being
+ * read from the application's own container, it holds no state between applications.
+ */
+function assertSingleDatabaseModule(modules: ModulesContainer): true {
+  let count = 0;
+  for (const module of modules.values()) if (module.metatype === DatabaseCoreModule) count += 1;
+  if (count > 1) throw new DatabaseConfigurationException([duplicateForRootMessage(count)]);
+  return true;
+}
+
 /** The repositories the library ships, injectable by class once the module is imported. */
 export const BUILT_IN_REPOSITORIES = [
   UserRepository,
@@ -52,10 +83,15 @@ export const BUILT_IN_REPOSITORIES = [
 export function createDatabaseProviders(): Provider[] {
   return [
     {
+      provide: SINGLE_DATABASE_MODULE,
+      useFactory: assertSingleDatabaseModule,
+      inject: [ModulesContainer],
+    },
+    {
       provide: DATABASE_CONFIG,
       // Validation runs here, at boot, so a bad configuration fails before any connection.
       useFactory: (options: DatabaseModuleOptions) => resolveDatabaseConfig(options),
-      inject: [DATABASE_MODULE_OPTIONS],
+      inject: [DATABASE_MODULE_OPTIONS, SINGLE_DATABASE_MODULE],
     },
     {
       provide: DatabaseMetricsService,

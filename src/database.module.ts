@@ -8,7 +8,9 @@ import { DatabaseCoreModule } from './database-core.module';
 /**
  * The data layer's Nest module. Import it once with {@link DatabaseModule.forRoot} or
  * {@link DatabaseModule.forRootAsync}; the adapter, the four repositories, health and metrics are
- * then injectable everywhere. Register repositories of your own with {@link DatabaseModule.forFeature}.
+ * then injectable everywhere. A second forRoot/forRootAsync in the same application fails at boot,
+ * before any database is opened. Register repositories of your own with
+ * {@link DatabaseModule.forFeature}.
  *
  * @example
  * \@Module({ imports: [DatabaseModule.forRoot({ provider: 'sqlite' })] })
