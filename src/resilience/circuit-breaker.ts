@@ -195,15 +195,7 @@ export class CircuitBreaker {
 
   /** Runs `call` if the circuit lets it, and reports its outcome. */
   async run<R>(call: () => Promise<R>): Promise<R> {
-    const permit = this.acquire();
-    try {
-      const result = await call();
-      this.onSuccess(permit);
-      return result;
-    } catch (error) {
-      this.onFailure(error, permit);
-      throw error;
-    }
+    return this.report(call, this.acquire());
   }
 
   /**
@@ -211,15 +203,8 @@ export class CircuitBreaker {
    * went through): it is never failed fast, its success closes the circuit, and its failure
    * counts only while the circuit is closed, so probing an open circuit never lengthens it.
    */
-  async probe<R>(call: () => Promise<R>): Promise<R> {
-    try {
-      const result = await call();
-      this.onSuccess(ORDINARY);
-      return result;
-    } catch (error) {
-      this.onFailure(error, ORDINARY);
-      throw error;
-    }
+  probe<R>(call: () => Promise<R>): Promise<R> {
+    return this.report(call, ORDINARY);
   }
 
   /** A snapshot of the state and counters. */
@@ -234,6 +219,17 @@ export class CircuitBreaker {
     };
     if (this.openedCount > 0) stats.openedAt = new Date(this.openedAtMs).toISOString();
     return stats;
+  }
+
+  private async report<R>(call: () => Promise<R>, permit: CircuitPermit): Promise<R> {
+    try {
+      const result = await call();
+      this.onSuccess(permit);
+      return result;
+    } catch (error) {
+      this.onFailure(error, permit);
+      throw error;
+    }
   }
 
   /** A trial's permit that its deadline (or another outcome) has already replaced. */
