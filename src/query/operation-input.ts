@@ -69,7 +69,7 @@ export function withRowIndex(index: number, normalize: () => WriteValues): Write
   }
 }
 
-/** The integer column an increment targets, checked with its step. */
+/** The integer column an increment targets, checked with its step (an integer it can hold). */
 export function incrementColumn(
   table: TableDefinition<any>,
   field: string,
@@ -79,8 +79,7 @@ export function incrementColumn(
   if (!column || column.type !== 'integer' || ['id', 'createdAt', 'updatedAt'].includes(field)) {
     throw new ValidationException(`${table.name}.${field} is not an integer property`, field);
   }
-  if (typeof by !== 'number' || !Number.isSafeInteger(by)) {
-    throw new ValidationException('increment: by must be an integer', 'by');
-  }
+  // A step the column could not hold would fail on Postgres (its parameter is an `integer`).
+  normalizeScalar(column, by, 'by');
   return column;
 }
