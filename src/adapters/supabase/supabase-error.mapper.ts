@@ -9,6 +9,7 @@ import {
   ValidationException,
 } from '../../exceptions';
 import type { TableDefinition } from '../../schema/table-definition';
+import { redactDriverDetails } from '../driver-error-redaction';
 
 /**
  * An error as supabase-js reports it: PostgREST's `{ code, message, details, hint }` body (fields
@@ -88,6 +89,7 @@ export function mapSupabaseError(
   table?: TableDefinition<any>,
 ): DatabaseException {
   const { error, status } = failure;
+  redactDriverDetails(error, table);
   const cause = error;
   const code = error.code ?? '';
   const name = table?.name ?? '';
