@@ -70,7 +70,8 @@ function inCondition(
     throw new ValidationException(`${field} is a JSON column and cannot be compared`, field);
   }
   if (values.length === 0) return { kind: 'never' };
-  const normalized = [...new Set(values.map((v) => normalizeScalar(column, v, field)))];
+  // Array.from visits the holes of a sparse array (as undefined, refused), where map skips them.
+  const normalized = [...new Set(Array.from(values, (v) => normalizeScalar(column, v, field)))];
   return { kind: 'in', column, values: normalized };
 }
 

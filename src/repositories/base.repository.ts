@@ -12,7 +12,8 @@ import type {
   UpsertResult,
 } from '../adapters/database-adapter.interface';
 import { InjectDatabaseAdapter } from '../database.decorators';
-import { ValidationException, type FieldViolation } from '../exceptions';
+import type { FieldViolation } from '../exceptions';
+import { checkWork } from '../query/operation-input';
 import type {
   CreateInput,
   IBaseEntity,
@@ -207,9 +208,7 @@ export abstract class BaseRepository<
    * Throws TransactionNotSupportedException where the provider has no transactions (Supabase).
    */
   async transaction<R>(work: () => Promise<R>): Promise<R> {
-    if (typeof work !== 'function') {
-      throw new ValidationException('transaction takes a function', 'work');
-    }
+    checkWork(work);
     return this.adapter.transaction(work);
   }
 

@@ -1,4 +1,5 @@
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
+import { ValidationException } from '../exceptions';
 import type { IBaseEntity, TableDefinition } from '../schema/table-definition';
 import { requireArray, requireKeys } from './argument-checks';
 
@@ -27,6 +28,9 @@ export async function loadByForeignKey<T extends IBaseEntity>(
 export function groupBy<T, K extends keyof T>(rows: readonly T[], property: K): Map<T[K], T[]> {
   const groups = new Map<T[K], T[]>();
   for (const row of requireArray(rows, 'rows')) {
+    if (typeof row !== 'object' || row === null) {
+      throw new ValidationException('groupBy takes an array of objects', 'rows');
+    }
     const key = row[property];
     const group = groups.get(key);
     if (group) group.push(row);
