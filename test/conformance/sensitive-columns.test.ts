@@ -1,11 +1,7 @@
 import { Console } from 'node:console';
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { IFilterOptions } from '../../src/adapters/database-adapter.interface';
-import { mapPostgresError, PostgresAdapter } from '../../src/adapters/postgres';
-import { mapSqliteError, SQLiteAdapter } from '../../src/adapters/sqlite';
-import type { IDatabaseAdapter } from '../../src/adapters/database-adapter.interface';
 import { DatabaseException, ValidationException } from '../../src/exceptions';
 import type { IUserEntity } from '../../src/entities/user.entity';
 import { UserRepository } from '../../src/repositories';
@@ -29,28 +25,6 @@ function everythingShown(error: unknown): string {
     for (const key of Object.getOwnPropertyNames(e)) parts.push(String((e as never)[key]));
   }
   return parts.join('\n');
-}
-
-/**
- * A NOT NULL violation raised by the database itself, mapped as the adapter maps it: the library
- * refuses a null for a required column before sending, so the statement goes through the driver.
- */
-async function databaseNotNullViolation(adapter: IDatabaseAdapter, id: string): Promise<unknown> {
-  const sql =
-    'INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at)' +
-    " VALUES ($1, NULL, 'Ada', 'Lovelace', $2, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')";
-  const inner = (adapter as { inner?: IDatabaseAdapter }).inner ?? adapter;
-  try {
-    if (inner instanceof PostgresAdapter) await inner.pool.query(sql, [id, HASH]);
-    else if (inner instanceof SQLiteAdapter)
-      inner.connection.prepare(sql.replace(/\$\d/g, '?')).run(id, HASH);
-    else throw new Error(`no driver access on ${adapter.provider}`);
-  } catch (error) {
-    return inner instanceof PostgresAdapter
-      ? mapPostgresError(error, { table: usersTable })
-      : mapSqliteError(error, { table: usersTable, operation: 'create' });
-  }
-  throw new Error('the insert should have violated NOT NULL');
 }
 
 describe.each(CONFORMANCE_PROVIDERS)('sensitive columns', (provider) => {
@@ -156,7 +130,7 @@ describe.each(CONFORMANCE_PROVIDERS)('sensitive columns', (provider) => {
       }
     });
 
-    it("keeps the failing row out of a CHECK or NOT NULL error's whole cause chain", async () => {
+    it("keeps the failing row out of a CHECK violation's whole cause chain", async () => {
       const scope = new Scope();
       // users.role has a CHECK constraint the adapter does not check itself: the database refuses.
       const error = await caught(() =>
@@ -168,11 +142,6 @@ describe.each(CONFORMANCE_PROVIDERS)('sensitive columns', (provider) => {
       expect(everythingShown(error)).not.toContain(HASH);
       expect(everythingShown(error)).not.toContain('S3cr3t');
       expect(await db.adapter.count(scope.users(), usersTable)).toBe(0);
-      const notNull = await databaseNotNullViolation(db.adapter, randomUUID());
-      expect(notNull).toBeInstanceOf(ValidationException);
-      expect((notNull as Error).cause).toBeDefined();
-      expect(everythingShown(notNull)).not.toContain(HASH);
-      expect(everythingShown(notNull)).not.toContain('S3cr3t');
     });
   });
 });
