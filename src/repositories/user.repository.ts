@@ -32,7 +32,7 @@ export type UserCreateInput = CreateInputWithDefaults<
 
 /**
  * A user with their live payments and subscriptions, oldest first. The user stays a separate
- * property (not spread) so it keeps its class and `toJSON()`, and never leaks `passwordHash`.
+ * property (not spread) so it keeps its class; its `passwordHash` stays hidden either way.
  */
 export interface UserWithBilling {
   user: IUserEntity;
