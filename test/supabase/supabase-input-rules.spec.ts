@@ -5,10 +5,11 @@
  * docs/references/errors.rst) hides sensitive values the same way as on SQL providers.
  */
 import { inspect } from 'node:util';
+import { UserRole, UserStatus, type IUserEntity } from '../../src/entities/user.entity';
 import { ValidationException } from '../../src/exceptions';
 import { UserRepository, WebhookRepository } from '../../src/repositories';
 import { MAX_LIKE_PATTERN_BYTES } from '../../src/query';
-import { allowQueriesOn, paymentsTable, usersTable } from '../../src/schema';
+import { allowQueriesOn, paymentsTable, usersTable, type CreateInput } from '../../src/schema';
 import { fakeAdapter, ok, OWNER_ID, pgError, rejection } from './support/fake-postgrest';
 
 const HASH = '$2b$10$S3cr3tSaltAndHashThatMustNeverLeak0123456789abcdefghi';
@@ -34,6 +35,20 @@ function userRow(overrides: Record<string, unknown> = {}): Record<string, unknow
     deleted_at: null,
     ...overrides,
   };
+}
+
+/** A create input for {@link userRow}'s user. */
+function userInput(overrides: Partial<CreateInput<IUserEntity>> = {}): CreateInput<IUserEntity> {
+  return {
+    email: 'ada@example.com',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    passwordHash: HASH,
+    role: UserRole.User,
+    status: UserStatus.Active,
+    emailVerified: true,
+    ...overrides,
+  } as CreateInput<IUserEntity>;
 }
 
 /** Asserts that `work` fails with a ValidationException naming `field` and sends no request. */
@@ -170,18 +185,7 @@ describe('Supabase input rules (at the fetch boundary)', () => {
     const { adapter, fake } = fakeAdapter();
     fake.reply(ok([userRow()]), ok(userRow(), 201));
     const found = await adapter.findById(USER_ID, usersTable);
-    const created = await adapter.create(
-      {
-        email: 'ada@example.com',
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        passwordHash: HASH,
-        role: 'User',
-        status: 'Active',
-        emailVerified: true,
-      } as never,
-      usersTable,
-    );
+    const created = await adapter.create(userInput(), usersTable);
     for (const user of [found!, created]) {
       expect(user.passwordHash).toBe(HASH);
       expect(inspect(user)).not.toContain(HASH);
@@ -201,18 +205,7 @@ describe('Supabase input rules (at the fetch boundary)', () => {
       ),
     );
     const error = await rejection(
-      adapter.create(
-        {
-          email: 'ada@example.com',
-          firstName: 'Ada',
-          lastName: 'Lovelace',
-          passwordHash: HASH,
-          role: 'Emperor',
-          status: 'Active',
-          emailVerified: true,
-        } as never,
-        usersTable,
-      ),
+      adapter.create(userInput({ role: 'Emperor' as never }), usersTable),
     );
     expect(error).toBeInstanceOf(ValidationException);
     const cause = (error as Error).cause as Record<string, unknown>;
