@@ -49,9 +49,11 @@ export const E164_PHONE = /^\+[1-9]\d{1,14}$/;
 /**
  * A user as the library returns it: the `users` row as a class with its validation rules.
  *
- * `passwordHash` never leaves the process by accident: `instanceToPlain` drops it
- * (`@Exclude({ toPlainOnly: true })`, what Nest's ClassSerializerInterceptor uses) and
- * `toJSON()` omits it, so `JSON.stringify(user)` does too. Read it from the property directly.
+ * `passwordHash` never leaves the process by accident: the column is sensitive, so every provider
+ * returns it as a non-enumerable property, absent from `util.inspect`, `console.log`,
+ * `JSON.stringify`, `Object.keys` and spreads. For a user built by hand, `toJSON()` omits it too,
+ * and `instanceToPlain` drops it (`@Exclude({ toPlainOnly: true })`, what Nest's
+ * ClassSerializerInterceptor uses). Read it from the property directly.
  */
 export class UserEntity extends BaseEntity implements IUserEntity {
   @IsEmail()

@@ -1,1 +1,2 @@
 export { DEFAULT_QUERY_LIMITS, DEFAULT_PAGE_SIZE, type QueryLimits } from './plan-query';
+export { MAX_LIKE_PATTERN_BYTES } from './like-pattern';

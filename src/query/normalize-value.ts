@@ -47,9 +47,7 @@ export function normalizeScalar(
     case 'text':
       return normalizeText(field, value);
     case 'integer':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value))
-        reject(field, 'must be an integer');
-      return value;
+      return normalizeInteger(column, value, field);
     case 'boolean':
       if (typeof value !== 'boolean') reject(field, 'must be a boolean');
       return value;
@@ -58,6 +56,20 @@ export function normalizeScalar(
     case 'json':
       return reject(field, 'is a JSON column and cannot be compared');
   }
+}
+
+/**
+ * An integer within the column's range (32-bit unless the definition widens it): Postgres refuses
+ * what its `integer` cannot hold, so every provider refuses it first, naming the field.
+ */
+function normalizeInteger(column: ColumnDefinition, value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    reject(field, 'must be an integer');
+  const range = column.range;
+  if (range && (value < range.min || value > range.max)) {
+    reject(field, `must be an integer from ${range.min} to ${range.max}`);
+  }
+  return value;
 }
 
 /** Checks a JSON column's value: anything JSON can hold, nothing it would silently drop. */

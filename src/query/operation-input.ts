@@ -9,6 +9,24 @@ export function checkId(table: TableDefinition<any>, id: unknown): string {
 }
 
 /**
+ * Validates the ids of `findByIds` the same way on every provider: an array of at most
+ * `maxInListSize` UUIDs, holes of a sparse array refused like undefined. Returns them lower-case,
+ * without duplicates.
+ */
+export function checkIds(
+  table: TableDefinition<any>,
+  ids: unknown,
+  maxInListSize: number,
+): string[] {
+  if (!Array.isArray(ids)) throw new ValidationException('findByIds takes an array of ids', 'ids');
+  if (ids.length > maxInListSize) {
+    throw new ValidationException(`findByIds takes at most ${maxInListSize} ids`, 'ids');
+  }
+  // Array.from visits holes (as undefined), where map would skip them.
+  return [...new Set(Array.from(ids, (id: unknown) => checkId(table, id)))];
+}
+
+/**
  * Checks upsert options the same way on every provider and returns the conflict column:
  * ValidationException on `conflictField` unless it names a unique property, on `onConflict`
  * unless it is `update` or `ignore`.
@@ -69,18 +87,27 @@ export function withRowIndex(index: number, normalize: () => WriteValues): Write
   }
 }
 
-/** The integer column an increment targets, checked with its step. */
+/** ValidationException unless `work`, what `transaction()` runs, is a function. */
+export function checkWork(work: unknown): void {
+  if (typeof work !== 'function') {
+    throw new ValidationException('transaction takes a function', 'work');
+  }
+}
+
+/** The integer column an increment targets, checked with its step (an integer it can hold). */
 export function incrementColumn(
   table: TableDefinition<any>,
   field: string,
   by: unknown,
 ): ColumnDefinition {
+  if (typeof field !== 'string') {
+    throw new ValidationException('increment: field must be a property name', 'field');
+  }
   const column = table.column(field);
   if (!column || column.type !== 'integer' || ['id', 'createdAt', 'updatedAt'].includes(field)) {
     throw new ValidationException(`${table.name}.${field} is not an integer property`, field);
   }
-  if (typeof by !== 'number' || !Number.isSafeInteger(by)) {
-    throw new ValidationException('increment: by must be an integer', 'by');
-  }
+  // A step the column could not hold would fail on Postgres (its parameter is an `integer`).
+  normalizeScalar(column, by, 'by');
   return column;
 }

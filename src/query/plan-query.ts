@@ -7,7 +7,7 @@ import type {
 import { ValidationException } from '../exceptions';
 import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import { decodeCursor } from './cursor';
-import { containsPattern } from './like-pattern';
+import { checkLikePattern, checkPatternSize, containsPattern } from './like-pattern';
 import { normalizeScalar } from './normalize-value';
 import type { ComparisonOperator, Condition, OrderKey, PlanValue, QueryPlan } from './query-plan';
 
@@ -39,6 +39,14 @@ function filterColumn(table: TableDefinition<any>, field: string): ColumnDefinit
   if (!column) {
     throw new ValidationException(`Unknown filter field "${field}" for ${table.name}`, field);
   }
+  return requireQueryable(column, field, 'filtered');
+}
+
+/** A sensitive column may be filtered or ordered on only when its table opts in. */
+function requireQueryable(column: ColumnDefinition, field: string, what: string): ColumnDefinition {
+  if (!column.queryable) {
+    throw new ValidationException(`${field} is sensitive and cannot be ${what} on`, field);
+  }
   return column;
 }
 
@@ -57,8 +65,13 @@ function inCondition(
       field,
     );
   }
+  // Refused before the empty case, so a JSON column gets one answer whatever the list holds.
+  if (column.type === 'json') {
+    throw new ValidationException(`${field} is a JSON column and cannot be compared`, field);
+  }
   if (values.length === 0) return { kind: 'never' };
-  const normalized = [...new Set(values.map((v) => normalizeScalar(column, v, field)))];
+  // Array.from visits the holes of a sparse array (as undefined, refused), where map skips them.
+  const normalized = [...new Set(Array.from(values, (v) => normalizeScalar(column, v, field)))];
   return { kind: 'in', column, values: normalized };
 }
 
@@ -71,10 +84,7 @@ function likeCondition(
   if (column.type !== 'string' && column.type !== 'text') {
     throw new ValidationException(`${field}: like/ilike apply to text columns only`, field);
   }
-  if (typeof pattern !== 'string' || pattern.includes('\u0000')) {
-    throw new ValidationException(`${field}: a like pattern must be a string without NUL`, field);
-  }
-  return { kind: 'like', column, pattern, caseInsensitive };
+  return { kind: 'like', column, pattern: checkLikePattern(pattern, field), caseInsensitive };
 }
 
 function operatorConditions(
@@ -96,7 +106,11 @@ function operatorConditions(
     if (!OPERATORS.has(op)) {
       throw new ValidationException(`${field}: unknown operator "${op}"`, field);
     }
-    if (operand === undefined) continue;
+    // Inside an operator object undefined is a mistake (an unset variable), not "no filter": a
+    // finder passing `{ eq: key }` would otherwise return an arbitrary row.
+    if (operand === undefined) {
+      throw new ValidationException(`${field}: operator "${op}" has no value (undefined)`, field);
+    }
     if (op === 'in') conditions.push(inCondition(column, operand, field, limits));
     else if (op === 'like' || op === 'ilike')
       conditions.push(likeCondition(column, operand, field, op === 'ilike'));
@@ -126,6 +140,7 @@ export function planFilters(
     throw new ValidationException('filters must be an object', 'filters');
   for (const field of Object.keys(filters)) {
     const value = filters[field];
+    // A property given as undefined is not given: what an absent query-string parameter becomes.
     if (value === undefined) continue;
     if (SHORTCUTS.has(field) && !table.column(field)) {
       conditions.push(...shortcutConditions(table, field, value));
@@ -160,9 +175,9 @@ function shortcutConditions(
     if (table.searchable.length === 0) {
       throw new ValidationException(`${table.name} has no searchable columns`, 'search');
     }
-    return [
-      { kind: 'search', columns: table.searchable, text: value, pattern: containsPattern(value) },
-    ];
+    const pattern = containsPattern(value);
+    checkPatternSize(pattern, 'search');
+    return [{ kind: 'search', columns: table.searchable, text: value, pattern }];
   }
   const createdAt = table.column('createdAt')!;
   return [
@@ -193,6 +208,7 @@ function planOrder(table: TableDefinition<any>, orderBy: FindOptions['orderBy'])
       throw new ValidationException(`Unknown order field "${field}" for ${table.name}`, field);
     if (column.type === 'json')
       throw new ValidationException(`Cannot order by JSON field "${field}"`, field);
+    requireQueryable(column, field, 'ordered');
     const direction = entry.direction ?? 'asc';
     if (direction !== 'asc' && direction !== 'desc') {
       throw new ValidationException(

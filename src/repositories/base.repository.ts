@@ -13,6 +13,7 @@ import type {
 } from '../adapters/database-adapter.interface';
 import { InjectDatabaseAdapter } from '../database.decorators';
 import type { FieldViolation } from '../exceptions';
+import { checkWork } from '../query/operation-input';
 import type {
   CreateInput,
   IBaseEntity,
@@ -20,6 +21,7 @@ import type {
   UpdateInput,
 } from '../schema/table-definition';
 import { EntityValidator, type EntityClass } from '../validation/entity-validator';
+import { requireArray, requireObject } from './argument-checks';
 
 /** Read options with offset pagination (or none: page 1 of 20). */
 export type OffsetFindOptions = Omit<FindOptions, 'pagination'> & {
@@ -91,7 +93,7 @@ export abstract class BaseRepository<
 
   /** Inserts a row after validating it; the library sets id, createdAt and updatedAt. */
   async create(data: TCreate): Promise<T> {
-    const input = this.prepareCreate(data);
+    const input = this.prepareCreate(requireObject(data, 'data'));
     this.validateCreate([input]);
     return this.adapter.create(input, this.table);
   }
@@ -101,7 +103,9 @@ export abstract class BaseRepository<
    * bad fields of every row, named `<index>.<field>`.
    */
   async createMany(data: readonly TCreate[]): Promise<T[]> {
-    const inputs = data.map((row) => this.prepareCreate(row));
+    const inputs = requireArray(data, 'data').map((row, index) =>
+      this.prepareCreate(requireObject(row, String(index))),
+    );
     this.validateCreate(inputs);
     return this.adapter.createMany(inputs, this.table);
   }
@@ -111,7 +115,7 @@ export abstract class BaseRepository<
    * (`onConflict: 'update'`) or leaves it as it is (`'ignore'`). Atomic on every provider.
    */
   async upsert(data: TCreate, options: UpsertOptions<T>): Promise<UpsertResult<T>> {
-    const input = this.prepareCreate(data);
+    const input = this.prepareCreate(requireObject(data, 'data'));
     this.validateCreate([input]);
     return this.adapter.upsert(input, this.table, options);
   }
@@ -154,7 +158,7 @@ export abstract class BaseRepository<
    * the row is missing or soft-deleted.
    */
   async update(id: string, data: UpdateInput<T>): Promise<T> {
-    const input = this.prepareUpdate(data);
+    const input = this.prepareUpdate(requireObject(data, 'data'));
     this.validatorOrUndefined()?.assertUpdate(input);
     return this.adapter.update(id, input, this.table);
   }
@@ -169,7 +173,7 @@ export abstract class BaseRepository<
     by: number,
     data: UpdateInput<T> = {},
   ): Promise<T> {
-    const input = this.prepareUpdate(data);
+    const input = this.prepareUpdate(requireObject(data, 'data'));
     this.validatorOrUndefined()?.assertUpdate(input);
     return this.adapter.increment(id, field, by, this.table, input);
   }
@@ -203,7 +207,8 @@ export abstract class BaseRepository<
    * Runs `work` in one transaction: repository calls inside it join it. A throw rolls it back.
    * Throws TransactionNotSupportedException where the provider has no transactions (Supabase).
    */
-  transaction<R>(work: () => Promise<R>): Promise<R> {
+  async transaction<R>(work: () => Promise<R>): Promise<R> {
+    checkWork(work);
     return this.adapter.transaction(work);
   }
 

@@ -14,6 +14,7 @@ import {
   type CreateInputWithDefaults,
   type CursorFindOptions,
 } from './base.repository';
+import { requireKey } from './argument-checks';
 import { loadByForeignKey } from './relation-loader';
 
 /** What {@link PaymentRepository.create} takes: `metadata` defaults to `{}`. */
@@ -28,9 +29,14 @@ export class PaymentRepository extends BaseRepository<IPaymentEntity, PaymentCre
   protected readonly table = paymentsTable;
   protected override readonly entityClass = PaymentEntity;
 
-  /** The live payment with this PaymentIntent id, or null. */
-  findByStripePaymentIntentId(stripePaymentIntentId: string): Promise<IPaymentEntity | null> {
-    return this.findFirst({ stripePaymentIntentId });
+  /**
+   * The live payment with this PaymentIntent id, or null. ValidationException when the id is not
+   * a non-empty string.
+   */
+  async findByStripePaymentIntentId(stripePaymentIntentId: string): Promise<IPaymentEntity | null> {
+    return this.findFirst({
+      stripePaymentIntentId: requireKey(stripePaymentIntentId, 'stripePaymentIntentId'),
+    });
   }
 
   /**
@@ -52,19 +58,23 @@ export class PaymentRepository extends BaseRepository<IPaymentEntity, PaymentCre
     userId: string,
     pagination?: IPaginationOptions,
   ): Promise<IPaginatedResult<IPaymentEntity>>;
-  findByUser(
+  async findByUser(
     userId: string,
     pagination: IPaginationOptions | ICursorPaginationOptions = FIRST_PAGE,
   ): Promise<IPaginatedResult<IPaymentEntity> | ICursorPaginatedResult<IPaymentEntity>> {
     return this.adapter.findPage(
-      { filters: { userId }, orderBy: { field: 'createdAt', direction: 'desc' }, pagination },
+      {
+        filters: { userId: requireKey(userId, 'userId') },
+        orderBy: { field: 'createdAt', direction: 'desc' },
+        pagination,
+      },
       this.table,
     );
   }
 
   /** The live payments of all these users in one query, oldest first; `[]` for no ids. */
   findByUserIds(userIds: readonly string[]): Promise<IPaymentEntity[]> {
-    return loadByForeignKey(this.adapter, this.table, 'userId', userIds);
+    return loadByForeignKey(this.adapter, this.table, 'userId', userIds, 'userIds');
   }
 
   protected override prepareCreate(data: PaymentCreateInput): CreateInput<IPaymentEntity> {

@@ -1,18 +1,23 @@
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
+import { ValidationException } from '../exceptions';
 import type { IBaseEntity, TableDefinition } from '../schema/table-definition';
+import { requireArray, requireKeys } from './argument-checks';
 
 /**
  * Loads the live rows of `table` whose `property` is one of `ids`, in one query (an IN filter),
  * ordered by createdAt then id. Empty `ids` returns `[]` without a query. The adapter caps an IN
  * list at its `maxInListSize` (default 10,000) and rejects longer ones with a ValidationException.
+ * `ids` that is not an array of non-empty strings is a ValidationException naming `argument`
+ * (default `ids`).
  */
 export async function loadByForeignKey<T extends IBaseEntity>(
   adapter: IDatabaseAdapter,
   table: TableDefinition<T>,
   property: keyof T & string,
   ids: readonly string[],
+  argument = 'ids',
 ): Promise<T[]> {
-  if (ids.length === 0) return [];
+  if (requireKeys(ids, argument).length === 0) return [];
   return adapter.findMany({ filters: { [property]: { in: ids } } }, table);
 }
 
@@ -22,7 +27,10 @@ export async function loadByForeignKey<T extends IBaseEntity>(
  */
 export function groupBy<T, K extends keyof T>(rows: readonly T[], property: K): Map<T[K], T[]> {
   const groups = new Map<T[K], T[]>();
-  for (const row of rows) {
+  for (const row of requireArray(rows, 'rows')) {
+    if (typeof row !== 'object' || row === null) {
+      throw new ValidationException('groupBy takes an array of objects', 'rows');
+    }
     const key = row[property];
     const group = groups.get(key);
     if (group) group.push(row);

@@ -8,6 +8,7 @@ import {
 import { subscriptionsTable } from '../schema/subscriptions.table';
 import type { CreateInput } from '../schema/table-definition';
 import { BaseRepository, type CreateInputWithDefaults } from './base.repository';
+import { requireKey } from './argument-checks';
 import { loadByForeignKey } from './relation-loader';
 
 /**
@@ -40,9 +41,16 @@ export class SubscriptionRepository extends BaseRepository<
   protected readonly table = subscriptionsTable;
   protected override readonly entityClass = SubscriptionEntity;
 
-  /** The live subscription with this Stripe id, or null. */
-  findByStripeSubscriptionId(stripeSubscriptionId: string): Promise<ISubscriptionEntity | null> {
-    return this.findFirst({ stripeSubscriptionId });
+  /**
+   * The live subscription with this Stripe id, or null. ValidationException when the id is not a
+   * non-empty string.
+   */
+  async findByStripeSubscriptionId(
+    stripeSubscriptionId: string,
+  ): Promise<ISubscriptionEntity | null> {
+    return this.findFirst({
+      stripeSubscriptionId: requireKey(stripeSubscriptionId, 'stripeSubscriptionId'),
+    });
   }
 
   /**
@@ -57,16 +65,19 @@ export class SubscriptionRepository extends BaseRepository<
    * A user's subscriptions that grant access (see {@link ACTIVE_SUBSCRIPTION_STATUSES}), the one
    * whose period ends last first.
    */
-  findActiveByUser(userId: string): Promise<ISubscriptionEntity[]> {
+  async findActiveByUser(userId: string): Promise<ISubscriptionEntity[]> {
     return this.findMany({
-      filters: { userId, status: { in: ACTIVE_SUBSCRIPTION_STATUSES } },
+      filters: {
+        userId: requireKey(userId, 'userId'),
+        status: { in: ACTIVE_SUBSCRIPTION_STATUSES },
+      },
       orderBy: { field: 'currentPeriodEnd', direction: 'desc' },
     });
   }
 
   /** The live subscriptions of all these users in one query, oldest first; `[]` for no ids. */
   findByUserIds(userIds: readonly string[]): Promise<ISubscriptionEntity[]> {
-    return loadByForeignKey(this.adapter, this.table, 'userId', userIds);
+    return loadByForeignKey(this.adapter, this.table, 'userId', userIds, 'userIds');
   }
 
   protected override prepareCreate(

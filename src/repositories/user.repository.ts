@@ -17,6 +17,8 @@ import {
   type CursorFindOptions,
   type OffsetFindOptions,
 } from './base.repository';
+import { ValidationException } from '../exceptions';
+import { requireArray, requireKey } from './argument-checks';
 import { groupBy, loadByForeignKey } from './relation-loader';
 
 /**
@@ -30,7 +32,7 @@ export type UserCreateInput = CreateInputWithDefaults<
 
 /**
  * A user with their live payments and subscriptions, oldest first. The user stays a separate
- * property (not spread) so it keeps its class and `toJSON()`, and never leaks `passwordHash`.
+ * property (not spread) so it keeps its class; its `passwordHash` stays hidden either way.
  */
 export interface UserWithBilling {
   user: IUserEntity;
@@ -47,18 +49,28 @@ export class UserRepository extends BaseRepository<IUserEntity, UserCreateInput>
   protected readonly table = usersTable;
   protected override readonly entityClass = UserEntity;
 
-  /** The live user with this email in any letter case, or null. */
-  findByEmail(email: string, options?: FindByIdOptions): Promise<IUserEntity | null> {
-    return this.findFirst({ filters: { email: lowerCase(email) }, ...options });
+  /**
+   * The live user with this email in any letter case, or null. ValidationException when `email`
+   * is not a non-empty string.
+   */
+  async findByEmail(email: string, options?: FindByIdOptions): Promise<IUserEntity | null> {
+    const filters = { email: lowerCase(requireKey(email, 'email')) };
+    return this.findFirst({ filters, includeDeleted: options?.includeDeleted });
   }
 
-  /** The live user with this Stripe customer id, or null. */
-  findByStripeCustomerId(stripeCustomerId: string): Promise<IUserEntity | null> {
-    return this.findFirst({ stripeCustomerId });
+  /**
+   * The live user with this Stripe customer id, or null. ValidationException when the id is not a
+   * non-empty string.
+   */
+  async findByStripeCustomerId(stripeCustomerId: string): Promise<IUserEntity | null> {
+    return this.findFirst({ stripeCustomerId: requireKey(stripeCustomerId, 'stripeCustomerId') });
   }
 
-  /** Sets `lastLogin` to `at` and returns the user. Default is now. */
-  updateLastLogin(id: string, at: Date = new Date()): Promise<IUserEntity> {
+  /** Sets `lastLogin` to `at` (a valid Date) and returns the user. Default is now. */
+  async updateLastLogin(id: string, at: Date = new Date()): Promise<IUserEntity> {
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
+      throw new ValidationException('at must be a valid Date', 'at');
+    }
     return this.update(id, { lastLogin: at.toISOString() });
   }
 
@@ -81,7 +93,12 @@ export class UserRepository extends BaseRepository<IUserEntity, UserCreateInput>
    * for all the users together. The result keeps the order of `users`.
    */
   async attachBilling(users: readonly IUserEntity[]): Promise<UserWithBilling[]> {
-    const ids = users.map((user) => user.id);
+    const ids = requireArray(users, 'users').map((user) => {
+      if (typeof user !== 'object' || user === null || typeof user.id !== 'string') {
+        throw new ValidationException('users must hold users (objects with an id)', 'users');
+      }
+      return user.id;
+    });
     const [payments, subscriptions] = await Promise.all([
       loadByForeignKey(this.adapter, paymentsTable, 'userId', ids),
       loadByForeignKey(this.adapter, subscriptionsTable, 'userId', ids),

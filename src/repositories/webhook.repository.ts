@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { WebhookEventEntity, type IWebhookEventEntity } from '../entities/webhook-event.entity';
 import type { CreateInput } from '../schema/table-definition';
 import { webhookEventsTable } from '../schema/webhook-events.table';
+import { requireInteger, requireKey, requireObject } from './argument-checks';
 import { BaseRepository, type CreateInputWithDefaults } from './base.repository';
 
 /** What {@link WebhookRepository.create} takes: `processed` defaults to `false`, `retryCount` to 0. */
@@ -34,9 +35,12 @@ export class WebhookRepository extends BaseRepository<
   protected readonly table = webhookEventsTable;
   protected override readonly entityClass = WebhookEventEntity;
 
-  /** The live event with this Stripe event id, or null. */
-  findByStripeEventId(stripeEventId: string): Promise<IWebhookEventEntity | null> {
-    return this.findFirst({ stripeEventId });
+  /**
+   * The live event with this Stripe event id, or null. ValidationException when the id is not a
+   * non-empty string.
+   */
+  async findByStripeEventId(stripeEventId: string): Promise<IWebhookEventEntity | null> {
+    return this.findFirst({ stripeEventId: requireKey(stripeEventId, 'stripeEventId') });
   }
 
   /**
@@ -45,6 +49,7 @@ export class WebhookRepository extends BaseRepository<
    * row exists afterwards and exactly one call gets `created: true`. Process the event only then.
    */
   async recordIfNew(received: ReceivedWebhookEvent): Promise<RecordedWebhookEvent> {
+    requireObject(received, 'received');
     const { record, created } = await this.upsert(
       {
         stripeEventId: received.stripeEventId,
@@ -78,9 +83,9 @@ export class WebhookRepository extends BaseRepository<
    * Unprocessed events with fewer than `maxRetries` failed attempts, oldest first: what a retry
    * job picks up. `limit` caps how many (1 to the adapter's page maximum). Default is all.
    */
-  findRetryable(maxRetries: number, limit?: number): Promise<IWebhookEventEntity[]> {
+  async findRetryable(maxRetries: number, limit?: number): Promise<IWebhookEventEntity[]> {
     return this.findMany({
-      filters: { processed: false, retryCount: { lt: maxRetries } },
+      filters: { processed: false, retryCount: { lt: requireInteger(maxRetries, 'maxRetries') } },
       orderBy: { field: 'createdAt', direction: 'asc' },
       pagination: limit === undefined ? undefined : { page: 1, limit },
     });

@@ -15,6 +15,7 @@ import type {
 } from '../adapters/database-adapter.interface';
 import { hasStorageStats } from '../health/storage-stats.interface';
 import { hasPoolStats, hasTableStats } from '../metrics/database-stats.interface';
+import { checkWork } from '../query/operation-input';
 import type {
   CreateInput,
   IBaseEntity,
@@ -302,6 +303,7 @@ export class ResilientAdapter implements IDatabaseAdapter {
    * savepoint of the outer transaction and is not retried on its own.
    */
   async transaction<R>(work: () => Promise<R>): Promise<R> {
+    checkWork(work);
     if (this.openTransactions > 0 && inFrame(this.storage.getStore())) {
       return this.inner.transaction(work);
     }

@@ -4,7 +4,8 @@ import { toSnakeCase } from './naming';
  * The storage types a column can have. Each adapter maps them to its own:
  * - `uuid`: UUID text (Postgres `uuid`, SQLite `TEXT`).
  * - `string` / `text`: text; `string` is short and may be indexed or unique.
- * - `integer`: a whole number; money is stored as integer minor units (cents), never floats.
+ * - `integer`: a whole number within the column's {@link ColumnOptions.range} (default 32-bit, as
+ *   Postgres `integer`); money is stored as integer minor units (cents), never floats.
  * - `boolean`: `true` / `false` (SQLite stores 0/1).
  * - `timestamp`: an ISO-8601 UTC string with milliseconds, e.g. `2024-05-01T12:00:00.000Z`.
  * - `json`: any JSON value (Postgres `jsonb`, SQLite `TEXT`).
@@ -24,9 +25,42 @@ export interface ColumnOptions {
    * Default is `false`.
    */
   unique?: boolean;
-  /** Whether the value is redacted in query logs (password hashes, webhook payloads). Default is `false`. */
+  /**
+   * Whether the value is a secret (a password hash, a webhook payload holding client secrets). A
+   * sensitive value is redacted in query logs; filters and orders may not name it unless
+   * {@link queryable} is set; and entities carry it as a non-enumerable property, readable by name
+   * (`user.passwordHash`) but absent from `util.inspect`, `console.log`, `JSON.stringify`,
+   * `Object.keys` and spreads. Default is `false`.
+   */
   sensitive?: boolean;
+  /**
+   * Whether filters and orders may name the column. A sensitive column that may be filtered on is
+   * an oracle (`like: '$2b$10$S%'` reads a hash prefix by prefix), so it needs this opt-in; see
+   * also {@link allowQueriesOn}. Default is `true`, or `false` when `sensitive`.
+   */
+  queryable?: boolean;
+  /**
+   * For an `integer` column, the values it can hold; anything outside is refused, in writes and in
+   * filters, before a query runs. Declare a wider range only for a wider column (`bigint`:
+   * {@link SAFE_INTEGER_RANGE}). Default is {@link INT32_RANGE}, the range of Postgres `integer`.
+   */
+  range?: IntegerRange;
 }
+
+/** The whole numbers an integer column holds, bounds included. */
+export interface IntegerRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A 32-bit signed integer: Postgres `integer`, the default of every integer column. */
+export const INT32_RANGE: IntegerRange = Object.freeze({ min: -2_147_483_648, max: 2_147_483_647 });
+
+/** The integers JavaScript represents exactly: for a `bigint` column. */
+export const SAFE_INTEGER_RANGE: IntegerRange = Object.freeze({
+  min: Number.MIN_SAFE_INTEGER,
+  max: Number.MAX_SAFE_INTEGER,
+});
 
 /** A column of a table, with both of its names resolved. */
 export interface ColumnDefinition {
@@ -38,6 +72,10 @@ export interface ColumnDefinition {
   readonly nullable: boolean;
   readonly unique: boolean;
   readonly sensitive: boolean;
+  /** Whether filters and orders may name it (see {@link ColumnOptions.queryable}). */
+  readonly queryable: boolean;
+  /** The values of an integer column; undefined for other types. */
+  readonly range?: IntegerRange;
 }
 
 /** The columns every table has, managed by the library. */
@@ -90,6 +128,8 @@ export interface TableDefinition<T extends IBaseEntity = IBaseEntity> {
   readonly softDelete: boolean;
   readonly searchable: readonly ColumnDefinition[];
   readonly unique: readonly ColumnDefinition[];
+  /** The sensitive columns, which entities carry as non-enumerable properties. */
+  readonly sensitive: readonly ColumnDefinition[];
   readonly entity?: new () => T;
   /** Looks a column up by its entity property; undefined when the property is not a column. */
   column(property: string): ColumnDefinition | undefined;
@@ -106,19 +146,75 @@ const MANAGED_COLUMNS: Record<keyof IBaseEntity, ColumnOptions> = {
 
 const SAFE_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
+function checkRange(property: string, range: IntegerRange): IntegerRange {
+  if (
+    !Number.isSafeInteger(range.min) ||
+    !Number.isSafeInteger(range.max) ||
+    range.min > range.max
+  ) {
+    throw new Error(`The range of ${property} must be two safe integers, min <= max`);
+  }
+  return Object.freeze({ min: range.min, max: range.max });
+}
+
 function resolveColumn(property: string, options: ColumnOptions): ColumnDefinition {
   const column = options.column ?? toSnakeCase(property);
   // Identifiers are the only names ever written into SQL text, so they are checked once, here.
   if (!SAFE_IDENTIFIER.test(column)) {
     throw new Error(`Column name "${column}" must match ${SAFE_IDENTIFIER}`);
   }
+  if (options.range && options.type !== 'integer') {
+    throw new Error(`Only an integer column has a range (${property})`);
+  }
+  const sensitive = options.sensitive ?? false;
   return Object.freeze({
     property,
     column,
     type: options.type,
     nullable: options.nullable ?? false,
     unique: options.unique ?? false,
-    sensitive: options.sensitive ?? false,
+    sensitive,
+    queryable: options.queryable ?? !sensitive,
+    range:
+      options.type === 'integer' ? checkRange(property, options.range ?? INT32_RANGE) : undefined,
+  });
+}
+
+/** Builds the frozen metadata of a table from its resolved columns. */
+function assembleTable<T extends IBaseEntity>(
+  name: string,
+  columns: readonly ColumnDefinition[],
+  searchableProperties: readonly string[],
+  softDelete: boolean,
+  entity: (new () => T) | undefined,
+): TableDefinition<T> {
+  const byProperty = new Map(columns.map((c) => [c.property, c]));
+  const byColumn = new Map(columns.map((c) => [c.column, c]));
+  if (byColumn.size !== columns.length) {
+    throw new Error(`Table ${name} declares the same column twice`);
+  }
+  const searchable = searchableProperties.map((property) => {
+    const column = byProperty.get(property);
+    if (!column || (column.type !== 'string' && column.type !== 'text')) {
+      throw new Error(`Searchable property ${name}.${property} must be a text column`);
+    }
+    // A search is a filter: on a secret, `search: 'a'` tells which rows' secrets contain an a.
+    if (!column.queryable) {
+      throw new Error(`Searchable property ${name}.${property} is sensitive and not queryable`);
+    }
+    return column;
+  });
+  return Object.freeze({
+    name,
+    columns: Object.freeze([...columns]),
+    primaryKey: byProperty.get('id')!,
+    softDelete,
+    searchable: Object.freeze(searchable),
+    unique: Object.freeze(columns.filter((c) => c.unique)),
+    sensitive: Object.freeze(columns.filter((c) => c.sensitive)),
+    entity,
+    column: (property: string) => byProperty.get(property),
+    columnByName: (column: string) => byColumn.get(column),
   });
 }
 
@@ -145,27 +241,34 @@ export function defineTable<T extends IBaseEntity>(options: TableOptions<T>): Ta
   const columns = [...managed.slice(0, 1), ...declared, ...managed.slice(1)].map(([p, o]) =>
     resolveColumn(p, o),
   );
-  const byProperty = new Map(columns.map((c) => [c.property, c]));
-  const byColumn = new Map(columns.map((c) => [c.column, c]));
-  if (byColumn.size !== columns.length) {
-    throw new Error(`Table ${options.name} declares the same column twice`);
+  return assembleTable(options.name, columns, options.searchable ?? [], softDelete, options.entity);
+}
+
+/**
+ * The same table, with filters and orders allowed on these sensitive properties: how a
+ * repository opts in to looking rows up by a secret (an API token's hash, say). Everything else,
+ * redaction in logs and hidden entity properties included, stays as it was.
+ *
+ * @example
+ * protected readonly table = allowQueriesOn(apiKeysTable, ['keyHash']);
+ */
+export function allowQueriesOn<T extends IBaseEntity>(
+  table: TableDefinition<T>,
+  properties: ReadonlyArray<keyof T & string>,
+): TableDefinition<T> {
+  for (const property of properties) {
+    if (!table.column(property)) throw new Error(`${table.name} has no property ${property}`);
   }
-  const searchable = (options.searchable ?? []).map((property) => {
-    const column = byProperty.get(property);
-    if (!column || (column.type !== 'string' && column.type !== 'text')) {
-      throw new Error(`Searchable property ${options.name}.${property} must be a text column`);
-    }
-    return column;
-  });
-  return Object.freeze({
-    name: options.name,
-    columns: Object.freeze(columns),
-    primaryKey: byProperty.get('id')!,
-    softDelete,
-    searchable: Object.freeze(searchable),
-    unique: Object.freeze(columns.filter((c) => c.unique)),
-    entity: options.entity,
-    column: (property: string) => byProperty.get(property),
-    columnByName: (column: string) => byColumn.get(column),
-  });
+  const columns = table.columns.map((c) =>
+    properties.includes(c.property as keyof T & string)
+      ? Object.freeze({ ...c, queryable: true })
+      : c,
+  );
+  return assembleTable(
+    table.name,
+    columns,
+    table.searchable.map((c) => c.property),
+    table.softDelete,
+    table.entity,
+  );
 }

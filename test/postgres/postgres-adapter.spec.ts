@@ -2,6 +2,7 @@ import { PostgresAdapter } from '../../src/adapters/postgres';
 import { type QueryEvent, REDACTED } from '../../src/adapters/query-observer';
 import { UserEntity, type IUserEntity } from '../../src/entities/user.entity';
 import { ConnectionException } from '../../src/exceptions';
+import { allowQueriesOn } from '../../src/schema/table-definition';
 import { usersTable } from '../../src/schema/users.table';
 import { describeWithPostgres } from '../support/postgres';
 import { openPostgresFixture, userInput, type PostgresFixture } from './postgres-test-helpers';
@@ -95,7 +96,9 @@ describeWithPostgres('PostgresAdapter', () => {
       userInput('obs', { passwordHash: 'secret-hash' }),
       usersTable,
     );
-    await adapter.findMany({ filters: { passwordHash: 'secret-hash' } }, usersTable);
+    // Filtering on a sensitive column needs the opt-in; its value is still redacted.
+    const optedIn = allowQueriesOn(usersTable, ['passwordHash']);
+    await adapter.findMany({ filters: { passwordHash: 'secret-hash' } }, optedIn);
     await adapter.update<IUserEntity>(user.id, { passwordHash: 'new-secret' }, usersTable);
     await adapter.ping();
     await expect(adapter.create(userInput('obs'), usersTable)).rejects.toThrow();

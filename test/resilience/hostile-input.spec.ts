@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import type { FindOptions, IFilterOptions } from '../../src/adapters/database-adapter.interface';
+import { mapPostgresError, PostgresAdapter } from '../../src/adapters/postgres';
+import { mapSqliteError, SQLiteAdapter } from '../../src/adapters/sqlite';
 import { SupabaseAdapter } from '../../src/adapters/supabase';
 import { DatabaseException, ValidationException } from '../../src/exceptions';
 import type { IUserEntity } from '../../src/entities/user.entity';
@@ -241,6 +245,41 @@ function violations(row: IUserEntity, filters: IFilterOptions): string[] {
   return broken;
 }
 
+// ---- a constraint error raised by the database itself -----------------------------------------
+
+const HASH = '$2b$10$S3cr3tSaltAndHashThatMustNeverLeak0123456789abcdefghi';
+
+/**
+ * A NOT NULL violation from the database, mapped as the adapter maps its driver's errors. The
+ * library refuses a null for a required column before sending, so the raw driver sends this one.
+ */
+async function databaseNotNullViolation(opened: OpenedDatabase): Promise<unknown> {
+  const sql =
+    'INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at)' +
+    " VALUES ($1, NULL, 'Ada', 'Lovelace', $2, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')";
+  const adapter = opened.adapter;
+  try {
+    if (adapter instanceof PostgresAdapter) await adapter.pool.query(sql, [randomUUID(), HASH]);
+    else if (adapter instanceof SQLiteAdapter)
+      adapter.connection.prepare(sql.replace(/\$\d/g, '?')).run(randomUUID(), HASH);
+  } catch (error) {
+    return adapter instanceof PostgresAdapter
+      ? mapPostgresError(error, { table: usersTable })
+      : mapSqliteError(error, { table: usersTable, operation: 'create' });
+  }
+  throw new Error('the insert should have violated NOT NULL');
+}
+
+/** Messages, own properties and util.inspect of an error and of every cause under it. */
+function causeChainText(error: unknown): string {
+  const parts = [inspect(error, { depth: 10, showHidden: true })];
+  for (let e = error as Error | undefined; e; e = e.cause as Error | undefined) {
+    parts.push(e.message, inspect(e, { depth: 10 }));
+    for (const key of Object.getOwnPropertyNames(e)) parts.push(String((e as never)[key]));
+  }
+  return parts.join('\n');
+}
+
 // ---- the properties ---------------------------------------------------------------------------
 
 const RUNS = 400;
@@ -317,6 +356,15 @@ for (const provider of RESILIENCE_PROVIDERS) {
         expect(searched.map((r) => r.id)).toContain(row.id);
         for (const hit of searched) expect(violations(hit, { search: row.firstName })).toEqual([]);
       }
+    });
+
+    it('keeps the row out of a NOT NULL violation raised by the database: message, detail, inspect', async () => {
+      const error = await databaseNotNullViolation(opened);
+      expect(error).toBeInstanceOf(ValidationException);
+      expect((error as Error).cause).toBeDefined();
+      expect(causeChainText(error)).toContain('email');
+      expect(causeChainText(error)).not.toContain(HASH);
+      expect(causeChainText(error)).not.toContain('S3cr3t');
     });
 
     it('refuses oversized input with a ValidationException, quickly', async () => {

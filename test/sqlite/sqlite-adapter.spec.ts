@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  allowQueriesOn,
   ConnectionException,
   SQLiteAdapter,
   TransactionException,
@@ -162,7 +163,9 @@ describe('SQLiteAdapter', () => {
     expect(create.statement).toMatch(/^INSERT INTO "users"/);
     expect(create.params).toContain('[REDACTED]');
     expect(create.params).not.toContain('secret-hash');
-    await adapter.findMany({ filters: { passwordHash: 'secret-hash' } }, usersTable);
+    // Filtering on a sensitive column needs the opt-in; its value is still redacted.
+    const optedIn = allowQueriesOn(usersTable, ['passwordHash']);
+    await adapter.findMany({ filters: { passwordHash: 'secret-hash' } }, optedIn);
     const find = events.find((e) => e.operation === 'findMany')!;
     expect(find.params).toEqual(['[REDACTED]']);
     await adapter.close();

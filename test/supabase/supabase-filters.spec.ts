@@ -233,6 +233,11 @@ describe('Supabase filter translation', () => {
     });
 
     it('like: one parameter, and a regex when it holds a *', async () => {
+      // A lone trailing \ escapes nothing: the planner refuses it on every provider.
+      if (/(^|[^\\])(\\\\)*\\$/.test(text)) {
+        await expect(paramsFor({ title: { ilike: text } })).rejects.toThrow('lone');
+        return;
+      }
       const params = await paramsFor({ title: { ilike: text } });
       expect(params).toEqual([
         ['title', text.includes('*') ? `imatch.${likeToRegex(text)}` : `ilike.${text}`],

@@ -10,6 +10,7 @@ import {
   ValidationException,
 } from '../../exceptions';
 import type { TableDefinition } from '../../schema/table-definition';
+import { redactDriverDetails } from '../driver-error-redaction';
 
 /** The fields of a node-postgres `DatabaseError` (or a socket error) the mapper reads. */
 interface PgErrorLike {
@@ -166,6 +167,7 @@ export function mapPostgresError(
   context: PostgresErrorContext = {},
 ): DatabaseException {
   if (error instanceof DatabaseException) return error;
+  redactDriverDetails(error, context.table);
   const pg = asPgError(error);
   const code = pg.code ?? '';
   const table = context.table;

@@ -16,6 +16,8 @@ import {
 } from '../../query/normalize-write';
 import {
   checkId,
+  checkIds,
+  checkWork,
   checkUpsertOptions,
   incrementColumn,
   requireSoftDelete,
@@ -261,16 +263,9 @@ export class PostgresAdapter implements IDatabaseAdapter {
     options?: FindByIdOptions,
   ): Promise<T[]> {
     return this.observe('findByIds', table, async (trace) => {
-      if (!Array.isArray(ids)) throw new ValidationException('findByIds takes an array', 'ids');
-      if (ids.length > this.limits.maxInListSize) {
-        throw new ValidationException(
-          `findByIds takes at most ${this.limits.maxInListSize} ids`,
-          'ids',
-        );
-      }
-      if (ids.length === 0) return [];
+      const keys = checkIds(table, ids, this.limits.maxInListSize);
+      if (keys.length === 0) return [];
       const sql = tableSql(table, postgresDialect);
-      const keys = [...new Set(ids.map((id) => checkId(table, id)))];
       const text = options?.includeDeleted ? sql.findByIdsWithDeleted : sql.findByIds;
       const result = await this.query({ text, values: [keys] }, trace);
       return result.rows.map(sql.mapRow);
@@ -423,6 +418,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
   }
 
   async transaction<R>(work: () => Promise<R>): Promise<R> {
+    checkWork(work);
     return this.reported('transaction', () => this.transactions.run(work));
   }
 

@@ -1,5 +1,6 @@
 import type { Condition, OrderKey, QueryPlan } from '../../query/query-plan';
 import type { WriteValues } from '../../query/normalize-write';
+import { concealSensitive } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
 
@@ -327,7 +328,7 @@ function rowMapper<T extends IBaseEntity>(
       const decode = decoders[i];
       entity[properties[i]] = decode === undefined ? row[i] : decode(row[i]);
     }
-    return entity as T;
+    return concealSensitive(table, entity as T);
   };
 }
 
@@ -338,7 +339,7 @@ export function entityFromValues<T extends IBaseEntity>(
 ): T {
   const entity = (table.entity ? new table.entity() : {}) as Record<string, unknown>;
   for (const column of table.columns) entity[column.property] = values.get(column) ?? null;
-  return entity as T;
+  return concealSensitive(table, entity as T);
 }
 
 const cache = new WeakMap<TableDefinition<any>, Map<string, TableSql<any>>>();

@@ -14,6 +14,8 @@ import { MigrationRunner, SqliteMigrationDriver } from '../../migrations';
 import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
 import {
   checkId,
+  checkIds,
+  checkWork,
   incrementColumn,
   upsertUpdateColumns,
   requireSoftDelete,
@@ -356,15 +358,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     table: TableDefinition<T>,
     options?: FindByIdOptions,
   ): Promise<T[]> {
-    if (!Array.isArray(ids))
-      throw new ValidationException('findByIds takes an array of ids', 'ids');
-    if (ids.length > this.limits.maxInListSize) {
-      throw new ValidationException(
-        `findByIds takes at most ${this.limits.maxInListSize} ids`,
-        'ids',
-      );
-    }
-    const keys = [...new Set(ids.map((id) => checkId(table, id)))];
+    const keys = checkIds(table, ids, this.limits.maxInListSize);
     if (keys.length === 0) return [];
     const sql = tableSql(table, sqliteDialect);
     const text = options?.includeDeleted ? sql.findByIdsWithDeleted : sql.findByIds;
@@ -452,6 +446,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
   // ---- transactions -------------------------------------------------------------------------
 
   async transaction<R>(work: () => Promise<R>): Promise<R> {
+    checkWork(work);
     const scope = this.activeScope();
     if (scope) return this.savepoint(scope, work);
     const root = this.newRoot();

@@ -9,6 +9,7 @@ import {
   ValidationException,
 } from '../../exceptions';
 import type { TableDefinition } from '../../schema/table-definition';
+import { redactDriverDetails } from '../driver-error-redaction';
 import { REQUEST_TIMEOUT_ERROR } from './supabase-client.factory';
 
 /**
@@ -91,6 +92,7 @@ export function mapSupabaseError(
   table?: TableDefinition<any>,
 ): DatabaseException {
   const { error, status } = failure;
+  redactDriverDetails(error, table);
   const cause = error;
   const code = error.code ?? '';
   const name = table?.name ?? '';

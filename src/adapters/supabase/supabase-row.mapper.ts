@@ -1,5 +1,6 @@
 import type { WriteValues } from '../../query/normalize-write';
 import { REDACTED } from '../query-observer';
+import { concealSensitive } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
 
 /** A row as PostgREST returns it: JSON keyed by column name. */
@@ -38,7 +39,7 @@ export class SupabaseRowMapper<T extends IBaseEntity> {
       const decode = this.decoders[i];
       entity[column.property] = value === null || decode === undefined ? value : decode(value);
     }
-    return entity as T;
+    return concealSensitive(this.table, entity as T);
   }
 
   /** The JSON body of a write: column name → normalized value. */

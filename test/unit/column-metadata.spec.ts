@@ -1,0 +1,98 @@
+import { inspect } from 'node:util';
+import { ValidationException } from '../../src/exceptions';
+import { normalizeScalar } from '../../src/query/normalize-value';
+import {
+  allowQueriesOn,
+  concealSensitive,
+  defineTable,
+  INT32_RANGE,
+  SAFE_INTEGER_RANGE,
+  usersTable,
+  type IBaseEntity,
+} from '../../src/schema';
+
+interface ICounter extends IBaseEntity {
+  small: number;
+  big: number;
+  token?: string | null;
+  label: string;
+}
+
+const countersTable = defineTable<ICounter>({
+  name: 'counters',
+  columns: {
+    small: { type: 'integer' },
+    big: { type: 'integer', range: SAFE_INTEGER_RANGE },
+    token: { type: 'text', nullable: true, sensitive: true },
+    label: { type: 'string' },
+  },
+  searchable: ['label'],
+});
+
+describe('column metadata', () => {
+  it('gives integer columns the 32-bit range unless the definition widens it', () => {
+    expect(countersTable.column('small')?.range).toEqual(INT32_RANGE);
+    expect(countersTable.column('label')?.range).toBeUndefined();
+    const small = countersTable.column('small')!;
+    const big = countersTable.column('big')!;
+    expect(normalizeScalar(small, 2_147_483_647, 'small')).toBe(2_147_483_647);
+    expect(() => normalizeScalar(small, 2_147_483_648, 'small')).toThrow(ValidationException);
+    expect(normalizeScalar(big, 2 ** 40, 'big')).toBe(2 ** 40);
+    expect(() =>
+      defineTable<ICounter>({
+        name: 'bad',
+        columns: {
+          small: { type: 'integer', range: { min: 2, max: 1 } },
+          big: { type: 'integer' },
+          label: { type: 'string', range: INT32_RANGE },
+          token: { type: 'text' },
+        },
+      }),
+    ).toThrow(/range/);
+  });
+
+  it('makes sensitive columns unqueryable by default, and refuses to search them', () => {
+    expect(countersTable.column('token')).toMatchObject({ sensitive: true, queryable: false });
+    expect(countersTable.column('label')).toMatchObject({ sensitive: false, queryable: true });
+    expect(countersTable.sensitive.map((c) => c.property)).toEqual(['token']);
+    expect(() =>
+      defineTable<ICounter>({
+        name: 'bad',
+        columns: {
+          small: { type: 'integer' },
+          big: { type: 'integer' },
+          token: { type: 'text', sensitive: true },
+          label: { type: 'string' },
+        },
+        searchable: ['token'],
+      }),
+    ).toThrow(/sensitive/);
+  });
+
+  it('opts a table in to queries on named sensitive columns, changing nothing else', () => {
+    const opted = allowQueriesOn(usersTable, ['passwordHash']);
+    expect(opted.column('passwordHash')).toMatchObject({ sensitive: true, queryable: true });
+    expect(usersTable.column('passwordHash')?.queryable).toBe(false);
+    expect(opted.columns.map((c) => c.column)).toEqual(usersTable.columns.map((c) => c.column));
+    expect(opted.searchable.map((c) => c.property)).toEqual(['email', 'firstName', 'lastName']);
+    expect(opted.entity).toBe(usersTable.entity);
+    expect(Object.isFrozen(opted)).toBe(true);
+    expect(() => allowQueriesOn(usersTable, ['nope' as never])).toThrow(/nope/);
+  });
+
+  it('conceals sensitive properties of an entity: readable, but not enumerable', () => {
+    const entity = concealSensitive(countersTable, {
+      id: 'x',
+      label: 'visible',
+      token: 'tok_secret',
+    } as unknown as ICounter);
+    expect(entity.token).toBe('tok_secret');
+    expect(Object.keys(entity)).toEqual(['id', 'label']);
+    expect(inspect(entity)).not.toContain('tok_secret');
+    expect(JSON.stringify(entity)).not.toContain('tok_secret');
+    expect({ ...entity }).not.toHaveProperty('token');
+    entity.token = 'changed';
+    expect(entity.token).toBe('changed');
+    expect(Object.keys(entity)).not.toContain('token');
+  });
+});
