@@ -32,6 +32,51 @@ async function failure(run: () => Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+describe('the PostgreSQL boot settings', () => {
+  const env = { DATABASE_PROVIDER: 'postgres', DATABASE_URL: 'postgresql://u@db.example:6543/app' };
+
+  it('defaults to a 30 s wait, a 5 min lock limit and pooler auto', () => {
+    expect(resolveDatabaseConfig({ env }).postgres).toMatchObject({
+      pooler: 'auto',
+      connectWaitMs: 30_000,
+      migrationLockTimeoutMs: 300_000,
+    });
+  });
+
+  it('reads DATABASE_POOLER, DATABASE_CONNECT_WAIT_MS and DATABASE_MIGRATION_LOCK_TIMEOUT_MS', () => {
+    const config = resolveDatabaseConfig({
+      env: {
+        ...env,
+        DATABASE_POOLER: 'Transaction',
+        DATABASE_CONNECT_WAIT_MS: '1000',
+        DATABASE_MIGRATION_LOCK_TIMEOUT_MS: '0',
+      },
+    });
+    expect(config.postgres).toMatchObject({
+      pooler: 'transaction',
+      connectWaitMs: 1000,
+      migrationLockTimeoutMs: 0,
+    });
+  });
+
+  it('names every malformed one', () => {
+    const error = (() => {
+      try {
+        resolveDatabaseConfig({
+          env: { ...env, DATABASE_POOLER: 'pgbouncer', DATABASE_CONNECT_WAIT_MS: '-1' },
+        });
+      } catch (e) {
+        return e as { problems: string[] };
+      }
+      throw new Error('expected a rejection');
+    })();
+    expect(error.problems).toEqual([
+      'DATABASE_POOLER=pgbouncer is not one of auto, none, session, transaction',
+      'DATABASE_CONNECT_WAIT_MS=-1 must be an integer of at least 0',
+    ]);
+  });
+});
+
 describe('booting against an unreachable PostgreSQL (a closed port)', () => {
   let url: string;
   let port: number;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,8 +28,13 @@ export interface RunningPgBouncer {
   dir: string;
 }
 
-/** The pgbouncer executable on PATH or where Debian installs it, or undefined. */
+/**
+ * The pgbouncer executable: TEST_PGBOUNCER_BIN when set (a path that does not exist means "not
+ * installed", to try the skip), else on PATH or where Debian installs it; undefined when none.
+ */
 export function findPgBouncer(): string | undefined {
+  const chosen = process.env.TEST_PGBOUNCER_BIN;
+  if (chosen !== undefined) return existsSync(chosen) ? chosen : undefined;
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin'];
   return dirs.map((dir) => join(dir, 'pgbouncer')).find((file) => existsSync(file));
 }
@@ -40,7 +45,7 @@ export function findPgBouncer(): string | undefined {
  * 1.18 has none). Every database name is forwarded to the upstream server, so the per-test
  * databases created directly are reachable through it.
  */
-function pgbouncerIni(dir: string, port: number, upstream: URL): string {
+function pgbouncerIni(dir: string, port: number, upstream: URL, extra: string): string {
   return `[databases]
 * = host=${upstream.hostname} port=${upstream.port || '5432'}
 
@@ -62,7 +67,7 @@ log_connections = 0
 log_disconnections = 0
 logfile = ${join(dir, 'pgbouncer.log')}
 pidfile = ${join(dir, 'pgbouncer.pid')}
-`;
+${extra}`;
 }
 
 async function waitForPort(port: number, deadline: number): Promise<boolean> {
@@ -89,13 +94,18 @@ async function waitForPort(port: number, deadline: number): Promise<boolean> {
 export async function startPgBouncer(
   binary: string,
   upstreamUrl: string,
+  /** More `[pgbouncer]` settings, one `key = value` a line. */
+  extraSettings: readonly string[] = [],
 ): Promise<RunningPgBouncer> {
   const upstream = new URL(upstreamUrl);
   const dir = await mkdtemp(join(tmpdir(), 'ndl-pgbouncer-'));
   try {
     const port = await freePort();
     const ini = join(dir, 'pgbouncer.ini');
-    await writeFile(ini, pgbouncerIni(dir, port, upstream));
+    await writeFile(
+      ini,
+      pgbouncerIni(dir, port, upstream, extraSettings.map((l) => `${l}\n`).join('')),
+    );
     // trust still needs the user listed; the password is unused.
     await writeFile(join(dir, 'userlist.txt'), `"${upstream.username || 'postgres'}" ""\n`);
     const asRoot = process.getuid?.() === 0;
@@ -129,12 +139,18 @@ export async function startPgBouncer(
   }
 }
 
+/** Whether the process runs; a zombie (exited, not yet reaped by its parent) does not. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; Z is a zombie.
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 

@@ -1,4 +1,5 @@
 import { PGBOUNCER_ENV } from './pgbouncer-process';
+import { describeWithPostgres } from './postgres';
 
 /** Why the PgBouncer tests cannot run here, or undefined when they can. */
 export const pgbouncerSkipReason: string | undefined = process.env[PGBOUNCER_ENV.url]
@@ -28,3 +29,22 @@ export function throughPgBouncer(directUrl: string, { hint = true } = {}): strin
   if (hint) url.searchParams.set('pgbouncer', 'true');
   return url.toString();
 }
+
+/** One way to reach a test database: directly, or through the test PgBouncer. */
+export interface PostgresRoute {
+  name: string;
+  /** `describe`, or one that skips with the reason when this route is not available here. */
+  describe: (name: string, fn: () => void) => void;
+  /** The URL of `directUrl`'s database by this route. */
+  url(directUrl: string): string;
+}
+
+/** The routes the Postgres tests that concern poolers run over, in one list. */
+export const POSTGRES_ROUTES: readonly PostgresRoute[] = [
+  { name: 'direct', describe: describeWithPostgres, url: (directUrl) => directUrl },
+  {
+    name: 'through PgBouncer',
+    describe: describeWithPgBouncer,
+    url: (directUrl) => throughPgBouncer(directUrl),
+  },
+];

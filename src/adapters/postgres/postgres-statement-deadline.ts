@@ -16,7 +16,7 @@ const CANCEL_CONNECTION_LIMIT_MS = 30_000;
 
 /**
  * How long after the cancel request the statement may take to end (with 57014). Past it the
- * caller gets the timeout anyway and the connection is destroyed once the statement ends.
+ * caller gets the timeout anyway and the connection is destroyed.
  */
 const CANCEL_GRACE_MS = 2_000;
 
@@ -95,13 +95,14 @@ export async function queryWithDeadline(
     if (settled.ok) return settled.result;
     throw settled.error;
   }
-  // The cancel did not take (unreachable, or dropped by a pooler): answer the caller now, and
-  // destroy the connection once the statement ends so nothing reuses it meanwhile.
-  // SQLSTATE 08006 (connection failure) is what makes release destroy rather than pool it.
-  const abandoned = Object.assign(new Error('A statement outlived its deadline and its cancel'), {
-    code: '08006',
-  });
-  void outcome.then(() => checkedOut.release(abandoned));
+  // The cancel did not take (unreachable, or a pooler still queueing the statement for a
+  // server): answer the caller now and destroy the connection, so nothing reuses it and the pool
+  // slot is free. SQLSTATE 08006 (connection failure) is what makes release destroy it.
+  checkedOut.release(
+    Object.assign(new Error('A statement outlived its deadline and its cancel request'), {
+      code: '08006',
+    }),
+  );
   throw new ConnectionException(
     `The statement passed its ${deadlineMs} ms deadline and the server did not confirm its cancel`,
     { details: { timeout: true } },
