@@ -1,8 +1,6 @@
-import { readdirSync } from 'node:fs';
 import { Client, Pool } from 'pg';
 import { PostgresAdapter } from '../../src/adapters/postgres';
 import {
-  defaultMigrationsDirectory,
   MIGRATION_LOCK_KEY,
   MigrationException,
   MigrationRunner,
@@ -10,11 +8,12 @@ import {
 } from '../../src/migrations';
 import { POSTGRES_ROUTES } from '../support/pgbouncer';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { tempDir, writeMigration, type TempDir } from './support/migration-fixtures';
-
-const shippedCount = readdirSync(defaultMigrationsDirectory('postgres')).filter((f) =>
-  f.endsWith('.up.sql'),
-).length;
+import {
+  SHIPPED_POSTGRES_MIGRATIONS as shippedCount,
+  tempDir,
+  writeMigration,
+  type TempDir,
+} from './support/migration-fixtures';
 
 /** Advisory locks granted on the database right now, as the server sees them. */
 async function advisoryLocks(admin: Client): Promise<number> {

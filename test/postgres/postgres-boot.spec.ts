@@ -7,6 +7,7 @@ import { ConnectionException } from '../../src/exceptions';
 import { MigrationException } from '../../src/migrations';
 import { freePort } from '../support/free-port';
 import { describeWithPostgres } from '../support/postgres';
+import { caught } from './postgres-test-helpers';
 
 class QuietLogger extends Logger {
   override log(): void {}
@@ -21,15 +22,6 @@ function bootPostgres(env: Record<string, string>) {
     resolveDatabaseConfig({ env: { DATABASE_PROVIDER: 'postgres', ...env } }),
     deps,
   );
-}
-
-async function failure(run: () => Promise<unknown>): Promise<Error> {
-  try {
-    await run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('the PostgreSQL boot settings', () => {
@@ -89,7 +81,7 @@ describe('booting against an unreachable PostgreSQL (a closed port)', () => {
   it.each(['true', 'false'])(
     'DATABASE_MIGRATE=%s: retries for DATABASE_CONNECT_WAIT_MS, then a ConnectionException says so',
     async (migrate) => {
-      const error = await failure(() =>
+      const error = await caught(() =>
         bootPostgres({
           DATABASE_URL: url,
           DATABASE_MIGRATE: migrate,
@@ -112,7 +104,7 @@ describe('booting against an unreachable PostgreSQL (a closed port)', () => {
   );
 
   it('PostgresAdapter.open with migrate and no wait: one attempt, a ConnectionException', async () => {
-    const error = await failure(() =>
+    const error = await caught(() =>
       PostgresAdapter.open({ connectionString: url, migrate: true }),
     );
     expect(error).toBeInstanceOf(ConnectionException);

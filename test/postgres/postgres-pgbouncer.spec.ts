@@ -1,11 +1,11 @@
 import { Client } from 'pg';
 import { PostgresAdapter, type PostgresAdapterOptions } from '../../src/adapters/postgres';
 import type { IUserEntity } from '../../src/entities/user.entity';
-import { ConnectionException, type DatabaseException } from '../../src/exceptions';
+import { ConnectionException } from '../../src/exceptions';
 import { usersTable } from '../../src/schema/users.table';
 import { describeWithPgBouncer, throughPgBouncer } from '../support/pgbouncer';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { userInput } from './postgres-test-helpers';
+import { caught, userInput } from './postgres-test-helpers';
 
 /**
  * A trigger that makes the server do what a test needs inside a library statement: a user whose
@@ -24,15 +24,6 @@ const PROBE_TRIGGER = `
   END $$;
   CREATE TRIGGER ndl_test_probe BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION ndl_test_probe();
 `;
-
-async function caught(run: () => Promise<unknown>): Promise<DatabaseException> {
-  try {
-    await run();
-  } catch (error) {
-    return error as DatabaseException;
-  }
-  throw new Error('expected a rejection');
-}
 
 describeWithPgBouncer('PostgresAdapter through PgBouncer in transaction mode', () => {
   let database: TestDatabase;
