@@ -9,6 +9,7 @@ const config: Config = {
   },
   setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Each worker gets its own SQLite files and Postgres databases, so files run in parallel safely.
   maxWorkers: 2,
   testTimeout: 30_000,

@@ -112,6 +112,11 @@ export async function createDatabaseAdapter(
         await PostgresAdapter.open({
           connectionString: postgres.connectionString,
           pool: { max: postgres.poolMax },
+          pooler: postgres.pooler,
+          // The boot checks the connection even with migrations off, and waits for a server
+          // that is still starting (a container, a failover) before it gives up.
+          connectWaitMs: postgres.connectWaitMs,
+          migrationLockTimeoutMs: postgres.migrationLockTimeoutMs,
           limits,
           migrate: config.migrate,
           observer,

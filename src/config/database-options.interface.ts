@@ -1,6 +1,7 @@
 import type { ResilienceOptions } from '../resilience/resilient.adapter';
 import type { ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
+import type { PoolerMode } from '../adapters/postgres/postgres-adapter.options';
 
 /** How SQLite syncs to disk (`PRAGMA synchronous`). */
 export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
@@ -44,6 +45,22 @@ export interface PostgresOptions {
   connectionString?: string;
   /** The most connections the pool opens. Default is `DATABASE_POOL_MAX`, else 10. */
   poolMax?: number;
+  /**
+   * What is between the application and the server: `none`, `session`, `transaction` or `auto`
+   * (transaction for a URL on port 6543 or with `pgbouncer=true`). See docs/postgres.md.
+   * Default is `DATABASE_POOLER`, else `auto`.
+   */
+  pooler?: PoolerMode;
+  /**
+   * How long boot waits for an unreachable server (retrying with backoff) before it fails with
+   * a ConnectionException, in milliseconds. Default is `DATABASE_CONNECT_WAIT_MS`, else 30000.
+   */
+  connectWaitMs?: number;
+  /**
+   * How long boot waits for the migration lock held by another instance before it fails, in
+   * milliseconds (`0`: no limit). Default is `DATABASE_MIGRATION_LOCK_TIMEOUT_MS`, else 300000.
+   */
+  migrationLockTimeoutMs?: number;
 }
 
 /** The Supabase reachability probe run at boot. */
@@ -156,7 +173,13 @@ export interface ResolvedDatabaseConfig {
     fetch?: FetchFunction;
   } | null;
   sqlite: { path: string; synchronous: SqliteSynchronous };
-  postgres: { connectionString: string; poolMax: number } | null;
+  postgres: {
+    connectionString: string;
+    poolMax: number;
+    pooler: PoolerMode;
+    connectWaitMs: number;
+    migrationLockTimeoutMs: number;
+  } | null;
   fallback: DatabaseFallback;
   probe: { timeoutMs: number; retries: number; backoffMs: number };
   migrate: boolean;

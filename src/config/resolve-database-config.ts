@@ -1,4 +1,5 @@
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
+import { POOLER_MODES, type PoolerMode } from '../adapters/postgres/postgres-adapter.options';
 import { DatabaseConfigurationException } from './database-configuration.exception';
 import { DATABASE_DEFAULTS, DATABASE_ENV } from './database-env.constants';
 import type {
@@ -152,6 +153,25 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
         DATABASE_ENV.poolMax,
         DATABASE_DEFAULTS.poolMax,
         1,
+      ),
+      pooler: read.choice<PoolerMode>(
+        options.postgres?.pooler,
+        DATABASE_ENV.pooler,
+        POOLER_MODES,
+        DATABASE_DEFAULTS.pooler,
+        (raw) => raw.toLowerCase(),
+      ),
+      connectWaitMs: read.integer(
+        options.postgres?.connectWaitMs,
+        DATABASE_ENV.connectWaitMs,
+        DATABASE_DEFAULTS.connectWaitMs,
+        0,
+      ),
+      migrationLockTimeoutMs: read.integer(
+        options.postgres?.migrationLockTimeoutMs,
+        DATABASE_ENV.migrationLockTimeoutMs,
+        DATABASE_DEFAULTS.migrationLockTimeoutMs,
+        0,
       ),
     };
   }

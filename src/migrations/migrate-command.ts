@@ -141,17 +141,13 @@ function openDatabase(io: MigrateCommandIo): OpenedDatabase {
       throw new Error('DATABASE_URL must start with postgresql:// or postgres://');
     }
     const { hostname, port } = new URL(url);
-    if (port === '6543') {
-      io.stderr(
-        'warning: port 6543 is a transaction-mode pooler, where the migration lock does not hold; ' +
-          'use the direct or session-mode URL (port 5432)',
-      );
-    }
     const pool = new Pool({ connectionString: url, max: 1 });
     // An idle client's error (server restart) would otherwise crash the process.
     pool.on('error', () => undefined);
     return {
-      driver: new PostgresMigrationDriver(pool),
+      // The lock is transaction-scoped, so this works through a transaction pooler too; the
+      // wait for another runner's lock is reported on stderr.
+      driver: new PostgresMigrationDriver(pool, { log: io.stderr }),
       // Host and port only: the URL may carry a password.
       description: `postgres ${hostname}${port ? `:${port}` : ''}`,
       close: () => pool.end(),

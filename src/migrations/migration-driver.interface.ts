@@ -20,18 +20,19 @@ export interface AppliedMigration extends MigrationRecord {
 /** How a session is opened. */
 export interface MigrationSessionOptions {
   /**
-   * Whether the session holds the migration lock, so no other runner migrates the same database
-   * until it is released. `status` reads without it.
+   * Whether the session's steps run under the migration lock, so no two runners change the same
+   * database at once (Postgres takes it in each step's transaction; SQLite's BEGIN IMMEDIATE is
+   * the lock). `status` reads without it.
    */
   readonly exclusive: boolean;
 }
 
 /**
- * One connection's worth of migration work, opened by {@link MigrationDriver.openSession}.
+ * One run's worth of migration work, opened by {@link MigrationDriver.openSession}.
  * Methods may throw the driver's own errors: the runner turns them into library exceptions.
  */
 export interface MigrationSession {
-  /** Creates the history table `schema_migrations` when it does not exist. */
+  /** Creates the history table `schema_migrations` when it does not exist (under the lock). */
   ensureHistoryTable(): Promise<void>;
   /** The applied migrations in version order; empty when the history table does not exist yet. */
   listApplied(): Promise<AppliedMigration[]>;
@@ -46,8 +47,8 @@ export interface MigrationSession {
    */
   applyDown(migration: MigrationRecord, sql: string): Promise<boolean>;
   /**
-   * Releases the lock and whatever the session acquired itself. Never closes the connection or
-   * pool the driver was given. Safe to call twice.
+   * Releases whatever the session acquired itself. Never closes the connection or pool the
+   * driver was given. Safe to call twice.
    */
   release(): Promise<void>;
 }
@@ -59,7 +60,7 @@ export interface MigrationSession {
 export interface MigrationDriver {
   /** Which folder of SQL files this driver runs: `migrations/<dialect>`. */
   readonly dialect: MigrationDialect;
-  /** Opens a session, waiting for the migration lock first when `exclusive`. */
+  /** Opens a session; with `exclusive`, its steps run under the migration lock. */
   openSession(options: MigrationSessionOptions): Promise<MigrationSession>;
 }
 

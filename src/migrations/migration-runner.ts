@@ -55,7 +55,8 @@ export interface MigrationStatus {
 /**
  * Applies and reverts the versioned SQL migrations of one database, recording each in
  * `schema_migrations` (version, name, checksum, applied_at). Each migration runs in its own
- * transaction, under the driver's migration lock, so concurrent runners never apply one twice.
+ * transaction, under the driver's migration lock, and is skipped when the history shows another
+ * runner applied it meanwhile, so concurrent runners never apply one twice.
  * An applied migration whose up file changed stops `up` and `down` with
  * {@link MigrationChecksumMismatchException}. Every failure is a {@link MigrationException} with
  * the driver's error as `cause`.
@@ -155,6 +156,8 @@ export class MigrationRunner {
           ? await session.applyUp(file, file.up)
           : await session.applyDown(file, file.down);
     } catch (error) {
+      // The driver's own verdict (the lock wait gave up) says more than "failed to apply".
+      if (error instanceof MigrationException) throw error;
       throw new MigrationException(
         `Migration ${label} failed ${direction === 'up' ? 'to apply' : 'to revert'} and was rolled back: ${messageOf(error)}`,
         'MIGRATION_FAILED',

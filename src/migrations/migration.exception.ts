@@ -12,6 +12,8 @@ export type MigrationErrorCode =
   | 'MIGRATION_INVALID_FILE'
   /** Opening the session, taking the lock or reading the history table failed. */
   | 'MIGRATION_SESSION_FAILED'
+  /** Another session held the migration lock for longer than the driver's lock timeout. */
+  | 'MIGRATION_LOCK_TIMEOUT'
   /** A bad argument, such as a step count that is not a positive integer. */
   | 'MIGRATION_INVALID_ARGUMENT';
 

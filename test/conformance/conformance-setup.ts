@@ -15,7 +15,8 @@ import { UserRole, UserStatus } from '../../src/entities/user.entity';
 import type { IWebhookEventEntity } from '../../src/entities/webhook-event.entity';
 import { ValidationException } from '../../src/exceptions';
 import type { CreateInput } from '../../src/schema/table-definition';
-import { createTestDatabase, describeWithPostgres } from '../support/postgres';
+import { describeWithPgBouncer, throughPgBouncer } from '../support/pgbouncer';
+import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
 
 /** An open adapter and how to dispose of everything made for it. */
 interface OpenedAdapter {
@@ -52,9 +53,18 @@ async function openSqliteMemory(): Promise<OpenedAdapter> {
 }
 
 async function openPostgres(): Promise<OpenedAdapter> {
+  return openPostgresAt((database) => database.url);
+}
+
+/** The database is created directly; the adapter (migrations included) goes through PgBouncer. */
+async function openPostgresThroughPgBouncer(): Promise<OpenedAdapter> {
+  return openPostgresAt((database) => throughPgBouncer(database.url));
+}
+
+async function openPostgresAt(url: (database: TestDatabase) => string): Promise<OpenedAdapter> {
   const database = await createTestDatabase('conformance');
   try {
-    const adapter = await PostgresAdapter.open({ connectionString: database.url, migrate: true });
+    const adapter = await PostgresAdapter.open({ connectionString: url(database), migrate: true });
     return {
       adapter,
       async dispose() {
@@ -82,6 +92,11 @@ export const CONFORMANCE_PROVIDERS: readonly ConformanceProvider[] = [
   { name: 'sqlite-file', describe, open: openSqliteFile },
   { name: 'sqlite-memory', describe, open: openSqliteMemory },
   { name: 'postgres', describe: describeWithPostgres, open: openPostgres },
+  {
+    name: 'postgres+pgbouncer',
+    describe: describeWithPgBouncer,
+    open: openPostgresThroughPgBouncer,
+  },
   { name: 'sqlite-file+resilience', describe, open: openResilientSqlite },
 ];
 

@@ -1,17 +1,12 @@
-import { readdirSync } from 'node:fs';
 import { Pool } from 'pg';
-import {
-  defaultMigrationsDirectory,
-  MigrationException,
-  MigrationRunner,
-  PostgresMigrationDriver,
-} from '../../src/migrations';
+import { MigrationException, MigrationRunner, PostgresMigrationDriver } from '../../src/migrations';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
-import { tempDir, writeMigration, type TempDir } from './support/migration-fixtures';
-
-const shippedCount = readdirSync(defaultMigrationsDirectory('postgres')).filter((f) =>
-  f.endsWith('.up.sql'),
-).length;
+import {
+  SHIPPED_POSTGRES_MIGRATIONS as shippedCount,
+  tempDir,
+  writeMigration,
+  type TempDir,
+} from './support/migration-fixtures';
 
 describeWithPostgres('MigrationRunner on Postgres', () => {
   let database: TestDatabase;

@@ -27,6 +27,8 @@ describe('PostgreSQL adapter options', () => {
     expect(useNamedStatements('auto', transaction)).toBe(false);
     expect(useNamedStatements('named', transaction)).toBe(true);
     expect(useNamedStatements('unnamed', direct)).toBe(false);
+    expect(useNamedStatements('auto', direct, 'transaction')).toBe(false);
+    expect(useNamedStatements('auto', transaction, 'session')).toBe(true);
   });
 
   it('fills in the documented defaults', () => {
@@ -36,10 +38,61 @@ describe('PostgreSQL adapter options', () => {
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: 5_000,
       statementTimeoutMs: 30_000,
+      pooler: 'none',
       namedStatements: true,
+      beginStatement: 'BEGIN',
+      startupStatementTimeoutMs: 30_000,
+      statementDeadlineMs: undefined,
+      migrationLockTimeoutMs: 300_000,
+      connectWaitMs: undefined,
       applicationName: 'nest-data-layer',
       ssl: undefined,
     });
+  });
+
+  it('behind a transaction pooler: no startup parameter, SET LOCAL in BEGIN, a client deadline, no names', () => {
+    for (const settings of [
+      resolvePostgresOptions({ connectionString: transaction, statementTimeoutMs: 1500 }),
+      resolvePostgresOptions({
+        connectionString: direct,
+        pooler: 'transaction',
+        statementTimeoutMs: 1500,
+      }),
+    ]) {
+      expect(settings).toMatchObject({
+        pooler: 'transaction',
+        namedStatements: false,
+        beginStatement: 'BEGIN; SET LOCAL statement_timeout = 1500',
+        startupStatementTimeoutMs: undefined,
+        statementDeadlineMs: 1500,
+      });
+    }
+    // A session pooler keeps named statements but refuses the startup parameter too.
+    expect(resolvePostgresOptions({ connectionString: session, pooler: 'session' })).toMatchObject({
+      namedStatements: true,
+      startupStatementTimeoutMs: undefined,
+      statementDeadlineMs: 30_000,
+    });
+    // No timeout: nothing to set, nothing to enforce.
+    expect(
+      resolvePostgresOptions({ connectionString: transaction, statementTimeoutMs: 0 }),
+    ).toMatchObject({ beginStatement: 'BEGIN', statementDeadlineMs: undefined });
+  });
+
+  it('refuses named statements behind a transaction pooler, and an unknown pooler mode', () => {
+    expect(() =>
+      resolvePostgresOptions({ connectionString: transaction, preparedStatements: 'named' }),
+    ).toThrow(/named.*transaction pooler/);
+    expect(() =>
+      resolvePostgresOptions({ connectionString: direct, pooler: 'pgbouncer' as never }),
+    ).toThrow(/pooler/);
+    expect(
+      resolvePostgresOptions({
+        connectionString: transaction,
+        pooler: 'session',
+        preparedStatements: 'named',
+      }).namedStatements,
+    ).toBe(true);
   });
 
   it('rejects malformed options with a TypeError naming the option', () => {
@@ -53,5 +106,11 @@ describe('PostgreSQL adapter options', () => {
     expect(() =>
       resolvePostgresOptions({ connectionString: direct, preparedStatements: 'always' as never }),
     ).toThrow(/preparedStatements/);
+    expect(() =>
+      resolvePostgresOptions({ connectionString: direct, migrationLockTimeoutMs: -1 }),
+    ).toThrow(/migrationLockTimeoutMs/);
+    expect(() => resolvePostgresOptions({ connectionString: direct, connectWaitMs: 1.5 })).toThrow(
+      /connectWaitMs/,
+    );
   });
 });

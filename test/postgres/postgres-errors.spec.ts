@@ -14,16 +14,12 @@ import { paymentsTable } from '../../src/schema/payments.table';
 import type { CreateInput } from '../../src/schema/table-definition';
 import { usersTable } from '../../src/schema/users.table';
 import { describeWithPostgres } from '../support/postgres';
-import { openPostgresFixture, userInput, type PostgresFixture } from './postgres-test-helpers';
-
-async function caught(run: () => Promise<unknown>): Promise<DatabaseException> {
-  try {
-    await run();
-  } catch (error) {
-    return error as DatabaseException;
-  }
-  throw new Error('expected a rejection');
-}
+import {
+  caught,
+  openPostgresFixture,
+  userInput,
+  type PostgresFixture,
+} from './postgres-test-helpers';
 
 /** A raw statement's error, mapped as the adapter maps it. */
 async function rawError(fixture: PostgresFixture, text: string): Promise<DatabaseException> {

@@ -1,6 +1,7 @@
 import { PostgresAdapter } from '../../src/adapters/postgres';
 import type { PostgresAdapterOptions } from '../../src/adapters/postgres';
 import { UserRole, UserStatus, type IUserEntity } from '../../src/entities/user.entity';
+import type { DatabaseException } from '../../src/exceptions';
 import type { CreateInput } from '../../src/schema/table-definition';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
@@ -57,4 +58,14 @@ export function userInput(
     emailVerified: false,
     ...extra,
   } as CreateInput<IUserEntity>;
+}
+
+/** The error `run` rejects with; fails the test when it resolves. */
+export async function caught(run: () => Promise<unknown>): Promise<DatabaseException> {
+  try {
+    await run();
+  } catch (error) {
+    return error as DatabaseException;
+  }
+  throw new Error('expected a rejection');
 }

@@ -1,9 +1,23 @@
 import type { ConnectionOptions } from 'node:tls';
+import type { PoolConfig } from 'pg';
 import type { QueryLimits } from '../../query/plan-query';
 import type { QueryObserver } from '../query-observer';
 
 /** How statements are sent: as named server-side prepared statements or unnamed ones. */
 export type PreparedStatementMode = 'auto' | 'named' | 'unnamed';
+
+/**
+ * What sits between the adapter and PostgreSQL.
+ * - `none`: the server itself (or a proxy that passes the startup packet through).
+ * - `session`: a session-mode pooler (Supavisor or PgBouncer in session mode): one server
+ *   connection per client connection, but only the startup parameters the pooler knows.
+ * - `transaction`: a transaction-mode pooler (Supabase's port 6543, PgBouncer `pool_mode =
+ *   transaction`): each transaction may run on another server connection, so nothing may rely
+ *   on session state.
+ * - `auto`: `transaction` when the URL looks like a transaction pooler
+ *   ({@link looksLikeTransactionPooler}), `none` otherwise.
+ */
+export type PoolerMode = 'auto' | 'none' | 'session' | 'transaction';
 
 /** Connection pool settings of {@link PostgresAdapterOptions}. */
 export interface PostgresPoolOptions {
@@ -25,17 +39,23 @@ export interface PostgresAdapterOptions {
   /** Pool sizing and timeouts. Defaults are listed on each field. */
   pool?: PostgresPoolOptions;
   /**
-   * The server cancels a statement that runs longer than this, in milliseconds (sent as the
-   * `statement_timeout` startup parameter, so it also holds for each pooled connection).
-   * `0` disables it. Default is 30000.
+   * The server cancels a statement that runs longer than this, in milliseconds, with SQLSTATE
+   * 57014 (a retryable ConnectionException with `details.timeout`). Directly (`pooler: 'none'`)
+   * it is the `statement_timeout` startup parameter; behind a pooler, which refuses that
+   * parameter, every transaction begins with `SET LOCAL statement_timeout` and a statement
+   * outside a transaction gets a client-side deadline that sends the server a cancel request.
+   * `0` leaves the server's own setting. Default is 30000.
    */
   statementTimeoutMs?: number;
   /**
+   * What is between the adapter and the server; see {@link PoolerMode}. Default is `auto`.
+   */
+  pooler?: PoolerMode;
+  /**
    * `named`: each statement shape is prepared once per connection (faster on a direct or session
-   * connection). `unnamed`: parsed on every call, which transaction poolers (Supavisor on port 6543,
-   * PgBouncer) require. `auto`: unnamed when the URL looks like a transaction pooler (port 6543,
-   * `pgbouncer=true`, `prepareThreshold=0`, `statement_cache_size=0`), named otherwise.
-   * Default is `auto`.
+   * connection); not allowed with `pooler: 'transaction'`. `unnamed`: parsed on every call, which
+   * transaction poolers (Supavisor on port 6543, PgBouncer) require. `auto`: unnamed with a
+   * transaction pooler, named otherwise. Default is `auto`.
    */
   preparedStatements?: PreparedStatementMode;
   /** Page size and IN-list limits. Default is {@link DEFAULT_QUERY_LIMITS}. */
@@ -44,6 +64,19 @@ export interface PostgresAdapterOptions {
   migrate?: boolean;
   /** Where the migration files are. Default is the migration runner's own default. */
   migrationsDirectory?: string;
+  /**
+   * How long one wait for the migration lock (held by another instance migrating the same
+   * database) may last before `open()` fails with a MigrationException naming the holder, in
+   * milliseconds. The wait is logged once. Default is 300000 (5 minutes).
+   */
+  migrationLockTimeoutMs?: number;
+  /**
+   * When set, `open()` checks the server answers (`SELECT 1`) before returning, retrying with
+   * backoff for up to this many milliseconds while it is unreachable, then fails with a
+   * ConnectionException saying so. Unset: no check unless `migrate` is on (then one attempt).
+   * `DatabaseModule` sets it from `DATABASE_CONNECT_WAIT_MS` (default 30000). Default is unset.
+   */
+  connectWaitMs?: number;
   /** Receives an event after every operation (metrics, query logs). Default is none. */
   observer?: QueryObserver;
   /**
@@ -62,7 +95,25 @@ export interface ResolvedPostgresOptions {
   idleTimeoutMillis: number;
   connectionTimeoutMillis: number;
   statementTimeoutMs: number;
+  /** The pooler mode decided from `pooler` and the URL; never `auto`. */
+  pooler: Exclude<PoolerMode, 'auto'>;
   namedStatements: boolean;
+  /**
+   * What opens a library transaction, as one simple-protocol query: `BEGIN`, followed behind a
+   * pooler by `SET LOCAL statement_timeout = <statementTimeoutMs>` in the same round trip.
+   */
+  beginStatement: string;
+  /**
+   * The `statement_timeout` startup parameter to send (direct connections only), or undefined.
+   */
+  startupStatementTimeoutMs?: number;
+  /**
+   * The client-side deadline of a statement outside a transaction, after which the server is
+   * asked to cancel it (behind a pooler only), or undefined.
+   */
+  statementDeadlineMs?: number;
+  migrationLockTimeoutMs: number;
+  connectWaitMs?: number;
   applicationName: string;
   ssl?: boolean | ConnectionOptions;
 }
@@ -98,12 +149,38 @@ export function looksLikeTransactionPooler(connectionString: string): boolean {
   return false;
 }
 
-/** Decides whether statements are named, from the mode and the connection string. */
-export function useNamedStatements(mode: PreparedStatementMode, connectionString: string): boolean {
+/** Decides the pooler mode from the option and the connection string. */
+export function resolvePoolerMode(
+  mode: PoolerMode,
+  connectionString: string,
+): Exclude<PoolerMode, 'auto'> {
+  if (mode !== 'auto') return mode;
+  return looksLikeTransactionPooler(connectionString) ? 'transaction' : 'none';
+}
+
+/**
+ * Decides whether statements are named, from the mode and the connection string (or the pooler
+ * mode already decided). A transaction pooler never gets named statements: see
+ * {@link resolvePostgresOptions} for the explicit `named` that contradicts it.
+ */
+export function useNamedStatements(
+  mode: PreparedStatementMode,
+  connectionString: string,
+  pooler: PoolerMode = 'auto',
+): boolean {
   if (mode === 'named') return true;
   if (mode === 'unnamed') return false;
-  return !looksLikeTransactionPooler(connectionString);
+  return resolvePoolerMode(pooler, connectionString) !== 'transaction';
 }
+
+/** The text that opens a transaction; the timeout is our own validated integer, never input. */
+function beginStatement(pooler: Exclude<PoolerMode, 'auto'>, statementTimeoutMs: number): string {
+  if (pooler === 'none' || statementTimeoutMs === 0) return 'BEGIN';
+  return `BEGIN; SET LOCAL statement_timeout = ${statementTimeoutMs}`;
+}
+
+/** Every value {@link PostgresAdapterOptions.pooler} accepts. */
+export const POOLER_MODES: readonly PoolerMode[] = ['auto', 'none', 'session', 'transaction'];
 
 function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -122,8 +199,27 @@ export function resolvePostgresOptions(options: PostgresAdapterOptions): Resolve
   if (mode !== 'auto' && mode !== 'named' && mode !== 'unnamed') {
     throw new TypeError('PostgresAdapterOptions.preparedStatements must be auto, named or unnamed');
   }
+  const poolerOption = options.pooler ?? 'auto';
+  if (!POOLER_MODES.includes(poolerOption)) {
+    throw new TypeError('PostgresAdapterOptions.pooler must be auto, none, session or transaction');
+  }
+  const pooler = resolvePoolerMode(poolerOption, options.connectionString);
+  if (pooler === 'transaction' && mode === 'named') {
+    // A statement prepared on one server connection is missing on the next, or seen by another
+    // client: refuse at once rather than fail on some calls.
+    throw new TypeError(
+      "PostgresAdapterOptions.preparedStatements 'named' cannot be used behind a transaction pooler; " +
+        "use 'unnamed', or set pooler to 'session' or 'none' if the URL is not one",
+    );
+  }
   const max = nonNegativeInteger('pool.max', options.pool?.max, 10);
   if (max < 1) throw new TypeError('PostgresAdapterOptions.pool.max must be at least 1');
+  const statementTimeoutMs = nonNegativeInteger(
+    'statementTimeoutMs',
+    options.statementTimeoutMs,
+    30_000,
+  );
+  const timed = statementTimeoutMs > 0;
   return {
     connectionString: options.connectionString,
     max,
@@ -137,13 +233,41 @@ export function resolvePostgresOptions(options: PostgresAdapterOptions): Resolve
       options.pool?.connectionTimeoutMillis,
       5_000,
     ),
-    statementTimeoutMs: nonNegativeInteger(
-      'statementTimeoutMs',
-      options.statementTimeoutMs,
-      30_000,
+    statementTimeoutMs,
+    pooler,
+    namedStatements: useNamedStatements(mode, options.connectionString, pooler),
+    beginStatement: beginStatement(pooler, statementTimeoutMs),
+    startupStatementTimeoutMs: timed && pooler === 'none' ? statementTimeoutMs : undefined,
+    statementDeadlineMs: timed && pooler !== 'none' ? statementTimeoutMs : undefined,
+    migrationLockTimeoutMs: nonNegativeInteger(
+      'migrationLockTimeoutMs',
+      options.migrationLockTimeoutMs,
+      300_000,
     ),
-    namedStatements: useNamedStatements(mode, options.connectionString),
+    connectWaitMs:
+      options.connectWaitMs === undefined
+        ? undefined
+        : nonNegativeInteger('connectWaitMs', options.connectWaitMs, 0),
     applicationName: options.applicationName ?? 'nest-data-layer',
     ssl: options.ssl,
   };
+}
+
+/**
+ * The node-postgres pool configuration for resolved options. Only a direct connection gets the
+ * `statement_timeout` startup parameter: poolers refuse parameters they do not know (08P01).
+ */
+export function poolConfig(settings: ResolvedPostgresOptions): PoolConfig {
+  const config: PoolConfig = {
+    connectionString: settings.connectionString,
+    max: settings.max,
+    idleTimeoutMillis: settings.idleTimeoutMillis,
+    connectionTimeoutMillis: settings.connectionTimeoutMillis,
+    application_name: settings.applicationName,
+  };
+  if (settings.startupStatementTimeoutMs !== undefined) {
+    config.statement_timeout = settings.startupStatementTimeoutMs;
+  }
+  if (settings.ssl !== undefined) config.ssl = settings.ssl;
+  return config;
 }

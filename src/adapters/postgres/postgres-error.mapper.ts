@@ -73,6 +73,17 @@ export function isPostgresConnectionError(error: unknown): boolean {
 }
 
 /**
+ * Whether a pooler (PgBouncer, Supavisor) refused a startup parameter it does not know, such as
+ * `statement_timeout`: the connection never opens, and retrying cannot change that.
+ */
+export function isStartupParameterRefusal(error: unknown): boolean {
+  const { code, message } = asPgError(error);
+  return (
+    code === '08P01' && (message ?? '').toLowerCase().includes('unsupported startup parameter')
+  );
+}
+
+/**
  * Errors raised before any statement reached the server: no connection could be made or had, or
  * the client refused to queue a query on a connection it knew was dead. The resilience layer
  * reads `details.sent === false` as proof that even a plain insert may be sent again.
@@ -154,6 +165,7 @@ function invalidInput(
  * | 23505                                                     | UniqueConstraintException        |
  * | 23503                                                     | ForeignKeyException              |
  * | 23502, 23514, class 22 (22P02, 22001, …)                  | ValidationException              |
+ * | 08P01 unsupported startup parameter (a pooler)            | ConnectionException (not retried) |
  * | 57014 (`details.timeout`), 08xxx, 57P01-03, 53300,        | ConnectionException (retryable)  |
  * | ECONN*, lost connection (`details.sent: false` if unsent) |                                  |
  * | 40P01, 40001                                              | TransactionException (retryable) |
@@ -200,6 +212,12 @@ export function mapPostgresError(
       cause: error,
       details: { ...details, timeout: true },
     });
+  }
+  if (isStartupParameterRefusal(error)) {
+    return new ConnectionException(
+      "The server refused a startup parameter: it is a pooler (PgBouncer, Supavisor). Set the adapter's pooler option to 'transaction' or 'session', or add pgbouncer=true to the URL",
+      { cause: error, details: { ...details, sent: false }, retryable: false },
+    );
   }
   if (isPostgresConnectionError(error)) {
     return new ConnectionException('The PostgreSQL connection failed or was lost', {

@@ -122,7 +122,10 @@ export class PostgresTransactionManager {
   private readonly handles = new Map<number, PostgresTransaction>();
   private nextId = 1;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly beginStatement = 'BEGIN',
+  ) {}
 
   /** The transaction the calling context has joined and not yet finished, if any. */
   current(): PostgresTransaction | undefined {
@@ -201,7 +204,7 @@ export class PostgresTransactionManager {
   private async open(): Promise<CheckedOutClient> {
     const checkedOut = await checkOut(this.pool);
     try {
-      await checkedOut.client.query('BEGIN');
+      await checkedOut.client.query(this.beginStatement);
     } catch (error) {
       checkedOut.release(error);
       throw error;

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
-import { Pool, type PoolConfig, type QueryArrayConfig, type QueryArrayResult } from 'pg';
+import { Pool, type QueryArrayConfig, type QueryArrayResult } from 'pg';
 import {
   DatabaseException,
   RecordNotFoundException,
@@ -63,10 +62,18 @@ import {
   type TableSql,
 } from '../sql';
 import {
+  poolConfig,
   type PostgresAdapterOptions,
   type ResolvedPostgresOptions,
   resolvePostgresOptions,
 } from './postgres-adapter.options';
+import { describeServer, waitForServer } from './postgres-connect';
+import { queryWithDeadline } from './postgres-statement-deadline';
+import {
+  isStalePreparedStatement,
+  StatementNames,
+  staleStatementInTransaction,
+} from './postgres-statement-names';
 import { PostgresMigrationDriver } from '../../migrations/drivers/postgres-migration.driver';
 import { MigrationRunner } from '../../migrations/migration-runner';
 import { mapPostgresError } from './postgres-error.mapper';
@@ -93,7 +100,7 @@ interface StatementTrace {
   params?: unknown[];
 }
 
-/** How many statement names and plan texts are cached before the caches start over. */
+/** How many plan texts are cached before the cache starts over. */
 const CACHE_LIMIT = 5_000;
 
 const CAPABILITIES: AdapterCapabilities = Object.freeze({
@@ -126,7 +133,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
   private readonly transactions: PostgresTransactionManager;
   private readonly limits: QueryLimits;
   private readonly observer?: QueryObserver;
-  private readonly statementNames = new Map<string, string>();
+  private readonly statementNames = new StatementNames();
   private readonly planTexts = new Map<string, string>();
   private closing?: Promise<void>;
 
@@ -137,7 +144,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
     readonly settings: ResolvedPostgresOptions,
     options: PostgresAdapterOptions,
   ) {
-    this.transactions = new PostgresTransactionManager(pool);
+    this.transactions = new PostgresTransactionManager(pool, settings.beginStatement);
     this.limits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
     this.observer = options.observer;
     // An idle pooled connection the server drops emits `error`; unhandled it would end the process.
@@ -147,33 +154,36 @@ export class PostgresAdapter implements IDatabaseAdapter {
   }
 
   /**
-   * Creates the pool and, with `migrate: true`, applies pending migrations. Connections are opened
-   * lazily otherwise; call {@link ping} to check the server is reachable.
+   * Creates the pool, checks the server answers when `connectWaitMs` is set or `migrate` is on
+   * (retrying while it is unreachable, for up to `connectWaitMs`), and with `migrate: true`
+   * applies pending migrations under the migration lock. Without either, connections open
+   * lazily; call {@link ping} to check the server is reachable.
    *
-   * @throws TypeError on malformed options; a DatabaseException when migrating fails.
+   * @throws TypeError on malformed options; a ConnectionException when the server stays
+   * unreachable; a MigrationException when migrating fails.
    */
   static async open(options: PostgresAdapterOptions): Promise<PostgresAdapter> {
     const settings = resolvePostgresOptions(options);
-    const config: PoolConfig = {
-      connectionString: settings.connectionString,
-      max: settings.max,
-      idleTimeoutMillis: settings.idleTimeoutMillis,
-      connectionTimeoutMillis: settings.connectionTimeoutMillis,
-      application_name: settings.applicationName,
-    };
-    // Sent in the startup packet, so it holds on every pooled connection, even behind a pooler.
-    if (settings.statementTimeoutMs > 0) config.statement_timeout = settings.statementTimeoutMs;
-    if (settings.ssl !== undefined) config.ssl = settings.ssl;
-    const adapter = new PostgresAdapter(new Pool(config), settings, options);
-    if (options.migrate) {
-      try {
-        await new MigrationRunner(new PostgresMigrationDriver(adapter.pool), {
-          directory: options.migrationsDirectory,
-        }).up();
-      } catch (error) {
-        await adapter.close();
-        throw mapPostgresError(error);
+    const adapter = new PostgresAdapter(new Pool(poolConfig(settings)), settings, options);
+    try {
+      if (settings.connectWaitMs !== undefined || options.migrate) {
+        // A refused or unreachable server says so here, not as a failed migration.
+        await waitForServer(
+          () => adapter.query({ text: 'SELECT 1', values: [] }, undefined),
+          settings.connectWaitMs ?? 0,
+          describeServer(settings.connectionString),
+        );
       }
+      if (options.migrate) {
+        const driver = new PostgresMigrationDriver(adapter.pool, {
+          lockTimeoutMs: settings.migrationLockTimeoutMs,
+          log: (line) => adapter.logger.warn(line),
+        });
+        await new MigrationRunner(driver, { directory: options.migrationsDirectory }).up();
+      }
+    } catch (error) {
+      await adapter.close();
+      throw mapPostgresError(error);
     }
     return adapter;
   }
@@ -551,7 +561,11 @@ export class PostgresAdapter implements IDatabaseAdapter {
   /**
    * Runs a statement on the transaction the calling context has joined, or on a pooled client.
    * A pooled client is destroyed only when its connection failed, not on a constraint error
-   * (pg-pool's own `pool.query` would discard it on any error).
+   * (pg-pool's own `pool.query` would discard it on any error). Behind a pooler a statement
+   * outside a transaction has a client-side deadline ({@link queryWithDeadline}). A named
+   * statement the server no longer matches (0A000 after a column type change, 26000, 42P05)
+   * gets a new name: outside a transaction it is prepared again and run once more; inside one,
+   * whose work the error aborted, a retryable TransactionException asks for a re-run.
    */
   private async query(
     statement: Statement,
@@ -564,11 +578,31 @@ export class PostgresAdapter implements IDatabaseAdapter {
       rowMode: 'array',
     };
     if (this.settings.namedStatements && !statement.valueDependentPlan) {
-      config.name = this.statementName(statement.text);
+      config.name = this.statementNames.nameOf(statement.text);
     }
     const tx = this.transactions.current();
-    if (tx) return tx.query(config);
+    if (tx) {
+      try {
+        return await tx.query(config);
+      } catch (error) {
+        if (!config.name || !isStalePreparedStatement(error)) throw error;
+        this.statementNames.renew(statement.text);
+        throw staleStatementInTransaction(error);
+      }
+    }
+    try {
+      return await this.pooledQuery(config);
+    } catch (error) {
+      if (!config.name || !isStalePreparedStatement(error)) throw error;
+      return this.pooledQuery({ ...config, name: this.statementNames.renew(statement.text) });
+    }
+  }
+
+  /** Runs a statement on a client of its own, released (or destroyed) afterwards. */
+  private async pooledQuery(config: QueryArrayConfig): Promise<QueryArrayResult> {
     const checkedOut = await checkOut(this.pool);
+    const deadline = this.settings.statementDeadlineMs;
+    if (deadline !== undefined) return queryWithDeadline(checkedOut, config, deadline);
     let failure: unknown;
     try {
       return await checkedOut.client.query(config);
@@ -620,17 +654,6 @@ export class PostgresAdapter implements IDatabaseAdapter {
       values: params,
       redacted: () => sql.redact(sql.table.columns, params, REDACTED),
     };
-  }
-
-  /** A stable name per statement text, so each connection prepares a shape once. */
-  private statementName(text: string): string {
-    let name = this.statementNames.get(text);
-    if (name === undefined) {
-      if (this.statementNames.size >= CACHE_LIMIT) this.statementNames.clear();
-      name = `ndl_${createHash('sha1').update(text).digest('hex').slice(0, 32)}`;
-      this.statementNames.set(text, name);
-    }
-    return name;
   }
 
   private planText(key: string, build: () => string): string {

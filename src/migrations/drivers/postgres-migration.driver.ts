@@ -6,12 +6,30 @@ import type {
   MigrationSession,
   MigrationSessionOptions,
 } from '../migration-driver.interface';
+import { MigrationException } from '../migration.exception';
+import {
+  describeLockHolder,
+  findLockHolder,
+  type MigrationLockHolder,
+} from './postgres-lock-holder';
 
 /**
  * The advisory lock key every runner of this library takes on a database: a fixed 64-bit number
  * (ASCII "ndl-migr"), so two instances starting at once migrate one after the other.
  */
 export const MIGRATION_LOCK_KEY = '7954601784208090994';
+
+/** Options of {@link PostgresMigrationDriver}. */
+export interface PostgresMigrationDriverOptions {
+  /**
+   * How long one wait for the migration lock may last before the run fails with a
+   * MigrationException (`MIGRATION_LOCK_TIMEOUT`) naming the holder, in milliseconds; `0` waits
+   * without limit. Default is 300000 (5 minutes).
+   */
+  lockTimeoutMs?: number;
+  /** Receives the line saying the run waits for the lock, and who holds it. Default discards it. */
+  log?: (line: string) => void;
+}
 
 interface HistoryRow {
   version: string;
@@ -21,59 +39,79 @@ interface HistoryRow {
 }
 
 /**
- * Runs migrations on PostgreSQL through a `pg` pool. A session checks out one dedicated client and,
- * when exclusive, holds `pg_advisory_lock` on it until released; every migration then runs on that
- * same client in its own transaction. Advisory locks belong to a server connection, so the URL must
- * be a direct or session-mode one, never a transaction-mode pooler (Supabase port 6543).
- * The pool is the caller's: the driver only returns the client it borrowed.
+ * Opens every migration transaction: no statement timeout of the application's may cut a
+ * migration or the wait for the lock short (the wait has its own limit, `lock_timeout`).
+ */
+const BEGIN_MIGRATION = 'BEGIN; SET LOCAL statement_timeout = 0';
+
+/**
+ * Runs migrations on PostgreSQL through a `pg` pool. Each step (creating the history table,
+ * applying or reverting one migration) is one transaction that first takes
+ * `pg_advisory_xact_lock` and then checks the history again, so a second instance waits, then
+ * skips what the first applied. The lock is the transaction's, released by COMMIT or ROLLBACK:
+ * it holds the same directly, through a session pooler and through a transaction pooler
+ * (Supabase's port 6543, PgBouncer), and no idle connection keeps it afterwards.
+ * The pool is the caller's: the driver only borrows clients.
  */
 export class PostgresMigrationDriver implements MigrationDriver {
   readonly dialect = 'postgres' as const;
+  private readonly lockTimeoutMs: number;
+  private readonly log: (line: string) => void;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    options: PostgresMigrationDriverOptions = {},
+  ) {
+    const lockTimeoutMs = options.lockTimeoutMs ?? 300_000;
+    if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 0) {
+      throw new TypeError(
+        'PostgresMigrationDriverOptions.lockTimeoutMs must be a non-negative integer',
+      );
+    }
+    this.lockTimeoutMs = lockTimeoutMs;
+    this.log = options.log ?? (() => undefined);
+  }
 
   async openSession(options: MigrationSessionOptions): Promise<MigrationSession> {
-    const client = await this.pool.connect();
-    if (options.exclusive) {
-      try {
-        await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
-      } catch (error) {
-        client.release(asError(error));
-        throw error;
-      }
-    }
-    return new PostgresMigrationSession(client, options.exclusive);
+    return new PostgresMigrationSession(this.pool, options.exclusive, this.lockTimeoutMs, this.log);
   }
 }
 
 class PostgresMigrationSession implements MigrationSession {
-  private released = false;
+  /** The wait for the lock is logged once per session, however many steps wait. */
+  private announced = false;
 
   constructor(
-    private readonly client: PoolClient,
-    private readonly locked: boolean,
+    private readonly pool: Pool,
+    private readonly exclusive: boolean,
+    private readonly lockTimeoutMs: number,
+    private readonly log: (line: string) => void,
   ) {}
 
   async ensureHistoryTable(): Promise<void> {
+    // Under the lock: two CREATE TABLE IF NOT EXISTS at once both try to create the row type.
     // RLS with no policy: on Supabase, anon and authenticated get default grants on new public
     // tables, and the history is no business of theirs.
-    await this.client.query(`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
-        version bigint PRIMARY KEY,
-        name text NOT NULL,
-        checksum text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      );
-      ALTER TABLE schema_migrations ENABLE ROW LEVEL SECURITY;
-    `);
+    await this.step(async (client) => {
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+          version bigint PRIMARY KEY,
+          name text NOT NULL,
+          checksum text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        );
+        ALTER TABLE schema_migrations ENABLE ROW LEVEL SECURITY;
+      `);
+      return true;
+    });
   }
 
   async listApplied(): Promise<AppliedMigration[]> {
-    const exists = await this.client.query<{ present: boolean }>(
+    const exists = await this.pool.query<{ present: boolean }>(
       "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
     );
     if (!exists.rows[0].present) return [];
-    const { rows } = await this.client.query<HistoryRow>(
+    const { rows } = await this.pool.query<HistoryRow>(
       'SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version',
     );
     return rows.map((row) => ({
@@ -85,11 +123,11 @@ class PostgresMigrationSession implements MigrationSession {
   }
 
   async applyUp(migration: MigrationRecord, sql: string): Promise<boolean> {
-    return this.inTransaction(async () => {
-      if (await this.isRecorded(migration.version)) return false;
+    return this.step(async (client) => {
+      if (await isRecorded(client, migration.version)) return false;
       // No parameters: the simple query protocol, which runs a file of several statements.
-      await this.client.query(sql);
-      await this.client.query(
+      await client.query(sql);
+      await client.query(
         'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
         [migration.version, migration.name, migration.checksum],
       );
@@ -98,50 +136,83 @@ class PostgresMigrationSession implements MigrationSession {
   }
 
   async applyDown(migration: MigrationRecord, sql: string): Promise<boolean> {
-    return this.inTransaction(async () => {
-      if (!(await this.isRecorded(migration.version))) return false;
-      await this.client.query(sql);
-      await this.client.query('DELETE FROM schema_migrations WHERE version = $1', [
-        migration.version,
-      ]);
+    return this.step(async (client) => {
+      if (!(await isRecorded(client, migration.version))) return false;
+      await client.query(sql);
+      await client.query('DELETE FROM schema_migrations WHERE version = $1', [migration.version]);
       return true;
     });
   }
 
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    try {
-      if (this.locked) {
-        await this.client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
-      }
-      this.client.release();
-    } catch (error) {
-      // A connection that cannot unlock is discarded: closing it frees the lock server-side.
-      this.client.release(asError(error));
-      throw error;
-    }
-  }
+  /** Nothing to release: every lock ended with its transaction. */
+  async release(): Promise<void> {}
 
-  private async isRecorded(version: number): Promise<boolean> {
-    const { rowCount } = await this.client.query(
-      'SELECT 1 FROM schema_migrations WHERE version = $1',
-      [version],
-    );
-    return (rowCount ?? 0) > 0;
-  }
-
-  private async inTransaction(work: () => Promise<boolean>): Promise<boolean> {
-    await this.client.query('BEGIN');
+  /**
+   * Runs `work` in one transaction on one borrowed client, under the migration lock when the
+   * session is exclusive; commits when it reports a change, rolls back otherwise.
+   */
+  private async step(work: (client: PoolClient) => Promise<boolean>): Promise<boolean> {
+    const client = await this.pool.connect();
     try {
-      const changed = await work();
-      await this.client.query(changed ? 'COMMIT' : 'ROLLBACK');
+      await client.query(BEGIN_MIGRATION);
+      if (this.exclusive) await this.lock(client);
+      const changed = await work(client);
+      await client.query(changed ? 'COMMIT' : 'ROLLBACK');
+      client.release();
       return changed;
     } catch (error) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
+      // A connection that cannot roll back is discarded: closing it ends the transaction.
+      const rolledBack = await client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      client.release(rolledBack ? undefined : asError(error));
       throw error;
     }
   }
+
+  /** Takes the transaction's migration lock, waiting at most the lock timeout for its holder. */
+  private async lock(client: PoolClient): Promise<void> {
+    const { rows } = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_xact_lock($1::bigint) AS locked',
+      [MIGRATION_LOCK_KEY],
+    );
+    if (rows[0].locked) return;
+    const holder = await findLockHolder(client, MIGRATION_LOCK_KEY);
+    if (!this.announced) {
+      this.announced = true;
+      this.log(`waiting for the migration lock ${describeLockHolder(holder)}`);
+    }
+    // lock_timeout bounds the wait on the server, pooler or not; the value is our own integer.
+    await client.query(`SET LOCAL lock_timeout = ${this.lockTimeoutMs}`);
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55P03') throw error;
+      throw lockTimeout(this.lockTimeoutMs, holder, error);
+    }
+  }
+}
+
+function lockTimeout(
+  lockTimeoutMs: number,
+  holder: MigrationLockHolder | undefined,
+  cause: unknown,
+): MigrationException {
+  return new MigrationException(
+    `Gave up after ${lockTimeoutMs} ms waiting for the migration lock ${describeLockHolder(holder)}: ` +
+      'another instance is migrating this database, or a session kept the lock ' +
+      '(see pg_stat_activity for that pid)',
+    'MIGRATION_LOCK_TIMEOUT',
+    { cause, details: { holderPid: holder?.pid, lockTimeoutMs } },
+  );
+}
+
+async function isRecorded(client: PoolClient, version: number): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
+    version,
+  ]);
+  return (rowCount ?? 0) > 0;
 }
 
 function asError(error: unknown): Error {

@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ColumnDefinition, TableDefinition } from '../../../src/schema';
+import { defaultMigrationsDirectory } from '../../../src/migrations/migrations-directory';
 import {
   paymentsTable,
   subscriptionsTable,
   usersTable,
   webhookEventsTable,
 } from '../../../src/schema';
+
+/** How many migrations the library ships for PostgreSQL. */
+export const SHIPPED_POSTGRES_MIGRATIONS = readdirSync(
+  defaultMigrationsDirectory('postgres'),
+).filter((f) => f.endsWith('.up.sql')).length;
 
 /** The four tables the migrations must create, as the code defines them. */
 export const TABLES: readonly TableDefinition<any>[] = [
