@@ -93,7 +93,7 @@ describe('Supabase filter translation', () => {
     [
       'createdAfter',
       { createdAfter: '2024-01-01T00:00:00Z' },
-      ['created_at', 'gt.2024-01-01T00:00:00.000Z'],
+      ['created_at', 'gte.2024-01-01T00:00:00.001Z'],
     ],
     [
       'createdBefore',
@@ -144,7 +144,9 @@ describe('Supabase filter translation', () => {
     );
     const ors = fake.requests[1].params.filter(([k]) => k === 'or').map(([, v]) => v);
     expect(ors).toHaveLength(2);
-    expect(ors[1]).toMatch(/^\(created_at\.gt\."2024-01-01T00:00:00\.123Z",and\(created_at\.eq\./);
+    expect(ors[1]).toMatch(
+      /^\(created_at\.gte\."2024-01-01T00:00:00\.124Z",and\(created_at\.gte\./,
+    );
   });
 
   describe.each(HOSTILE)('hostile text %j', (text) => {
