@@ -1,6 +1,7 @@
 import { ValidationException } from '../exceptions';
 import type { ColumnDefinition } from '../schema/table-definition';
 import type { PlanValue } from './query-plan';
+import { isTimestampInRange } from './timestamp';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,7 +16,11 @@ function normalizeText(field: string, value: unknown): string {
   return value;
 }
 
-/** An ISO-8601 UTC string with milliseconds, from a Date or a date string. */
+/**
+ * An ISO-8601 UTC string with milliseconds, from a Date or a date string, for years 1 to 9999:
+ * what SQLite's date functions and PostgreSQL's ISO input both take, and what stored values are
+ * held to (migrations sqlite/0007 and postgres/0009).
+ */
 export function normalizeTimestamp(field: string, value: unknown): string {
   const date =
     value instanceof Date
@@ -24,6 +29,7 @@ export function normalizeTimestamp(field: string, value: unknown): string {
         ? new Date(value)
         : null;
   if (!date || Number.isNaN(date.getTime())) reject(field, 'must be a date or an ISO-8601 string');
+  if (!isTimestampInRange(date.getTime())) reject(field, 'must be a date from year 1 to 9999');
   return date.toISOString();
 }
 

@@ -1,4 +1,4 @@
-import { withResilience } from '../../src/resilience';
+import { ResilientAdapter, withResilience } from '../../src/resilience';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -100,9 +100,53 @@ export const CONFORMANCE_PROVIDERS: readonly ConformanceProvider[] = [
   { name: 'sqlite-file+resilience', describe, open: openResilientSqlite },
 ];
 
+/**
+ * The provider's own connection, for tests that write rows the way another program would (plain
+ * SQL, database defaults), bypassing the library.
+ */
+export interface RawSql {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs one statement; `?` placeholders on both dialects. */
+  run(sql: string, params?: readonly unknown[]): Promise<void>;
+}
+
+/** The raw connection under an adapter (unwrapping the resilience layer), if it has one. */
+export function rawSql(adapter: IDatabaseAdapter): RawSql | undefined {
+  const inner = adapter instanceof ResilientAdapter ? adapter.inner : adapter;
+  if (inner instanceof SQLiteAdapter) {
+    return {
+      dialect: 'sqlite',
+      run: async (sql, params = []) => {
+        try {
+          inner.connection.prepare(sql).run(...params);
+        } catch (error) {
+          // better-sqlite3's SqliteError belongs to the realm of the first test file that loaded
+          // it; rethrown here, jest's toThrow recognises it in every file.
+          throw new Error((error as Error).message, { cause: error });
+        }
+      },
+    };
+  }
+  if (inner instanceof PostgresAdapter) {
+    return {
+      dialect: 'postgres',
+      run: async (sql, params = []) => {
+        let index = 0;
+        await inner.pool.query(
+          sql.replace(/\?/g, () => `$${++index}`),
+          [...params],
+        );
+      },
+    };
+  }
+  return undefined;
+}
+
 /** The adapter of the current file, opened before its first test and closed after its last. */
 export interface ConformanceDatabase {
   readonly adapter: IDatabaseAdapter;
+  /** The adapter's raw connection; undefined for a provider without one. */
+  readonly raw: RawSql | undefined;
 }
 
 /**
@@ -118,6 +162,9 @@ export function withProvider(
     get adapter(): IDatabaseAdapter {
       if (!opened) throw new Error(`${provider.name}: the adapter is not open`);
       return opened.adapter;
+    },
+    get raw(): RawSql | undefined {
+      return rawSql(this.adapter);
     },
   };
   provider.describe(provider.name, () => {

@@ -39,6 +39,20 @@ const ENUM_COLUMNS: [TableDefinition<any>, string, Record<string, string>][] = [
   [subscriptionsTable, 'status', SubscriptionStatus],
 ];
 
+/** Reverts every applied migration from `version` on (later ones first), as a later one may exist. */
+async function revertFrom(probe: SchemaProbe, version: number): Promise<void> {
+  const runner = probe.runner();
+  const later = (await runner.status()).filter(
+    (s) => s.version >= version && s.state !== 'pending',
+  );
+  await runner.down(later.length);
+}
+
+/** The timestamp columns of every table, as `table.column`. */
+const TIMESTAMP_COLUMNS = TABLES.flatMap((t) =>
+  t.columns.filter((c) => c.type === 'timestamp').map((c) => ({ table: t.name, column: c.column })),
+);
+
 /** The same checks on both dialects: the migrated schema is what the table definitions say. */
 function schemaMatchesDefinitions(probe: () => SchemaProbe): void {
   async function newUser(): Promise<string> {
@@ -206,6 +220,80 @@ describe('SQLite migrations match the table definitions', () => {
 
   schemaMatchesDefinitions(() => sqliteProbe(db));
 
+  describe('timestamps written by other programs (0007)', () => {
+    const probe = () => sqliteProbe(db);
+    const newSqliteUser = async (): Promise<string> => {
+      const id = randomUUID();
+      await probe().insert('users', sampleRow(usersTable, 'sqlite', { id }));
+      return id;
+    };
+    const readUser = (id: string) =>
+      db.prepare('SELECT created_at, updated_at, last_login FROM users WHERE id = ?').get(id) as {
+        created_at: string;
+        updated_at: string;
+        last_login: string | null;
+      };
+
+    it('rewrites other text forms of an instant to the library form on insert and update', async () => {
+      const row = sampleRow(usersTable, 'sqlite', {
+        created_at: '2024-05-01 12:00:00',
+        updated_at: '2024-05-01T14:00:00.123456+02:00',
+        last_login: '2024-05-01T12:00:00.5Z',
+      });
+      await probe().insert('users', row);
+      expect(readUser(row.id as string)).toEqual({
+        created_at: '2024-05-01T12:00:00.000Z',
+        updated_at: '2024-05-01T12:00:00.123Z',
+        last_login: '2024-05-01T12:00:00.500Z',
+      });
+      await probe().execute('UPDATE users SET last_login = CURRENT_TIMESTAMP WHERE id = ?', [
+        row.id,
+      ]);
+      expect(readUser(row.id as string).last_login).toMatch(
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/,
+      );
+    });
+
+    it.each(TIMESTAMP_COLUMNS.map(({ table, column }) => [`${table}.${column}`, table, column]))(
+      '%s refuses text that names no instant of years 1 to 9999, naming the column',
+      async (_label, table, column) => {
+        const definition = TABLES.find((t) => t.name === table)!;
+        for (const value of ['yesterday', 'infinity', '0000-12-31T00:00:00.000Z']) {
+          const owner = definition.columns.some((c) => c.column === 'user_id')
+            ? { user_id: await newSqliteUser() }
+            : {};
+          await expect(
+            probe().insert(table, sampleRow(definition, 'sqlite', { ...owner, [column]: value })),
+          ).rejects.toThrow(`${table}.${column} must hold an ISO-8601 timestamp`);
+        }
+      },
+    );
+
+    it('keeps the search index in step with rows whose timestamps it rewrote', async () => {
+      const email = `outside-${randomUUID()}@example.com`;
+      await probe().insert(
+        'users',
+        sampleRow(usersTable, 'sqlite', { email, created_at: '2024-05-01 12:00:00' }),
+      );
+      const found = db
+        .prepare(
+          'SELECT u.email FROM users_search s JOIN users u ON u.rowid = s.rowid WHERE users_search MATCH ?',
+        )
+        .pluck()
+        .all(`"${email}"`);
+      expect(found).toEqual([email]);
+    });
+
+    it('goes down to plain text and up again, normalizing rows stored meanwhile', async () => {
+      await revertFrom(probe(), 7);
+      const row = sampleRow(usersTable, 'sqlite', { created_at: '2024-05-01 12:00:00' });
+      await probe().insert('users', row);
+      expect(readUser(row.id as string).created_at).toBe('2024-05-01 12:00:00');
+      await probe().runner().up();
+      expect(readUser(row.id as string).created_at).toBe('2024-05-01T12:00:00.000Z');
+    });
+  });
+
   it('stores booleans as 0 or 1 and JSON as valid JSON text only', async () => {
     const probe = sqliteProbe(db);
     await expect(
@@ -235,6 +323,90 @@ describeWithPostgres('Postgres migrations match the table definitions', () => {
   });
 
   schemaMatchesDefinitions(() => postgresProbe(pool));
+
+  describe('timestamps at millisecond precision (0009)', () => {
+    const probe = () => postgresProbe(pool);
+    const precisions = async () =>
+      (
+        await pool.query<{ name: string; precision: number }>(
+          `SELECT table_name || '.' || column_name AS name, datetime_precision AS precision
+             FROM information_schema.columns
+            WHERE table_schema = current_schema() AND data_type = 'timestamp with time zone'
+              AND table_name <> 'schema_migrations'
+            ORDER BY 1`,
+        )
+      ).rows;
+    const checks = async () =>
+      (
+        await pool.query<{ conname: string }>(
+          `SELECT conname FROM pg_constraint
+            WHERE contype = 'c' AND conname LIKE '%\\_check' AND pg_get_constraintdef(oid) LIKE '%0001-01-01%'
+            ORDER BY 1`,
+        )
+      ).rows.map((r) => r.conname);
+    const survivors = async () => ({
+      policies: (
+        await pool.query(
+          'SELECT tablename, policyname, qual, with_check FROM pg_policies ORDER BY 1, 2',
+        )
+      ).rows,
+      grants: (
+        await pool.query(
+          `SELECT table_name, column_name, grantee, privilege_type FROM information_schema.column_privileges
+            WHERE grantee IN ('anon', 'authenticated') ORDER BY 1, 2, 3, 4`,
+        )
+      ).rows,
+      indexes: (
+        await pool.query(
+          `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1`,
+        )
+      ).rows,
+      defaults: (
+        await pool.query(
+          `SELECT table_name, column_name, column_default FROM information_schema.columns
+            WHERE table_schema = current_schema() AND column_default IS NOT NULL ORDER BY 1, 2`,
+        )
+      ).rows,
+    });
+    const expectedNames = TIMESTAMP_COLUMNS.map((c) => `${c.table}.${c.column}`).sort();
+
+    it('declares every timestamp column timestamptz(3), with a range CHECK of years 1 to 9999', async () => {
+      expect(await precisions()).toEqual(expectedNames.map((name) => ({ name, precision: 3 })));
+      expect(await checks()).toEqual(
+        TIMESTAMP_COLUMNS.map((c) => `${c.table}_${c.column}_check`).sort(),
+      );
+    });
+
+    it('rounds what another writer stores to the millisecond, and refuses infinity', async () => {
+      const row = sampleRow(usersTable, 'postgres');
+      await probe().insert('users', row);
+      await probe().execute(
+        "UPDATE users SET created_at = '2024-05-01 12:00:00.123456+00', last_login = '2024-05-01 12:00:00.9996+00' WHERE id = ?",
+        [row.id],
+      );
+      const { rows } = await pool.query(
+        `SELECT to_char(created_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS created,
+                to_char(last_login AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS login
+           FROM users WHERE id = $1`,
+        [row.id],
+      );
+      expect(rows[0]).toEqual({ created: '12:00:00.123000', login: '12:00:01.000000' });
+      await expect(
+        probe().execute("UPDATE users SET last_login = 'infinity' WHERE id = ?", [row.id]),
+      ).rejects.toThrow(/users_last_login_check/);
+    });
+
+    it('keeps policies, column grants, indexes and defaults, and goes down to plain timestamptz', async () => {
+      const before = await survivors();
+      expect(before.policies).toHaveLength(4);
+      await revertFrom(probe(), 9);
+      expect(await precisions()).toEqual(expectedNames.map((name) => ({ name, precision: 6 })));
+      expect(await checks()).toEqual([]);
+      await probe().runner().up();
+      expect(await precisions()).toEqual(expectedNames.map((name) => ({ name, precision: 3 })));
+      expect(await survivors()).toEqual(before);
+    });
+  });
 
   it('has a trigram GIN index on every searchable column', async () => {
     for (const table of TABLES) {

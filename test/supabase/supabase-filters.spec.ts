@@ -14,64 +14,7 @@ import fc from 'fast-check';
 import { containsPattern } from '../../src/query/like-pattern';
 import { likeToRegex, quoteValue } from '../../src/adapters/supabase/supabase-query.translator';
 import { fakeAdapter, noteRow, notesTable, ok, OWNER_ID } from './support/fake-postgrest';
-
-type LogicNode =
-  { op: 'and' | 'or'; children: LogicNode[] } | { column: string; operator: string; value: string };
-
-/** Reads one value: quoted (with `\` escapes) or up to the next `,` / `)`. */
-function readValue(text: string, start: number): { value: string; end: number } {
-  if (text[start] === '"') {
-    let value = '';
-    let i = start + 1;
-    while (text[i] !== '"') {
-      if (i >= text.length) throw new Error(`unterminated quote in ${text}`);
-      if (text[i] === '\\') i++;
-      value += text[i++];
-    }
-    i++;
-    if (i < text.length && text[i] !== ',' && text[i] !== ')')
-      throw new Error(`junk after quote in ${text}`);
-    return { value, end: i };
-  }
-  let i = start;
-  while (i < text.length && text[i] !== ',' && text[i] !== ')') i++;
-  return { value: text.slice(start, i), end: i };
-}
-
-/** Parses `(t1,t2,…)` of a logic parameter into terms; throws on anything PostgREST would reject. */
-function parseLogic(text: string, start = 0): { nodes: LogicNode[]; end: number } {
-  if (text[start] !== '(') throw new Error(`expected ( at ${start} in ${text}`);
-  const nodes: LogicNode[] = [];
-  let i = start + 1;
-  for (;;) {
-    const group = /^(and|or)\(/.exec(text.slice(i));
-    if (group) {
-      const inner = parseLogic(text, i + group[1].length);
-      nodes.push({ op: group[1] as 'and' | 'or', children: inner.nodes });
-      i = inner.end;
-    } else {
-      const head = /^([a-z_]+)\.([a-z]+)\./.exec(text.slice(i));
-      if (!head) throw new Error(`bad term at ${i} in ${text}`);
-      const { value, end } = readValue(text, i + head[0].length);
-      nodes.push({ column: head[1], operator: head[2], value });
-      i = end;
-    }
-    if (text[i] === ',') i++;
-    else if (text[i] === ')') return { nodes, end: i + 1 };
-    else throw new Error(`expected , or ) at ${i} in ${text}`);
-  }
-}
-
-function parseInList(text: string): string[] {
-  const values: string[] = [];
-  let i = 1;
-  for (;;) {
-    const { value, end } = readValue(text, i);
-    values.push(value);
-    if (text[end] === ')') return values;
-    i = end + 1;
-  }
-}
+import { parseInList, parseLogic, readValue } from './support/postgrest-grammar';
 
 /** A reference LIKE matcher (`%`, `_`, `\` escapes) to check the regex rewrite against. */
 function likeMatches(pattern: string, text: string): boolean {
@@ -150,7 +93,7 @@ describe('Supabase filter translation', () => {
     [
       'createdAfter',
       { createdAfter: '2024-01-01T00:00:00Z' },
-      ['created_at', 'gt.2024-01-01T00:00:00.000Z'],
+      ['created_at', 'gte.2024-01-01T00:00:00.001Z'],
     ],
     [
       'createdBefore',
@@ -201,7 +144,9 @@ describe('Supabase filter translation', () => {
     );
     const ors = fake.requests[1].params.filter(([k]) => k === 'or').map(([, v]) => v);
     expect(ors).toHaveLength(2);
-    expect(ors[1]).toMatch(/^\(created_at\.gt\."2024-01-01T00:00:00\.123Z",and\(created_at\.eq\./);
+    expect(ors[1]).toMatch(
+      /^\(created_at\.gte\."2024-01-01T00:00:00\.124Z",and\(created_at\.gte\./,
+    );
   });
 
   describe.each(HOSTILE)('hostile text %j', (text) => {

@@ -116,7 +116,7 @@ describe('Supabase results', () => {
     expect(next).toMatchObject({ hasNext: false, nextCursor: null });
     const or = fake.requests[1].params.find(([k]) => k === 'or')![1];
     expect(or).toBe(
-      `(created_at.gt."2024-01-01T00:00:00.123Z",and(created_at.eq."2024-01-01T00:00:00.123Z",id.gt."${NOTE_ID}"))`,
+      `(created_at.gte."2024-01-01T00:00:00.124Z",and(created_at.gte."2024-01-01T00:00:00.123Z",created_at.lt."2024-01-01T00:00:00.124Z",id.gt."${NOTE_ID}"))`,
     );
   });
 

@@ -1,5 +1,6 @@
-import type { ColumnDefinition } from '../../schema/table-definition';
+import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type { PlanValue } from '../../query/query-plan';
+import { isTimestampInRange, unreadableTimestamp } from '../../query/timestamp';
 import type { SqlDialect } from './sql-dialect';
 
 const ARRAY_TYPES: Record<string, string> = {
@@ -18,12 +19,19 @@ function encodePostgres(column: ColumnDefinition, value: unknown): unknown {
   return value;
 }
 
-const decodeTimestamp = (value: unknown): unknown =>
-  value === null
-    ? null
-    : value instanceof Date
-      ? value.toISOString()
-      : new Date(value as string).toISOString();
+/**
+ * node-postgres parses timestamptz into a Date: exact for milliseconds, sub-millisecond digits
+ * cut (never rounded up), `infinity` / `-infinity` as the numbers ±Infinity. What has no ISO form
+ * of years 1 to 9999 is a QueryException naming the column.
+ */
+function timestampDecoder(column: ColumnDefinition, table: TableDefinition<any>) {
+  return (value: unknown): unknown => {
+    if (value === null) return null;
+    if (value instanceof Date && isTimestampInRange(value.getTime())) return value.toISOString();
+    const shown = typeof value === 'number' ? (value > 0 ? 'infinity' : '-infinity') : value;
+    throw unreadableTimestamp(table.name, column, shown);
+  };
+}
 
 /** PostgreSQL: `$n` placeholders, IN lists as one array parameter, native booleans and jsonb. */
 export const postgresDialect: SqlDialect = {
@@ -37,5 +45,9 @@ export const postgresDialect: SqlDialect = {
   // Postgres already sorts NULLs as larger than every value.
   nullsOrder: () => '',
   encode: encodePostgres,
-  decoder: (column) => (column.type === 'timestamp' ? decodeTimestamp : undefined),
+  decoder: (column, table) =>
+    column.type === 'timestamp' ? timestampDecoder(column, table) : undefined,
+  // timestamptz keeps microseconds unless declared timestamptz(3), as migration 0009 does for the
+  // library's tables; an application's own tables may not.
+  millisecondBuckets: { truncate: (column) => `date_trunc('milliseconds', ${column})` },
 };

@@ -1,100 +1,17 @@
-import type { Condition, OrderKey, QueryPlan } from '../../query/query-plan';
+import type { OrderKey, QueryPlan } from '../../query/query-plan';
 import type { WriteValues } from '../../query/normalize-write';
 import { concealSensitive } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
+import { conditionParams, Placeholders, whereText, type SearchIndex } from './sql-conditions';
+
+export { usesSearchIndex, type SearchIndex } from './sql-conditions';
 
 /**
  * Turns plans into SQL text and parameter lists. Text depends only on a plan's shape, so callers
  * cache prepared statements by `plan.shape`; `planParams` walks the plan in the same order as
  * `whereText` to produce the values.
  */
-
-/**
- * A substring index that narrows a `search` to candidate rows before its LIKE test (on SQLite, an
- * FTS5 trigram table). The LIKE test still decides every row, so results are exactly those of the
- * scan; the index only spares reading the rows that cannot match.
- */
-export interface SearchIndex {
-  /** Whether the index can serve this search text (a trigram index needs 3 characters). */
-  serves(text: string): boolean;
-  /** A condition keeping the candidate rows; it binds one parameter, at `placeholder`. */
-  filter(placeholder: string): string;
-  /** The parameter of {@link filter} for a search text. */
-  param(text: string): unknown;
-}
-
-/** Whether `index` serves a search of the plan, so its statement text differs from the scan's. */
-export function usesSearchIndex(plan: QueryPlan, index: SearchIndex | undefined): boolean {
-  return (
-    index !== undefined && plan.conditions.some((c) => c.kind === 'search' && index.serves(c.text))
-  );
-}
-
-class Placeholders {
-  private next = 1;
-  constructor(private readonly dialect: SqlDialect) {}
-  take(): string {
-    return this.dialect.placeholder(this.next++);
-  }
-}
-
-const COMPARE_SQL = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
-
-function conditionText(
-  condition: Condition,
-  dialect: SqlDialect,
-  ph: Placeholders,
-  index: SearchIndex | undefined,
-): string {
-  switch (condition.kind) {
-    case 'compare':
-      return `${q(condition.column.column)} ${COMPARE_SQL[condition.op]} ${ph.take()}`;
-    case 'in':
-      return dialect.inList(condition.column, q(condition.column.column), ph.take());
-    case 'like':
-      return dialect.like(q(condition.column.column), ph.take(), condition.caseInsensitive);
-    case 'null':
-      return `${q(condition.column.column)} IS ${condition.isNull ? '' : 'NOT '}NULL`;
-    case 'search': {
-      const narrow = index?.serves(condition.text) ? `${index.filter(ph.take())} AND ` : '';
-      const likes = condition.columns.map((c) => dialect.like(q(c.column), ph.take(), true));
-      return narrow ? `(${narrow}(${likes.join(' OR ')}))` : `(${likes.join(' OR ')})`;
-    }
-    case 'after':
-      return afterText(condition.keys, ph);
-    case 'never':
-      return '1 = 0';
-  }
-}
-
-/** Rows strictly after the cursor in the plan's order; order columns are never NULL here. */
-function afterText(keys: readonly OrderKey[], ph: Placeholders): string {
-  const sameDirection = keys.every((k) => k.direction === keys[0].direction);
-  if (sameDirection) {
-    // A row-value comparison lets both engines walk the (order..., id) index directly.
-    const columns = keys.map((k) => q(k.column.column)).join(', ');
-    const values = keys.map(() => ph.take()).join(', ');
-    return `(${columns}) ${keys[0].direction === 'asc' ? '>' : '<'} (${values})`;
-  }
-  const terms = keys.map((key, i) => {
-    const equal = keys.slice(0, i).map((k) => `${q(k.column.column)} = ${ph.take()}`);
-    const beyond = `${q(key.column.column)} ${key.direction === 'asc' ? '>' : '<'} ${ph.take()}`;
-    return `(${[...equal, beyond].join(' AND ')})`;
-  });
-  return `(${terms.join(' OR ')})`;
-}
-
-function whereText(
-  conditions: readonly Condition[],
-  dialect: SqlDialect,
-  ph: Placeholders,
-  index: SearchIndex | undefined,
-): string {
-  return conditions.length === 0
-    ? ''
-    : ` WHERE ${conditions.map((c) => conditionText(c, dialect, ph, index)).join(' AND ')}`;
-}
 
 function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): string {
   // NULLS LAST/FIRST only where NULLs can occur: on SQLite it stops an index from giving the
@@ -111,39 +28,11 @@ function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): string {
 
 /** The parameters of a plan, in placeholder order; `index` as given to {@link selectText}. */
 export function planParams(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): unknown[] {
-  const params: unknown[] = [];
-  for (const condition of plan.conditions) {
-    switch (condition.kind) {
-      case 'compare':
-        params.push(dialect.encode(condition.column, condition.value));
-        break;
-      case 'in':
-        params.push(dialect.inListParam(condition.column, condition.values));
-        break;
-      case 'like':
-        params.push(condition.pattern);
-        break;
-      case 'search':
-        if (index?.serves(condition.text)) params.push(index.param(condition.text));
-        for (let i = 0; i < condition.columns.length; i++) params.push(condition.pattern);
-        break;
-      case 'after': {
-        const { keys } = condition;
-        if (keys.every((k) => k.direction === keys[0].direction)) {
-          for (const k of keys) params.push(dialect.encode(k.column, k.value));
-        } else {
-          keys.forEach((key, i) => {
-            for (const k of keys.slice(0, i)) params.push(dialect.encode(k.column, k.value));
-            params.push(dialect.encode(key.column, key.value));
-          });
-        }
-        break;
-      }
-      case 'null':
-      case 'never':
-        break;
-    }
-  }
+  return withPage(plan, conditionParams(plan.conditions, dialect, index));
+}
+
+/** `params` followed by the plan's LIMIT and OFFSET parameters, where it has them. */
+function withPage(plan: QueryPlan, params: unknown[]): unknown[] {
   if (plan.limit !== undefined) params.push(plan.limit);
   if (plan.offset !== undefined) params.push(plan.offset);
   return params;
@@ -156,15 +45,14 @@ export function redactedPlanParams(
   redacted: string,
   index?: SearchIndex,
 ): unknown[] {
-  const conditions = plan.conditions.map((c): Condition => {
-    if ((c.kind === 'compare' || c.kind === 'like') && c.column.sensitive) {
-      return c.kind === 'compare' ? { ...c, value: redacted } : { ...c, pattern: redacted };
-    }
-    if (c.kind === 'in' && c.column.sensitive)
-      return { ...c, values: c.values.map(() => redacted) };
-    return c;
+  // Per condition, from the real values: a condition may bind several (a timestamp's bucket).
+  const params = plan.conditions.flatMap((c) => {
+    const values = conditionParams([c], dialect, index);
+    const sensitive =
+      (c.kind === 'compare' || c.kind === 'like' || c.kind === 'in') && c.column.sensitive;
+    return sensitive ? values.map(() => redacted) : values;
   });
-  return planParams({ ...plan, conditions }, dialect, index);
+  return withPage(plan, params);
 }
 
 /**
@@ -319,7 +207,7 @@ function rowMapper<T extends IBaseEntity>(
   dialect: SqlDialect,
 ): (row: readonly unknown[]) => T {
   const properties = table.columns.map((c) => c.property);
-  const decoders = table.columns.map((c) => dialect.decoder(c));
+  const decoders = table.columns.map((c) => dialect.decoder(c, table));
   const Entity = table.entity;
   const count = properties.length;
   return (row) => {

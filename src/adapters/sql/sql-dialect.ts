@@ -1,4 +1,4 @@
-import type { ColumnDefinition } from '../../schema/table-definition';
+import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type { PlanValue } from '../../query/query-plan';
 
 /**
@@ -19,8 +19,24 @@ export interface SqlDialect {
   nullsOrder(direction: 'asc' | 'desc'): string;
   /** A value as the driver binds it. */
   encode(column: ColumnDefinition, value: unknown): unknown;
-  /** A value as the driver returned it, turned into the library's form; undefined: as is. */
-  decoder(column: ColumnDefinition): ((value: unknown) => unknown) | undefined;
+  /**
+   * A value of `table`'s column as the driver returned it, turned into the library's form;
+   * undefined: as is. Throws a QueryException for a stored value that has no such form.
+   */
+  decoder(
+    column: ColumnDefinition,
+    table: TableDefinition<any>,
+  ): ((value: unknown) => unknown) | undefined;
+  /**
+   * Set where a timestamp column may hold instants finer than the library's milliseconds (a
+   * PostgreSQL timestamptz without `(3)`), so comparisons treat each millisecond the library
+   * returns as the bucket of instants it stands for (see `bucketBounds`). Unset: stored
+   * timestamps are exactly the library's values, compared as they are.
+   */
+  readonly millisecondBuckets?: {
+    /** SQL for the column's instant cut to the millisecond, for IN lists. */
+    truncate(column: string): string;
+  };
 }
 
 /** Quotes an identifier. Identifiers come only from table definitions, checked when defined. */

@@ -1,5 +1,6 @@
-import type { ColumnDefinition } from '../../schema/table-definition';
+import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type { PlanValue } from '../../query/query-plan';
+import { hasTimestampShape, unreadableTimestamp } from '../../query/timestamp';
 import type { SqlDialect } from './sql-dialect';
 
 function encodeSqlite(column: ColumnDefinition, value: unknown): unknown {
@@ -12,6 +13,19 @@ function encodeSqlite(column: ColumnDefinition, value: unknown): unknown {
 const decodeBoolean = (value: unknown): unknown => (value === null ? null : value === 1);
 const decodeJson = (value: unknown): unknown =>
   value === null ? null : JSON.parse(value as string);
+
+/**
+ * Timestamps are compared as text, which is right only for the library's one form; the library's
+ * tables hold nothing else (migration 0007 normalizes what other writers store). Other text (a
+ * table of the application's own written by another program) is a QueryException naming the
+ * column rather than a value that would silently compare wrong as a filter or cursor.
+ */
+function timestampDecoder(column: ColumnDefinition, table: TableDefinition<any>) {
+  return (value: unknown): unknown => {
+    if (value === null || (typeof value === 'string' && hasTimestampShape(value))) return value;
+    throw unreadableTimestamp(table.name, column, value);
+  };
+}
 
 /** SQLite: `?` placeholders, IN lists as one JSON parameter, booleans as 0/1, JSON as text. */
 export const sqliteDialect: SqlDialect = {
@@ -28,6 +42,12 @@ export const sqliteDialect: SqlDialect = {
       : `${column} LIKE ${placeholder} ESCAPE '\\'`,
   nullsOrder: (direction) => (direction === 'asc' ? ' NULLS LAST' : ' NULLS FIRST'),
   encode: encodeSqlite,
-  decoder: (column) =>
-    column.type === 'boolean' ? decodeBoolean : column.type === 'json' ? decodeJson : undefined,
+  decoder: (column, table) =>
+    column.type === 'boolean'
+      ? decodeBoolean
+      : column.type === 'json'
+        ? decodeJson
+        : column.type === 'timestamp'
+          ? timestampDecoder(column, table)
+          : undefined,
 };

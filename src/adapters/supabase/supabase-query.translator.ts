@@ -1,5 +1,13 @@
 import type { ColumnDefinition } from '../../schema/table-definition';
-import type { Condition, CursorKey, OrderKey, PlanValue, QueryPlan } from '../../query/query-plan';
+import type {
+  ComparisonOperator,
+  Condition,
+  CursorKey,
+  OrderKey,
+  PlanValue,
+  QueryPlan,
+} from '../../query/query-plan';
+import { bucketBounds } from '../../query/timestamp';
 
 /** The postgrest-js filter calls the translation uses; every filter builder has them. */
 export interface FilterableQuery<Q> {
@@ -68,18 +76,44 @@ export function searchTerms(columns: readonly ColumnDefinition[], pattern: strin
 }
 
 /**
+ * A comparison as operator/value bounds, ANDed (or ORed where `any`). A timestamp becomes bounds
+ * on its millisecond: the table may keep microseconds (one not migrated to timestamptz(3)), and a
+ * stored instant must compare as the millisecond the library returns for it.
+ */
+function comparisonBounds(
+  column: ColumnDefinition,
+  op: ComparisonOperator,
+  value: PlanValue,
+): { any: boolean; bounds: { op: string; value: PlanValue }[] } {
+  return column.type === 'timestamp'
+    ? bucketBounds(op, value as string)
+    : { any: false, bounds: [{ op, value }] };
+}
+
+/** Logic-tree terms ANDed for a comparison whose bounds are all required. */
+function allTerms(column: ColumnDefinition, op: ComparisonOperator, value: PlanValue): string[] {
+  return comparisonBounds(column, op, value).bounds.map((b) => term(column, b.op, b.value));
+}
+
+/**
  * `or=(…)` terms for "strictly after the cursor row" in the plan's order: k1 beyond v1, or k1 = v1
  * and k2 beyond v2, and so on (keyset pagination; order keys are never null).
  */
 export function afterTerms(keys: readonly CursorKey[]): string {
   const terms: string[] = [];
   for (let i = 0; i < keys.length; i++) {
-    const equal = keys.slice(0, i).map((k) => term(k.column, 'eq', k.value));
+    const equal = keys.slice(0, i).flatMap((k) => allTerms(k.column, 'eq', k.value));
     const key = keys[i];
-    const beyond = term(key.column, key.direction === 'asc' ? 'gt' : 'lt', key.value);
-    terms.push(equal.length === 0 ? beyond : `and(${[...equal, beyond].join(',')})`);
+    const beyond = allTerms(key.column, key.direction === 'asc' ? 'gt' : 'lt', key.value);
+    const all = [...equal, ...beyond];
+    terms.push(all.length === 1 ? all[0] : `and(${all.join(',')})`);
   }
   return terms.join(',');
+}
+
+/** `or=(…)` terms for a timestamp IN list: any of the values' milliseconds. */
+function timestampInTerms(column: ColumnDefinition, values: readonly PlanValue[]): string {
+  return values.map((v) => `and(${allTerms(column, 'eq', v).join(',')})`).join(',');
 }
 
 /** Whether a plan can match no row at all, so no request needs to be sent. */
@@ -99,11 +133,17 @@ export function applyConditions<Q extends FilterableQuery<Q>>(
   let q = query;
   for (const c of conditions) {
     switch (c.kind) {
-      case 'compare':
-        q = q.filter(c.column.column, c.op, String(c.value));
+      case 'compare': {
+        const { any, bounds } = comparisonBounds(c.column, c.op, c.value);
+        if (any) q = q.or(bounds.map((b) => term(c.column, b.op, b.value)).join(','));
+        else for (const b of bounds) q = q.filter(c.column.column, b.op, String(b.value));
         break;
+      }
       case 'in':
-        q = q.filter(c.column.column, 'in', `(${c.values.map(quoteValue).join(',')})`);
+        q =
+          c.column.type === 'timestamp'
+            ? q.or(timestampInTerms(c.column, c.values))
+            : q.filter(c.column.column, 'in', `(${c.values.map(quoteValue).join(',')})`);
         break;
       case 'like': {
         const { op, value } = likeOperation(c.pattern, c.caseInsensitive);

@@ -1,4 +1,5 @@
 import type { WriteValues } from '../../query/normalize-write';
+import { parseStoredTimestamp, unreadableTimestamp } from '../../query/timestamp';
 import { REDACTED } from '../query-observer';
 import { concealSensitive } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
@@ -6,10 +7,19 @@ import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schem
 /** A row as PostgREST returns it: JSON keyed by column name. */
 export type PostgrestRow = Record<string, unknown>;
 
-// PostgREST prints timestamptz as `2024-01-01T00:00:00.123+00:00` (offset of the server's zone,
-// trailing zeros dropped); every provider returns `toISOString()` form.
-function decodeTimestamp(value: unknown): unknown {
-  return typeof value === 'string' ? new Date(value).toISOString() : value;
+/**
+ * PostgREST prints timestamptz as PostgreSQL's ISO output in the server's zone:
+ * `2024-01-01T00:00:00.123+00:00`, trailing zeros dropped, microseconds where the column keeps
+ * them, `infinity` / `-infinity`. Every provider returns `toISOString()` form: the instant kept,
+ * sub-millisecond digits cut (comparisons treat the value as its whole millisecond, see
+ * `bucketBounds`); what has no such form is a QueryException naming the column.
+ */
+function timestampDecoder(table: string, column: ColumnDefinition) {
+  return (value: unknown): unknown => {
+    const ms = typeof value === 'string' ? parseStoredTimestamp(value) : undefined;
+    if (ms === undefined) throw unreadableTimestamp(table, column, value);
+    return new Date(ms).toISOString();
+  };
 }
 
 /**
@@ -24,7 +34,7 @@ export class SupabaseRowMapper<T extends IBaseEntity> {
     this.columns = table.columns;
     // JSON, booleans, integers and text arrive as the JSON types the entity holds already.
     this.decoders = table.columns.map((c) =>
-      c.type === 'timestamp' ? decodeTimestamp : undefined,
+      c.type === 'timestamp' ? timestampDecoder(table.name, c) : undefined,
     );
   }
 

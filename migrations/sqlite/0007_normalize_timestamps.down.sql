@@ -1,0 +1,8 @@
+DROP TRIGGER users_timestamps_after_update;
+DROP TRIGGER users_timestamps_after_insert;
+DROP TRIGGER payments_timestamps_after_update;
+DROP TRIGGER payments_timestamps_after_insert;
+DROP TRIGGER subscriptions_timestamps_after_update;
+DROP TRIGGER subscriptions_timestamps_after_insert;
+DROP TRIGGER webhook_events_timestamps_after_update;
+DROP TRIGGER webhook_events_timestamps_after_insert;

@@ -1,0 +1,153 @@
+import { QueryException } from '../exceptions';
+import type { ColumnDefinition } from '../schema/table-definition';
+import type { ComparisonOperator } from './query-plan';
+
+/**
+ * The library's one timestamp form is ISO-8601 UTC with milliseconds, for instants from year 1 to
+ * 9999: what `Date#toISOString()` prints for them, what SQLite's strftime handles and what
+ * PostgreSQL's ISO input accepts. Everything here keeps stored values and that form in step.
+ */
+
+/** 0001-01-01T00:00:00.000Z, in milliseconds since the epoch. */
+export const EARLIEST_TIMESTAMP_MS = -62_135_596_800_000;
+/** 9999-12-31T23:59:59.999Z, in milliseconds since the epoch. */
+export const LATEST_TIMESTAMP_MS = 253_402_300_799_999;
+
+/** Whether an instant (ms since the epoch) has the library's timestamp form. */
+export function isTimestampInRange(ms: number): boolean {
+  return ms >= EARLIEST_TIMESTAMP_MS && ms <= LATEST_TIMESTAMP_MS;
+}
+
+/**
+ * Whether stored text has the library's form, checked by shape only (length, `T`, `.`, `Z`):
+ * enough to tell it from what other writers store (`2024-05-01 12:00:00`, microseconds,
+ * offsets), and cheap enough for every value of every row read.
+ */
+export function hasTimestampShape(text: string): boolean {
+  return (
+    text.length === 24 &&
+    text.charCodeAt(10) === 84 /* T */ &&
+    text.charCodeAt(19) === 46 /* . */ &&
+    text.charCodeAt(23) === 90 /* Z */
+  );
+}
+
+// PostgreSQL's ISO output, as PostgREST sends it: `2024-05-01T12:00:00.123456+00:00`, fraction
+// optional and of any length, offset `Z`, `±HH`, `±HH:MM` or `±HH:MM:SS` (historical zones).
+const ISO_TIMESTAMP =
+  /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:(Z)|([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)$/;
+
+/**
+ * The instant of an ISO-8601 date-time written by a database, in milliseconds: sub-millisecond
+ * digits are cut (so the instant is never moved past a millisecond boundary), the offset applied
+ * exactly. `undefined` for anything else (`infinity`, BC dates, years past 9999, no offset).
+ */
+export function parseStoredTimestamp(text: string): number | undefined {
+  const m = ISO_TIMESTAMP.exec(text);
+  if (!m) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  date.setUTCHours(
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+    Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)),
+  );
+  const offsetSeconds =
+    m[9] === undefined
+      ? 0
+      : (m[9] === '-' ? -1 : 1) *
+        (Number(m[10]) * 3600 + Number(m[11] ?? 0) * 60 + Number(m[12] ?? 0));
+  const ms = date.getTime() - offsetSeconds * 1000;
+  return isTimestampInRange(ms) ? ms : undefined;
+}
+
+/**
+ * The error for a stored value the library cannot return as a timestamp (`infinity`, a year past
+ * 9999, text of another form): a QueryException naming the table and column, never a RangeError.
+ */
+export function unreadableTimestamp(
+  table: string,
+  column: ColumnDefinition,
+  value: unknown,
+): QueryException {
+  const shown = column.sensitive
+    ? 'a value'
+    : value instanceof Date
+      ? 'a date outside the years 1 to 9999'
+      : JSON.stringify(value);
+  return new QueryException(
+    `${table}.${column.column} holds ${shown}, which is not a timestamp the library can return ` +
+      '(ISO-8601 UTC with milliseconds, years 1 to 9999)',
+    { details: { table, column: column.column, field: column.property } },
+  );
+}
+
+/**
+ * The instants the library shows as one value: from it (inclusive) until the next millisecond
+ * (exclusive). A column that keeps microseconds holds many instants per returned value.
+ */
+export interface MillisecondBucket {
+  from: string;
+  until: string;
+}
+
+/** The bucket of a timestamp in the library's form. */
+export function millisecondBucket(value: string): MillisecondBucket {
+  // Past 9999-12-31T23:59:59.999Z, toISOString writes `+010000-…`, which PostgreSQL refuses.
+  const until = new Date(Date.parse(value) + 1).toISOString().replace(/^\+0*(?=\d{5})/, '');
+  return { from: value, until };
+}
+
+/** One bound on a bucketed column: `>=` or `<` one end of the value's bucket. */
+interface BucketBound {
+  op: 'gte' | 'lt';
+  end: keyof MillisecondBucket;
+}
+
+/** Each comparison operator as bounds on the ends of a value's bucket (see {@link bucketBounds}). */
+const BUCKET_COMPARISONS: Record<
+  ComparisonOperator,
+  { any: boolean; bounds: readonly BucketBound[] }
+> = {
+  eq: {
+    any: false,
+    bounds: [
+      { op: 'gte', end: 'from' },
+      { op: 'lt', end: 'until' },
+    ],
+  },
+  neq: {
+    any: true,
+    bounds: [
+      { op: 'lt', end: 'from' },
+      { op: 'gte', end: 'until' },
+    ],
+  },
+  gt: { any: false, bounds: [{ op: 'gte', end: 'until' }] },
+  gte: { any: false, bounds: [{ op: 'gte', end: 'from' }] },
+  lt: { any: false, bounds: [{ op: 'lt', end: 'from' }] },
+  lte: { any: false, bounds: [{ op: 'lt', end: 'until' }] },
+};
+
+/** One bound of {@link bucketBounds}: `column >= value` or `column < value`. */
+export interface TimestampBound {
+  op: 'gte' | 'lt';
+  value: string;
+}
+
+/**
+ * `column op value` for a timestamp, as bounds on the value's millisecond: ANDed, or ORed where
+ * `any` is set. A stored instant then compares as the millisecond the library returns for it,
+ * whatever precision its column keeps: `gt X` is `>= X + 1 ms`, `lte X` is `< X + 1 ms`, `eq X`
+ * is `>= X AND < X + 1 ms`, `neq X` is outside that. Each bound is a plain range on the column,
+ * so an index on it still serves the comparison.
+ */
+export function bucketBounds(
+  op: ComparisonOperator,
+  value: string,
+): { any: boolean; bounds: TimestampBound[] } {
+  const bucket = millisecondBucket(value);
+  const { any, bounds } = BUCKET_COMPARISONS[op];
+  return { any, bounds: bounds.map((b) => ({ op: b.op, value: bucket[b.end] })) };
+}
