@@ -24,19 +24,26 @@ interface OpenedAdapter {
   dispose(): Promise<void>;
 }
 
+/** Settings a test file may ask of its adapter; every SQL provider understands them. */
+export interface ConformanceOptions {
+  /** How long a transaction may stay open. Default is the adapter's own (30 s). */
+  transactionTimeoutMs?: number;
+}
+
 /** One provider the suite runs on: a name for test titles and a factory for a fresh database. */
 export interface ConformanceProvider {
   name: string;
   /** `describe`, or a describe that skips with a printed reason when the provider cannot run here. */
   describe: (name: string, fn: () => void) => void;
-  open(): Promise<OpenedAdapter>;
+  open(options?: ConformanceOptions): Promise<OpenedAdapter>;
 }
 
-async function openSqliteFile(): Promise<OpenedAdapter> {
+async function openSqliteFile(options: ConformanceOptions = {}): Promise<OpenedAdapter> {
   const dir = await mkdtemp(join(tmpdir(), 'ndl-conformance-'));
   const adapter = await SQLiteAdapter.open({
     path: join(dir, 'conformance.sqlite'),
     migrate: true,
+    ...options,
   });
   return {
     adapter,
@@ -47,24 +54,33 @@ async function openSqliteFile(): Promise<OpenedAdapter> {
   };
 }
 
-async function openSqliteMemory(): Promise<OpenedAdapter> {
-  const adapter = await SQLiteAdapter.open({ path: ':memory:', migrate: true });
+async function openSqliteMemory(options: ConformanceOptions = {}): Promise<OpenedAdapter> {
+  const adapter = await SQLiteAdapter.open({ path: ':memory:', migrate: true, ...options });
   return { adapter, dispose: () => adapter.close() };
 }
 
-async function openPostgres(): Promise<OpenedAdapter> {
-  return openPostgresAt((database) => database.url);
+async function openPostgres(options: ConformanceOptions = {}): Promise<OpenedAdapter> {
+  return openPostgresAt((database) => database.url, options);
 }
 
 /** The database is created directly; the adapter (migrations included) goes through PgBouncer. */
-async function openPostgresThroughPgBouncer(): Promise<OpenedAdapter> {
-  return openPostgresAt((database) => throughPgBouncer(database.url));
+async function openPostgresThroughPgBouncer(
+  options: ConformanceOptions = {},
+): Promise<OpenedAdapter> {
+  return openPostgresAt((database) => throughPgBouncer(database.url), options);
 }
 
-async function openPostgresAt(url: (database: TestDatabase) => string): Promise<OpenedAdapter> {
+async function openPostgresAt(
+  url: (database: TestDatabase) => string,
+  options: ConformanceOptions,
+): Promise<OpenedAdapter> {
   const database = await createTestDatabase('conformance');
   try {
-    const adapter = await PostgresAdapter.open({ connectionString: url(database), migrate: true });
+    const adapter = await PostgresAdapter.open({
+      connectionString: url(database),
+      migrate: true,
+      ...options,
+    });
     return {
       adapter,
       async dispose() {
@@ -79,8 +95,8 @@ async function openPostgresAt(url: (database: TestDatabase) => string): Promise<
 }
 
 /** The module's default: the adapter wrapped for retries and a circuit breaker. */
-async function openResilientSqlite(): Promise<OpenedAdapter> {
-  const opened = await openSqliteFile();
+async function openResilientSqlite(options: ConformanceOptions = {}): Promise<OpenedAdapter> {
+  const opened = await openSqliteFile(options);
   return { adapter: withResilience(opened.adapter), dispose: opened.dispose };
 }
 
@@ -147,17 +163,24 @@ export interface ConformanceDatabase {
   readonly adapter: IDatabaseAdapter;
   /** The adapter's raw connection; undefined for a provider without one. */
   readonly raw: RawSql | undefined;
+  /**
+   * Opens another adapter of the same provider on a fresh database, for a test that must close it
+   * or break it; disposed after the file's last test.
+   */
+  openAnother(options?: ConformanceOptions): Promise<IDatabaseAdapter>;
 }
 
 /**
  * Registers a fresh database for the tests `body` declares (one per file and provider), or skips
- * them with the provider's reason when it cannot run here.
+ * them with the provider's reason when it cannot run here. `options` configure the file's adapter.
  */
 export function withProvider(
   provider: ConformanceProvider,
   body: (db: ConformanceDatabase) => void,
+  options: ConformanceOptions = {},
 ): void {
   let opened: OpenedAdapter | undefined;
+  const others: OpenedAdapter[] = [];
   const db: ConformanceDatabase = {
     get adapter(): IDatabaseAdapter {
       if (!opened) throw new Error(`${provider.name}: the adapter is not open`);
@@ -166,13 +189,18 @@ export function withProvider(
     get raw(): RawSql | undefined {
       return rawSql(this.adapter);
     },
+    async openAnother(overrides?: ConformanceOptions): Promise<IDatabaseAdapter> {
+      const another = await provider.open({ ...options, ...overrides });
+      others.push(another);
+      return another.adapter;
+    },
   };
   provider.describe(provider.name, () => {
     beforeAll(async () => {
-      opened = await provider.open();
+      opened = await provider.open(options);
     });
     afterAll(async () => {
-      await opened?.dispose();
+      await Promise.all([opened, ...others.splice(0)].map((o) => o?.dispose()));
       opened = undefined;
     });
     body(db);

@@ -1,6 +1,10 @@
 import type { PostgresAdapter } from '../../src/adapters/postgres';
 import type { IUserEntity } from '../../src/entities/user.entity';
-import { TransactionException, UniqueConstraintException } from '../../src/exceptions';
+import {
+  ConnectionException,
+  TransactionException,
+  UniqueConstraintException,
+} from '../../src/exceptions';
 import { usersTable } from '../../src/schema/users.table';
 import { describeWithPostgres } from '../support/postgres';
 import { openPostgresFixture, userInput, type PostgresFixture } from './postgres-test-helpers';
@@ -223,5 +227,57 @@ describeWithPostgres('PostgresAdapter transactions', () => {
       TransactionException,
     );
     await expect(adapter.rollbackTransaction()).rejects.toBeInstanceOf(TransactionException);
+  });
+
+  describe('on a small pool', () => {
+    /** A flow of its own: it begins a transaction and never ends it. */
+    const forget = async (tag: string, on: PostgresAdapter): Promise<void> => {
+      await Promise.resolve();
+      await on.beginTransaction();
+      await on.create(userInput(tag), usersTable);
+    };
+
+    it('gives the pool back once forgotten transactions time out', async () => {
+      const small = await fixture.open({ pool: { max: 2 }, transactionTimeoutMs: 300 });
+      await Promise.all([forget('f1', small), forget('f2', small)]);
+      // Both connections are held: this waits until the transactions time out, then runs.
+      const started = Date.now();
+      await small.create(userInput('after'), usersTable);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+      expect(await emails()).toEqual(['userafter@example.com']);
+    });
+
+    it('says the pool is exhausted when every connection stays in use', async () => {
+      const tiny = await fixture.open({
+        pool: { max: 1, connectionTimeoutMillis: 200 },
+        transactionTimeoutMs: 5_000,
+      });
+      const holder = (async () => {
+        await Promise.resolve();
+        const handle = await tiny.beginTransaction();
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        await tiny.rollbackTransaction(handle);
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const error = await tiny.findMany({}, usersTable).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectionException);
+      expect((error as ConnectionException).message).toMatch(/pool\.max 1.*stayed in use/);
+      expect((error as ConnectionException).details).toMatchObject({
+        poolExhausted: true,
+        sent: false,
+      });
+      await holder;
+    });
+
+    it('pings inside a transaction on its own connection, without a second one', async () => {
+      const single = await fixture.open({
+        pool: { max: 1, connectionTimeoutMillis: 200 },
+      });
+      await single.transaction(async () => {
+        await single.create(userInput('p1'), usersTable);
+        await expect(single.ping()).resolves.toBeUndefined();
+      });
+      expect(await emails()).toEqual(['userp1@example.com']);
+    });
   });
 });
