@@ -1,1 +1,3 @@
 export * from './connection-lock';
+export * from './transaction-connections';
+export * from './transaction-manager';

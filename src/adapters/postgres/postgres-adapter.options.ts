@@ -77,6 +77,12 @@ export interface PostgresAdapterOptions {
    * `DatabaseModule` sets it from `DATABASE_CONNECT_WAIT_MS` (default 30000). Default is unset.
    */
   connectWaitMs?: number;
+  /**
+   * How long a transaction (`transaction(work)` or `beginTransaction()`) may stay open before it
+   * is rolled back, its client given back to the pool and its later statements refused, in
+   * milliseconds. Default is 30000.
+   */
+  transactionTimeoutMs?: number;
   /** Receives an event after every operation (metrics, query logs). Default is none. */
   observer?: QueryObserver;
   /**

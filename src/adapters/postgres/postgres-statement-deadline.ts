@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { Client, QueryArrayConfig, QueryArrayResult } from 'pg';
 import { ConnectionException } from '../../exceptions';
-import type { CheckedOutClient } from './postgres-transaction.manager';
+import type { CheckedOutClient } from './postgres-connections';
 
 /** The protocol's CancelRequest code: 1234 in the high 16 bits, 5678 in the low 16 bits. */
 const CANCEL_REQUEST_CODE = 80877102;

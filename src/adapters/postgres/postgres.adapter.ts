@@ -23,7 +23,7 @@ import {
   upsertUpdateColumns,
   withRowIndex,
 } from '../../query/operation-input';
-import { cursorPage, offsetPage } from '../../query/page';
+import { cursorPage } from '../../query/page';
 import {
   DEFAULT_PAGE_SIZE,
   DEFAULT_QUERY_LIMITS,
@@ -54,6 +54,10 @@ import { type QueryEvent, type QueryObserver, REDACTED } from '../query-observer
 import {
   countText,
   entityFromValues,
+  pageParams,
+  pageText,
+  readOffsetPage,
+  redactedPageParams,
   planParams,
   postgresDialect,
   redactedPlanParams,
@@ -77,7 +81,8 @@ import {
 import { PostgresMigrationDriver } from '../../migrations/drivers/postgres-migration.driver';
 import { MigrationRunner } from '../../migrations/migration-runner';
 import { mapPostgresError } from './postgres-error.mapper';
-import { checkOut, PostgresTransactionManager } from './postgres-transaction.manager';
+import { TransactionManager } from '../../transactions/transaction-manager';
+import { type CheckedOutClient, checkOut, PostgresConnections } from './postgres-connections';
 import { type ClaimsRunner, type PostgresClaims, PostgresUserScope } from './postgres-user.scope';
 
 /** A statement to send: text, bound values and, for query logs, the values redacted. */
@@ -130,7 +135,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
   readonly capabilities = CAPABILITIES;
 
   private readonly logger = new Logger('PostgresAdapter');
-  private readonly transactions: PostgresTransactionManager;
+  private readonly transactions: TransactionManager<CheckedOutClient>;
   private readonly limits: QueryLimits;
   private readonly observer?: QueryObserver;
   private readonly statementNames = new StatementNames();
@@ -144,7 +149,10 @@ export class PostgresAdapter implements IDatabaseAdapter {
     readonly settings: ResolvedPostgresOptions,
     options: PostgresAdapterOptions,
   ) {
-    this.transactions = new PostgresTransactionManager(pool, settings.beginStatement);
+    this.transactions = new TransactionManager(
+      new PostgresConnections(pool, settings.beginStatement),
+      { timeoutMs: options.transactionTimeoutMs },
+    );
     this.limits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
     this.observer = options.observer;
     // An idle pooled connection the server drops emits `error`; unhandled it would end the process.
@@ -302,11 +310,21 @@ export class PostgresAdapter implements IDatabaseAdapter {
       });
       if (plan.cursor) return cursorPage(plan, await this.select<T>(plan, trace));
       const counted = planCount(table, options?.filters, options?.includeDeleted, this.limits);
-      const [rows, total] = await Promise.all([
-        this.select<T>(plan, trace),
-        this.countRows(counted, trace),
-      ]);
-      return offsetPage(plan, rows, total);
+      const text = this.planText(`p|${plan.shape}`, () => pageText(plan, postgresDialect));
+      return readOffsetPage(
+        plan,
+        async () => {
+          const statement = {
+            text,
+            valueDependentPlan: true,
+            values: pageParams(plan, postgresDialect),
+            redacted: () => redactedPageParams(plan, postgresDialect, REDACTED),
+          };
+          return (await this.query(statement, trace)).rows;
+        },
+        () => this.countRows(counted, trace),
+        tableSql(table, postgresDialect).mapRow,
+      );
     });
   }
 
@@ -433,15 +451,15 @@ export class PostgresAdapter implements IDatabaseAdapter {
   }
 
   async beginTransaction(): Promise<TransactionHandle> {
-    return this.reported('beginTransaction', () => this.transactions.beginTransaction());
+    return this.reported('beginTransaction', () => this.transactions.begin());
   }
 
   async commitTransaction(handle?: TransactionHandle): Promise<void> {
-    return this.reported('commitTransaction', () => this.transactions.end('COMMIT', handle));
+    return this.reported('commitTransaction', () => this.transactions.finish('COMMIT', handle));
   }
 
   async rollbackTransaction(handle?: TransactionHandle): Promise<void> {
-    return this.reported('rollbackTransaction', () => this.transactions.end('ROLLBACK', handle));
+    return this.reported('rollbackTransaction', () => this.transactions.finish('ROLLBACK', handle));
   }
 
   /**
@@ -460,7 +478,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
 
   private readonly claimsRunner: ClaimsRunner = {
     runAsUser: async <R>(claims: PostgresClaims, work: () => Promise<R>): Promise<R> => {
-      if (!this.transactions.current()) {
+      if (!this.transactions.inTransaction()) {
         return this.transactions.run(async () => {
           await this.claimsRunner.applyClaims(claims);
           return work();
@@ -500,24 +518,16 @@ export class PostgresAdapter implements IDatabaseAdapter {
     }
   }
 
+  /** A round trip; inside a transaction on its own client, so it never needs a second one. */
   async ping(): Promise<void> {
     return this.observe('ping', undefined, async () => {
-      const checkedOut = await checkOut(this.pool);
-      let failure: unknown;
-      try {
-        await checkedOut.client.query('SELECT 1');
-      } catch (error) {
-        failure = error;
-        throw error;
-      } finally {
-        checkedOut.release(failure);
-      }
+      await this.query({ text: 'SELECT 1', values: [] }, undefined);
     });
   }
 
   async close(): Promise<void> {
     this.closing ??= (async () => {
-      this.transactions.abandonAll();
+      this.transactions.close();
       await this.pool.end();
     })();
     return this.closing;
@@ -580,22 +590,22 @@ export class PostgresAdapter implements IDatabaseAdapter {
     if (this.settings.namedStatements && !statement.valueDependentPlan) {
       config.name = this.statementNames.nameOf(statement.text);
     }
-    const tx = this.transactions.current();
-    if (tx) {
+    if (config.name === undefined) {
+      return this.transactions.execute((tx) =>
+        tx ? tx.client.query(config) : this.pooledQuery(config),
+      );
+    }
+    return this.transactions.execute(async (tx) => {
       try {
-        return await tx.query(config);
+        return await (tx ? tx.client.query(config) : this.pooledQuery(config));
       } catch (error) {
-        if (!config.name || !isStalePreparedStatement(error)) throw error;
-        this.statementNames.renew(statement.text);
-        throw staleStatementInTransaction(error);
+        if (!isStalePreparedStatement(error)) throw error;
+        const name = this.statementNames.renew(statement.text);
+        // Inside a transaction the error has aborted it: only running all of it again can work.
+        if (tx) throw staleStatementInTransaction(error);
+        return this.pooledQuery({ ...config, name });
       }
-    }
-    try {
-      return await this.pooledQuery(config);
-    } catch (error) {
-      if (!config.name || !isStalePreparedStatement(error)) throw error;
-      return this.pooledQuery({ ...config, name: this.statementNames.renew(statement.text) });
-    }
+    });
   }
 
   /** Runs a statement on a client of its own, released (or destroyed) afterwards. */

@@ -68,6 +68,46 @@ export function selectText(plan: QueryPlan, dialect: SqlDialect, index?: SearchI
   return text;
 }
 
+/**
+ * One statement for an offset page: its rows, each carrying the total of matching rows as an
+ * extra last column (an uncorrelated subquery, evaluated once). One statement reads one snapshot
+ * on every engine and at every isolation level, so the total always agrees with the rows. An
+ * empty page carries no total; see {@link pageTotal}. Params: {@link pageParams}.
+ */
+export function pageText(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): string {
+  const ph = new Placeholders(dialect);
+  const sql = tableSql(plan.table, dialect);
+  const from = ` FROM ${q(plan.table.name)}`;
+  const total = `(SELECT COUNT(*)${from}${whereText(plan.conditions, dialect, ph, index)})`;
+  let text = `SELECT ${sql.columnList}, ${total}${from}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
+  if (plan.limit !== undefined) text += ` LIMIT ${ph.take()}`;
+  if (plan.offset !== undefined) text += ` OFFSET ${ph.take()}`;
+  return text;
+}
+
+/** The parameters of {@link pageText}: the conditions' twice (count, then rows), then the page. */
+export function pageParams(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): unknown[] {
+  const conditions = conditionParams(plan.conditions, dialect, index);
+  return withPage(plan, [...conditions, ...conditions]);
+}
+
+/** As {@link pageParams}, with values compared against sensitive columns replaced by `redacted`. */
+export function redactedPageParams(
+  plan: QueryPlan,
+  dialect: SqlDialect,
+  redacted: string,
+  index?: SearchIndex,
+): unknown[] {
+  const unpaged = { ...plan, limit: undefined, offset: undefined };
+  const conditions = redactedPlanParams(unpaged, dialect, redacted, index);
+  return withPage(plan, [...conditions, ...conditions]);
+}
+
+/** The total a row of {@link pageText} carries (PostgreSQL returns COUNT's bigint as text). */
+export function pageTotal(plan: QueryPlan, row: readonly unknown[]): number {
+  return Number(row[plan.table.columns.length]);
+}
+
 /** SELECT COUNT(*) text for a count plan; `index` as for {@link selectText}. */
 export function countText(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): string {
   const ph = new Placeholders(dialect);

@@ -13,8 +13,9 @@ export interface SQLiteAdapterOptions {
   /** How long a statement waits for another process's lock before SQLITE_BUSY. Default is 5000 ms. */
   busyTimeoutMs?: number;
   /**
-   * How long a transaction opened with beginTransaction may stay open before it is rolled back,
-   * so a forgotten commit cannot block the single connection forever. Default is 30000 ms.
+   * How long a transaction (`transaction(work)` or `beginTransaction()`) may stay open before it
+   * is rolled back and its later statements refused, so neither a forgotten commit nor a callback
+   * that never settles can hold the single connection forever. Default is 30000 ms.
    */
   transactionTimeoutMs?: number;
   /** Page size and IN list limits. Default is {@link DEFAULT_QUERY_LIMITS}. */

@@ -1,10 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import {
-  ConnectionException,
   RecordNotFoundException,
   TransactionException,
   ValidationException,
@@ -22,7 +20,7 @@ import {
   checkUpsertOptions,
   withRowIndex,
 } from '../../query/operation-input';
-import { cursorPage, offsetPage } from '../../query/page';
+import { cursorPage } from '../../query/page';
 import {
   DEFAULT_PAGE_SIZE,
   DEFAULT_QUERY_LIMITS,
@@ -37,7 +35,7 @@ import type {
   TableDefinition,
   UpdateInput,
 } from '../../schema/table-definition';
-import { ConnectionLock } from '../../transactions/connection-lock';
+import { TransactionManager } from '../../transactions/transaction-manager';
 import type {
   AdapterCapabilities,
   FindByIdOptions,
@@ -54,6 +52,10 @@ import { REDACTED, type QueryObserver } from '../query-observer';
 import {
   countText,
   entityFromValues,
+  pageParams,
+  pageText,
+  readOffsetPage,
+  redactedPageParams,
   planParams,
   quoteIdentifier,
   redactedPlanParams,
@@ -65,24 +67,11 @@ import {
 } from '../sql';
 import { sqliteDialect } from '../sql/sqlite.dialect';
 import type { SQLiteAdapterOptions } from './sqlite-adapter.options';
+import { closedException, SqliteConnection } from './sqlite-connection';
 import { mapSqliteError } from './sqlite-error.mapper';
 
 /** The default database file. */
 export const DEFAULT_SQLITE_PATH = './data/database.sqlite';
-
-/** A top-level transaction on the single connection. */
-interface RootTransaction {
-  readonly id: number;
-  active: boolean;
-  savepoints: number;
-  timer?: NodeJS.Timeout;
-}
-
-/** Where an async flow stands inside a transaction: nested transactions of one scope queue up. */
-interface TransactionScope {
-  readonly root: RootTransaction;
-  readonly children: ConnectionLock;
-}
 
 /** Size figures for health checks. */
 export interface SQLiteStorageStats {
@@ -116,16 +105,13 @@ export class SQLiteAdapter implements IDatabaseAdapter {
   private readonly db: Database.Database;
   private readonly limits: QueryLimits;
   private readonly observer?: QueryObserver;
-  private readonly transactionTimeoutMs: number;
-  private readonly lock = new ConnectionLock();
-  private readonly context = new AsyncLocalStorage<TransactionScope>();
+  private readonly shared: SqliteConnection;
+  private readonly transactions: TransactionManager<Database.Database>;
   private readonly statements = new Map<string, Statement>();
   /** Statements returning rows as arrays, by text. */
   private readonly rawStatements = new Map<string, Statement>();
   /** Each table's FTS5 trigram search index, looked up on first search (null: it has none). */
   private readonly searchIndexes = new Map<string, SearchIndex | null>();
-  private current?: RootTransaction;
-  private transactionCount = 0;
   private closed = false;
 
   constructor(private readonly options: SQLiteAdapterOptions = {}) {
@@ -133,7 +119,6 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     this.path = path === ':memory:' ? path : resolve(path);
     this.limits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
     this.observer = options.observer;
-    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 30_000;
     try {
       if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
       this.db = new Database(this.path);
@@ -147,6 +132,10 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     } catch (error) {
       throw mapSqliteError(error, { operation: 'open' });
     }
+    this.shared = new SqliteConnection(this.db);
+    this.transactions = new TransactionManager(this.shared, {
+      timeoutMs: options.transactionTimeoutMs,
+    });
   }
 
   /** Opens the database and, unless `migrate: false`, applies pending migrations. */
@@ -173,7 +162,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
 
   /** Applies pending migrations from `migrationsDirectory`. */
   async migrate(): Promise<void> {
-    await this.lock.acquire();
+    await this.shared.lock.acquire();
     try {
       const directory = this.options.migrationsDirectory;
       await new MigrationRunner(
@@ -183,7 +172,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
       // A migration may have added or dropped a search index.
       this.searchIndexes.clear();
     } finally {
-      this.lock.release();
+      this.shared.lock.release();
     }
   }
 
@@ -214,13 +203,15 @@ export class SQLiteAdapter implements IDatabaseAdapter {
       withRowIndex(index, () => normalizeCreate(table, item, now)),
     );
     if (rows.length === 0) return [];
-    await this.run('createMany', table, () => {
+    const insertAll = (): void => {
       const insert = this.prepare(sql.insert);
       // better-sqlite3 turns this into a SAVEPOINT when a transaction is already open.
       this.db.transaction(() => {
         for (const values of rows) insert.run(sql.insertParams(values));
       })();
-    });
+    };
+    // Atomic: a failure rolls back its own savepoint and leaves the caller's transaction usable.
+    await this.run('createMany', table, insertAll, undefined, undefined, true);
     return rows.map((values) => entityFromValues(table, values));
   }
 
@@ -402,13 +393,19 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     });
     if (plan.cursor) return cursorPage(plan, await this.select('findPage', plan, table));
     const countPlan = planCount(table, options?.filters, options?.includeDeleted, this.limits);
-    // Both statements run under one lock hold, so the total matches the page.
-    const [rows, total] = await this.run(
-      'findPage',
-      table,
-      () => [this.selectNow(plan, table), this.countNow(countPlan)] as const,
+    return readOffsetPage(
+      plan,
+      () =>
+        this.run(
+          'findPage',
+          table,
+          () => this.pageNow(plan),
+          () => pageText(plan, sqliteDialect, this.searchIndex(table)),
+          () => redactedPageParams(plan, sqliteDialect, REDACTED, this.searchIndex(table)),
+        ),
+      () => this.run('findPage', table, () => this.countNow(countPlan)),
+      tableSql(table, sqliteDialect).mapRow,
     );
-    return offsetPage(plan, rows, total);
   }
 
   async count<T extends IBaseEntity>(
@@ -447,18 +444,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
 
   async transaction<R>(work: () => Promise<R>): Promise<R> {
     checkWork(work);
-    const scope = this.activeScope();
-    if (scope) return this.savepoint(scope, work);
-    const root = this.newRoot();
-    await this.begin('transaction', root);
-    try {
-      const result = await this.context.run({ root, children: new ConnectionLock() }, work);
-      this.finish(root, 'COMMIT');
-      return result;
-    } catch (error) {
-      if (root.active) this.finish(root, 'ROLLBACK');
-      throw error;
-    }
+    return this.transactions.run(work);
   }
 
   /**
@@ -466,45 +452,35 @@ export class SQLiteAdapter implements IDatabaseAdapter {
    * must be entered synchronously in the caller's execution, or the caller would not see it.
    */
   beginTransaction(): Promise<TransactionHandle> {
-    if (this.activeScope()) {
-      return Promise.reject(
-        new TransactionException(
-          'A transaction is already open in this context; nest with transaction()',
-        ),
-      );
-    }
-    const root = this.newRoot();
-    this.context.enterWith({ root, children: new ConnectionLock() });
-    return this.begin('beginTransaction', root).then(() => {
-      root.timer = setTimeout(() => {
-        if (root.active) this.finish(root, 'ROLLBACK');
-      }, this.transactionTimeoutMs);
-      root.timer.unref();
-      return { id: root.id };
-    });
+    return this.transactions.begin();
   }
 
-  async commitTransaction(handle?: TransactionHandle): Promise<void> {
-    this.finish(this.handleRoot(handle, 'commit'), 'COMMIT');
+  commitTransaction(handle?: TransactionHandle): Promise<void> {
+    return this.transactions.finish('COMMIT', handle);
   }
 
-  async rollbackTransaction(handle?: TransactionHandle): Promise<void> {
-    this.finish(this.handleRoot(handle, 'roll back'), 'ROLLBACK');
+  rollbackTransaction(handle?: TransactionHandle): Promise<void> {
+    return this.transactions.finish('ROLLBACK', handle);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
+  /**
+   * A round trip that reads nothing, so it need not wait for another flow's open transaction:
+   * a health check answers at once even while a long transaction holds the connection.
+   */
   async ping(): Promise<void> {
-    await this.run('ping', undefined, () => this.prepare('SELECT 1').get());
+    this.observed('ping', undefined, () => this.prepare('SELECT 1').get());
   }
 
+  /** Rolls back an open transaction, fails every waiting statement, and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.current?.timer) clearTimeout(this.current.timer);
+    this.transactions.close();
+    this.shared.close();
     this.statements.clear();
     this.rawStatements.clear();
-    // Closing rolls back an open transaction; waiters then fail with ConnectionException.
     this.db.close();
   }
 
@@ -596,6 +572,15 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     return (statement.all(planParams(plan, sqliteDialect, index)) as unknown[][]).map(sql.mapRow);
   }
 
+  /** An offset page's rows, each with the total as an extra last column. */
+  private pageNow(plan: QueryPlan): unknown[][] {
+    if (plan.conditions.some((c) => c.kind === 'never')) return [];
+    const index = this.searchIndex(plan.table);
+    return this.planStatement(plan, 'page', index).all(
+      pageParams(plan, sqliteDialect, index),
+    ) as unknown[][];
+  }
+
   private countNow(plan: QueryPlan): number {
     if (plan.conditions.some((c) => c.kind === 'never')) return 0;
     const index = this.searchIndex(plan.table);
@@ -606,7 +591,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
 
   private planStatement(
     plan: QueryPlan,
-    kind: 'select' | 'count',
+    kind: 'select' | 'page' | 'count',
     index: SearchIndex | undefined,
   ): Statement {
     // A search the index serves has other text than the same plan's LIKE scan (short texts).
@@ -614,9 +599,11 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     let statement = this.statements.get(key);
     if (statement === undefined) {
       statement =
-        kind === 'select'
-          ? this.db.prepare(selectText(plan, sqliteDialect, index)).raw(true)
-          : this.db.prepare(countText(plan, sqliteDialect, index)).pluck();
+        kind === 'count'
+          ? this.db.prepare(countText(plan, sqliteDialect, index)).pluck()
+          : this.db
+              .prepare((kind === 'page' ? pageText : selectText)(plan, sqliteDialect, index))
+              .raw(true);
       this.statements.set(key, statement);
     }
     return statement;
@@ -651,8 +638,9 @@ export class SQLiteAdapter implements IDatabaseAdapter {
   }
 
   /**
-   * Runs one synchronous database step: inside the caller's transaction when it has one, else
-   * after any open transaction of another flow has finished. Maps errors and reports the event.
+   * Runs one synchronous database step for the calling flow (see {@link TransactionManager}):
+   * inside its transaction when it has one, else after any open transaction of another flow.
+   * Maps errors and reports the event. `atomic`: the step undoes itself when it fails.
    */
   private async run<R>(
     operation: string,
@@ -660,16 +648,12 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     step: () => R,
     statement?: string | (() => string),
     params?: () => unknown[],
+    atomic = false,
   ): Promise<R> {
-    if (this.lock.isHeld && !this.activeScope()) {
-      await this.lock.acquire();
-      try {
-        return this.observed(operation, table, step, statement, params);
-      } finally {
-        this.lock.release();
-      }
-    }
-    return this.observed(operation, table, step, statement, params);
+    return this.transactions.execute(
+      () => this.observed(operation, table, step, statement, params),
+      atomic,
+    );
   }
 
   private observed<R>(
@@ -680,8 +664,7 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     params?: () => unknown[],
   ): R {
     const observer = this.observer;
-    if (this.closed)
-      throw new ConnectionException('The SQLite adapter is closed', { retryable: false });
+    if (this.closed) throw closedException();
     if (!observer) {
       try {
         return step();
@@ -711,92 +694,6 @@ export class SQLiteAdapter implements IDatabaseAdapter {
         event.params = params?.();
       }
       observer.onQuery(event);
-    }
-  }
-
-  private activeScope(): TransactionScope | undefined {
-    const scope = this.context.getStore();
-    return scope && scope.root.active && scope.root === this.current ? scope : undefined;
-  }
-
-  private newRoot(): RootTransaction {
-    return { id: ++this.transactionCount, active: false, savepoints: 0 };
-  }
-
-  private async begin(operation: string, root: RootTransaction): Promise<void> {
-    if (this.closed)
-      throw new ConnectionException('The SQLite adapter is closed', { retryable: false });
-    await this.lock.acquire();
-    try {
-      // IMMEDIATE takes the write lock now, so another process cannot make COMMIT fail with BUSY.
-      this.db.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      this.lock.release();
-      throw mapSqliteError(error, { operation });
-    }
-    root.active = true;
-    this.current = root;
-  }
-
-  private finish(root: RootTransaction, verb: 'COMMIT' | 'ROLLBACK'): void {
-    if (!root.active)
-      throw new TransactionException(
-        'The transaction has already ended (committed, rolled back or timed out)',
-      );
-    try {
-      this.db.exec(verb);
-    } catch (error) {
-      if (verb === 'COMMIT' && this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw new TransactionException(`${verb} failed; the transaction was rolled back`, {
-        cause: mapSqliteError(error, { operation: verb.toLowerCase() }),
-      });
-    } finally {
-      root.active = false;
-      if (root.timer) clearTimeout(root.timer);
-      if (this.current === root) this.current = undefined;
-      this.lock.release();
-    }
-  }
-
-  private handleRoot(handle: TransactionHandle | undefined, verb: string): RootTransaction {
-    const root = handle ? this.current : this.activeScope()?.root;
-    if (!root || (handle && root.id !== handle.id) || !root.active) {
-      throw new TransactionException(`No open transaction to ${verb}`);
-    }
-    return root;
-  }
-
-  private async savepoint<R>(scope: TransactionScope, work: () => Promise<R>): Promise<R> {
-    // Sibling savepoints of one scope run one after another: interleaved, a rollback of one would
-    // undo the other's work.
-    await scope.children.acquire();
-    const name = `sp_${++scope.root.savepoints}`;
-    try {
-      this.exec(`SAVEPOINT ${name}`);
-      try {
-        const result = await this.context.run(
-          { root: scope.root, children: new ConnectionLock() },
-          work,
-        );
-        this.exec(`RELEASE ${name}`);
-        return result;
-      } catch (error) {
-        if (scope.root.active) {
-          this.exec(`ROLLBACK TO ${name}`);
-          this.exec(`RELEASE ${name}`);
-        }
-        throw error;
-      }
-    } finally {
-      scope.children.release();
-    }
-  }
-
-  private exec(text: string): void {
-    try {
-      this.db.exec(text);
-    } catch (error) {
-      throw mapSqliteError(error, { operation: 'transaction' });
     }
   }
 }

@@ -1,0 +1,33 @@
+/**
+ * How one SQL engine hands connections to transactions. The {@link TransactionManager} decides
+ * when to begin, set savepoints, commit and roll back; an implementation knows only how, on its
+ * engine: one shared connection behind a lock (SQLite) or one pooled client per transaction
+ * (PostgreSQL). Errors it throws are already the library's exceptions.
+ */
+export interface TransactionConnections<C> {
+  /** Takes a connection for a new top-level transaction and runs BEGIN on it. */
+  begin(): Promise<C>;
+  /** Runs a savepoint statement (SAVEPOINT, RELEASE SAVEPOINT, ROLLBACK TO SAVEPOINT). */
+  control(connection: C, statement: string): Promise<void> | void;
+  /**
+   * Runs COMMIT or ROLLBACK and gives the connection back, whatever happens. Throws when COMMIT
+   * did not commit (the transaction is then rolled back).
+   */
+  end(connection: C, command: 'COMMIT' | 'ROLLBACK'): Promise<void>;
+  /**
+   * Gives the connection back at once without a round trip, its transaction rolled back with it
+   * (a busy connection whose transaction timed out, or the adapter closing).
+   */
+  abandon(connection: C): void;
+  /**
+   * Why the transaction on this connection is gone although nobody ended it, checked after a
+   * failed statement: `connection` when the connection failed, `engine` when the engine rolled it
+   * back on its own (SQLite does after some errors); undefined while it is still there.
+   */
+  lost(connection: C): 'connection' | 'engine' | undefined;
+  /**
+   * Runs a statement that belongs to no transaction: at once, or, on a single shared connection,
+   * after the open transaction has ended so that it never runs inside another flow's.
+   */
+  outside<R>(step: (connection: undefined) => R | Promise<R>): R | Promise<R>;
+}

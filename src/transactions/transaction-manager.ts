@@ -1,0 +1,371 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Logger } from '@nestjs/common';
+import type { TransactionHandle } from '../adapters/database-adapter.interface';
+import { TransactionException, ValidationException } from '../exceptions';
+import { ConnectionLock } from './connection-lock';
+import type { TransactionConnections } from './transaction-connections';
+import {
+  closedException,
+  endedError,
+  type Ending,
+  type Scope,
+  Transaction,
+} from './transaction-state';
+
+/** How long a transaction may stay open when nothing else is configured: 30 s. */
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
+
+/** Options of {@link TransactionManager}. */
+export interface TransactionManagerOptions {
+  /**
+   * How long a transaction, of either form, may stay open after BEGIN before it is rolled back,
+   * its connection given back and its later statements refused. Default is 30000 ms.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs the transactions of one SQL adapter, whatever the engine: scopes carried by
+ * AsyncLocalStorage (owned by this instance, so two adapters never see each other's), savepoints
+ * for nested calls, parent statements waiting for an open child, one time limit for both forms,
+ * begin/commit/rollback handles, and the rule that a transaction in which a statement failed can
+ * only be rolled back. How connections are had is the engine's {@link TransactionConnections}.
+ */
+export class TransactionManager<C> {
+  private readonly storage = new AsyncLocalStorage<Scope<C> | undefined>();
+  private readonly handles = new Map<number, Transaction<C>>();
+  private readonly live = new Set<Transaction<C>>();
+  private readonly logger = new Logger('TransactionManager');
+  private readonly timeoutMs: number;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly connections: TransactionConnections<C>,
+    options: TransactionManagerOptions = {},
+  ) {
+    this.timeoutMs = checkTimeout(options.timeoutMs);
+  }
+
+  /** Whether the calling flow is inside a transaction that can still run statements. */
+  inTransaction(): boolean {
+    const scope = this.storage.getStore();
+    return scope !== undefined && !scope.tx.released && scope.tx.ending === undefined;
+  }
+
+  /**
+   * Runs one database step for the calling flow: on its transaction's connection when it has one
+   * (after the flow's running statement or open nested transaction), else outside any. A step that
+   * fails inside a transaction aborts it, unless `atomic` says the step undid itself (a statement
+   * wrapped in its own savepoint).
+   */
+  execute<R>(step: (connection: C | undefined) => R | Promise<R>, atomic = false): R | Promise<R> {
+    const scope = this.storage.getStore();
+    if (scope === undefined || scope.tx.released) return this.connections.outside(step);
+    return this.inScope(scope, step, atomic);
+  }
+
+  /** Runs `work` in a new transaction, or in a savepoint of the flow's open one. */
+  async run<R>(work: () => Promise<R>): Promise<R> {
+    const scope = this.storage.getStore();
+    if (scope !== undefined && !scope.tx.released) return this.nested(scope, work);
+    const tx = this.create('scope');
+    await this.open(tx);
+    let result: R;
+    try {
+      result = await this.racing(tx, this.storage.run(tx.root, work));
+    } catch (error) {
+      if (tx.ending === undefined) await this.end(tx, 'ROLLBACK', 'rolled back').catch(noop);
+      throw error;
+    }
+    await this.commit(tx);
+    return result;
+  }
+
+  /**
+   * Opens a transaction the calling flow joins. Not `async` on purpose: the flow's context must be
+   * entered in the caller's synchronous execution, or the caller would not see it.
+   */
+  begin(): Promise<TransactionHandle> {
+    const current = this.storage.getStore();
+    if (current !== undefined && !current.tx.released && current.tx.ending === undefined) {
+      if (current.tx.kind === 'scope' || !current.isRoot) {
+        return Promise.reject(
+          new TransactionException(
+            'beginTransaction() cannot run inside transaction(); nest transaction() for a savepoint',
+          ),
+        );
+      }
+      // While its BEGIN is on its way, the transaction in the context belongs to a sibling flow
+      // started in the same synchronous run (they share a context): this flow gets its own.
+      if (current.tx.connection !== undefined) {
+        return Promise.reject(
+          new TransactionException(
+            'This flow already has a transaction open from beginTransaction(); commit or roll it back first, or nest transaction() for a savepoint',
+          ),
+        );
+      }
+    }
+    if (this.closed) return Promise.reject(closedException());
+    const tx = this.create('handle');
+    this.storage.enterWith(tx.root);
+    this.handles.set(tx.id, tx);
+    return this.open(tx).then(() => Object.freeze({ id: tx.id }));
+  }
+
+  /** Commits or rolls back a transaction opened by {@link begin}: the given one, or the flow's. */
+  finish(command: 'COMMIT' | 'ROLLBACK', handle?: TransactionHandle): Promise<void> {
+    const scope = this.storage.getStore();
+    const own = scope?.tx;
+    const tx = handle
+      ? (this.handles.get(handle.id) ?? (own?.id === handle.id ? own : undefined))
+      : own;
+    const verb = command === 'COMMIT' ? 'commit' : 'roll back';
+    if (tx === undefined || tx.kind !== 'handle') {
+      return Promise.reject(
+        new TransactionException(
+          handle
+            ? `Transaction ${handle.id} is not open: nothing to ${verb}`
+            : `No transaction opened by beginTransaction() in this flow to ${verb}`,
+        ),
+      );
+    }
+    if (scope !== undefined && scope.tx === tx) {
+      if (!scope.isRoot) {
+        return Promise.reject(
+          new TransactionException(
+            `Cannot ${verb} the transaction from inside a nested transaction(); let it finish first`,
+          ),
+        );
+      }
+      if (!tx.released) {
+        // The flow lets go of its transaction, whatever the outcome: leave its context now,
+        // synchronously, as begin() entered it.
+        tx.released = true;
+        this.storage.enterWith(undefined);
+      }
+    }
+    if (tx.ending !== undefined) return Promise.reject(endedError(tx, this.timeoutMs));
+    return command === 'COMMIT' ? this.commit(tx) : this.end(tx, 'ROLLBACK', 'rolled back');
+  }
+
+  /** Rolls back every open transaction without a round trip and refuses new ones (close()). */
+  close(): void {
+    this.closed = true;
+    for (const tx of [...this.live]) {
+      const connection = tx.connection;
+      this.markEnded(tx, 'closed');
+      if (connection !== undefined) this.connections.abandon(connection);
+    }
+  }
+
+  private create(kind: 'handle' | 'scope'): Transaction<C> {
+    const tx = new Transaction<C>(this.nextId++, kind);
+    tx.root = this.scope(tx, true);
+    return tx;
+  }
+
+  private scope(tx: Transaction<C>, isRoot: boolean): Scope<C> {
+    const scope: Scope<C> = { tx, lock: new ConnectionLock(), isRoot, done: false };
+    tx.scopes.add(scope);
+    return scope;
+  }
+
+  private open(tx: Transaction<C>): Promise<void> {
+    if (this.closed) {
+      this.markEnded(tx, 'closed');
+      return Promise.reject(closedException());
+    }
+    this.live.add(tx);
+    tx.ready = this.connections.begin().then(
+      (connection) => {
+        if (tx.ending !== undefined) {
+          // Ended (closed, or rolled back by its handle) while BEGIN was on its way.
+          this.connections.abandon(connection);
+          throw endedError(tx, this.timeoutMs);
+        }
+        tx.connection = connection;
+        tx.timer = setTimeout(() => this.expire(tx), this.timeoutMs);
+        tx.timer.unref();
+      },
+      (error: unknown) => {
+        tx.released = true;
+        if (tx.ending === undefined) this.markEnded(tx, 'broken');
+        throw error;
+      },
+    );
+    return tx.ready;
+  }
+
+  private async inScope<R>(
+    scope: Scope<C>,
+    step: (connection: C | undefined) => R | Promise<R>,
+    atomic: boolean,
+  ): Promise<R> {
+    const { tx } = scope;
+    if (!scope.lock.tryAcquire()) await scope.lock.acquire();
+    try {
+      this.checkUsable(scope);
+      if (tx.connection === undefined) await tx.ready;
+      tx.inFlight += 1;
+      try {
+        return await step(tx.connection);
+      } catch (error) {
+        // Ended while the statement ran (timed out, closed): say so rather than how it broke.
+        if (tx.ending !== undefined) throw endedError(tx, this.timeoutMs, error);
+        const lost = this.connections.lost(tx.connection as C);
+        if (lost !== undefined) {
+          // Its connection failed, or the engine ended it on its own: nothing of it may run as
+          // autocommit now.
+          this.markEnded(tx, lost === 'connection' ? 'lost' : 'broken');
+          this.connections.abandon(tx.connection as C);
+        } else if (!atomic) tx.aborted = true;
+        throw error;
+      } finally {
+        tx.inFlight -= 1;
+      }
+    } finally {
+      scope.lock.release();
+    }
+  }
+
+  private async nested<R>(parent: Scope<C>, work: () => Promise<R>): Promise<R> {
+    const { tx } = parent;
+    if (!parent.lock.tryAcquire()) await parent.lock.acquire();
+    try {
+      this.checkUsable(parent);
+      if (tx.connection === undefined) await tx.ready;
+      // Names come from a counter, never from input.
+      const name = `ndl_sp_${++tx.savepoints}`;
+      await this.control(tx, `SAVEPOINT ${name}`);
+      const child = this.scope(tx, false);
+      try {
+        const result = await this.racing(tx, this.storage.run(child, work));
+        // Statements the work left running finish before the savepoint is released.
+        if (!child.lock.tryAcquire()) await child.lock.acquire();
+        if (tx.aborted) {
+          throw new TransactionException(
+            'The nested transaction was rolled back to its savepoint because a statement in it failed',
+          );
+        }
+        this.closeScope(child);
+        await this.control(tx, `RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (error) {
+        this.closeScope(child);
+        if (tx.ending === undefined) await this.rollbackTo(tx, name);
+        throw error;
+      }
+    } finally {
+      parent.lock.release();
+    }
+  }
+
+  /** COMMIT, once the root scope's running statement and open nested transaction are done. */
+  private async commit(tx: Transaction<C>): Promise<void> {
+    if (!tx.root.lock.tryAcquire()) await tx.root.lock.acquire();
+    if (tx.aborted) {
+      await this.end(tx, 'ROLLBACK', 'rolled back');
+      throw new TransactionException(
+        'The transaction was rolled back because a statement in it failed',
+      );
+    }
+    try {
+      await this.end(tx, 'COMMIT', 'committed');
+    } catch (error) {
+      tx.ending = 'rolled back';
+      throw error;
+    }
+  }
+
+  private async end(tx: Transaction<C>, command: 'COMMIT' | 'ROLLBACK', ending: Ending) {
+    if (tx.ending !== undefined) throw endedError(tx, this.timeoutMs);
+    this.markEnded(tx, ending);
+    const connection = tx.connection;
+    // Without a connection BEGIN is still on its way, and open() abandons it when it arrives.
+    if (connection === undefined) return;
+    if (command === 'ROLLBACK' && tx.inFlight > 0) this.connections.abandon(connection);
+    else await this.connections.end(connection, command);
+  }
+
+  /** Marks the transaction over: every waiting or later statement of it fails. */
+  private markEnded(tx: Transaction<C>, ending: Ending): void {
+    tx.ending = ending;
+    clearTimeout(tx.timer);
+    this.live.delete(tx);
+    this.handles.delete(tx.id);
+    const error = (): Error => endedError(tx, this.timeoutMs);
+    for (const scope of tx.scopes) scope.lock.shut(error);
+    tx.scopes.clear();
+    tx.signalOver(error());
+  }
+
+  private expire(tx: Transaction<C>): void {
+    if (tx.ending !== undefined) return;
+    this.logger.warn(
+      `A transaction was open longer than ${this.timeoutMs} ms (transactionTimeoutMs) and was rolled back`,
+    );
+    this.end(tx, 'ROLLBACK', 'timed out').catch(noop);
+  }
+
+  private async control(tx: Transaction<C>, statement: string): Promise<void> {
+    tx.inFlight += 1;
+    try {
+      await this.connections.control(tx.connection as C, statement);
+    } catch (error) {
+      if (tx.ending === undefined) tx.aborted = true;
+      throw error;
+    } finally {
+      tx.inFlight -= 1;
+    }
+  }
+
+  /** Undoes a nested transaction; a transaction that cannot be brought back is ended. */
+  private async rollbackTo(tx: Transaction<C>, name: string): Promise<void> {
+    try {
+      await this.connections.control(tx.connection as C, `ROLLBACK TO SAVEPOINT ${name}`);
+      await this.connections.control(tx.connection as C, `RELEASE SAVEPOINT ${name}`);
+      tx.aborted = false;
+    } catch {
+      await this.end(tx, 'ROLLBACK', 'broken').catch(noop);
+    }
+  }
+
+  private closeScope(scope: Scope<C>): void {
+    scope.done = true;
+    scope.tx.scopes.delete(scope);
+    scope.lock.shut(
+      () =>
+        new TransactionException(
+          'This statement belongs to a nested transaction that has already ended; await every call inside transaction()',
+        ),
+    );
+  }
+
+  private checkUsable(scope: Scope<C>): void {
+    const { tx } = scope;
+    if (tx.ending !== undefined) throw endedError(tx, this.timeoutMs);
+    if (tx.aborted) {
+      throw new TransactionException(
+        'A statement of this transaction failed, so it can only be rolled back; run a statement that may fail in a nested transaction() to recover from its failure',
+      );
+    }
+  }
+
+  private racing<R>(tx: Transaction<C>, work: Promise<R>): Promise<R> {
+    return Promise.race([work, tx.over]);
+  }
+}
+
+function checkTimeout(timeoutMs: number | undefined): number {
+  if (timeoutMs === undefined) return DEFAULT_TRANSACTION_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2_147_483_647) {
+    throw new ValidationException(
+      'transactionTimeoutMs must be a whole number of milliseconds, at least 1',
+      'transactionTimeoutMs',
+    );
+  }
+  return timeoutMs;
+}
+
+function noop(): void {}

@@ -1,0 +1,98 @@
+import { ConnectionException, TransactionException, type DatabaseException } from '../exceptions';
+import type { ConnectionLock } from './connection-lock';
+
+/** Why a transaction is over. */
+export type Ending = 'committed' | 'rolled back' | 'timed out' | 'closed' | 'lost' | 'broken';
+
+/** One top-level transaction and what the manager knows of it. */
+export class Transaction<C> {
+  connection?: C;
+  /** Settles once BEGIN has run (or failed). */
+  ready: Promise<void> = Promise.resolve();
+  ending?: Ending;
+  /**
+   * The flow that began it let go of it (its own commit or rollback, or a BEGIN that failed):
+   * contexts still pointing at it run their statements outside any transaction.
+   */
+  released = false;
+  /** A statement failed: like PostgreSQL, the transaction can then only be rolled back. */
+  aborted = false;
+  /** Statements on the connection right now; a busy connection is abandoned, not rolled back. */
+  inFlight = 0;
+  savepoints = 0;
+  timer?: NodeJS.Timeout;
+  readonly scopes = new Set<Scope<C>>();
+  /** Rejects when the transaction ends, so work racing against it stops waiting. */
+  readonly over: Promise<never>;
+  signalOver!: (error: Error) => void;
+  root!: Scope<C>;
+
+  constructor(
+    readonly id: number,
+    /** `handle`: opened by beginTransaction(); `scope`: by transaction(work). */
+    readonly kind: 'handle' | 'scope',
+  ) {
+    this.over = new Promise<never>((_, reject) => (this.signalOver = reject));
+    this.over.catch(() => undefined);
+  }
+}
+
+/** What an async flow carries: where it stands in a transaction. */
+export interface Scope<C> {
+  readonly tx: Transaction<C>;
+  /**
+   * Held by each statement of this scope while it runs and by a nested transaction for its whole
+   * life, so a statement of the parent never runs inside a child's savepoint (where the child's
+   * rollback would undo it) and sibling savepoints never interleave.
+   */
+  readonly lock: ConnectionLock;
+  /** False for a nested transaction's scope. */
+  readonly isRoot: boolean;
+  /** Set once a nested transaction's work is over. */
+  done: boolean;
+}
+
+/**
+ * What a statement of an ended transaction gets; `cause`: how the statement itself failed.
+ * `timeoutMs` is the limit it had, for the message.
+ */
+export function endedError(
+  tx: Transaction<unknown>,
+  timeoutMs: number,
+  cause?: unknown,
+): DatabaseException {
+  const options = cause === undefined ? {} : { cause };
+  switch (tx.ending) {
+    case 'closed':
+      return closedException(options);
+    case 'timed out':
+      return new TransactionException(
+        `The transaction timed out: it was open longer than ${timeoutMs} ms (transactionTimeoutMs), so it was rolled back and its later statements are refused`,
+        options,
+      );
+    case 'committed':
+      return new TransactionException(
+        'This statement belongs to a transaction that has already been committed; await every call inside the transaction',
+        options,
+      );
+    case 'lost':
+      return new ConnectionException(
+        'The connection of this transaction was lost, so the transaction was rolled back',
+        { ...options, retryable: false },
+      );
+    case 'broken':
+      return new TransactionException('The transaction failed and was rolled back', options);
+    default:
+      return new TransactionException(
+        'The transaction has been rolled back; its later statements are refused so that none runs outside it',
+        options,
+      );
+  }
+}
+
+export function closedException(options: { cause?: unknown } = {}): ConnectionException {
+  return new ConnectionException('The adapter is closed: its open transactions were rolled back', {
+    ...options,
+    retryable: false,
+  });
+}
