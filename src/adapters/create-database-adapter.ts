@@ -65,7 +65,14 @@ async function openSqlite(
   observer: QueryObserver,
 ): Promise<IDatabaseAdapter> {
   const { path, synchronous } = config.sqlite;
-  return SQLiteAdapter.open({ path, synchronous, migrate: config.migrate, limits, observer });
+  return SQLiteAdapter.open({
+    path,
+    synchronous,
+    migrate: config.migrate,
+    transactionTimeoutMs: config.transactionTimeoutMs,
+    limits,
+    observer,
+  });
 }
 
 function fallbackRefusal(
@@ -117,6 +124,7 @@ export async function createDatabaseAdapter(
           // that is still starting (a container, a failover) before it gives up.
           connectWaitMs: postgres.connectWaitMs,
           migrationLockTimeoutMs: postgres.migrationLockTimeoutMs,
+          transactionTimeoutMs: config.transactionTimeoutMs,
           limits,
           migrate: config.migrate,
           observer,

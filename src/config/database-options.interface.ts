@@ -121,6 +121,12 @@ export interface DatabaseModuleOptions {
   migrate?: boolean;
   /** The largest page a caller may ask for. Default is `DATABASE_MAX_PAGE_SIZE`, else 100. */
   maxPageSize?: number;
+  /**
+   * How long a transaction (either form) may stay open on SQLite and PostgreSQL before it is
+   * rolled back and its later statements refused (docs/transactions.md). Default is
+   * `DATABASE_TRANSACTION_TIMEOUT_MS`, else 30000.
+   */
+  transactionTimeoutMs?: number;
   health?: HealthOptions;
   metrics?: MetricsOptions;
   /**
@@ -184,6 +190,7 @@ export interface ResolvedDatabaseConfig {
   probe: { timeoutMs: number; retries: number; backoffMs: number };
   migrate: boolean;
   maxPageSize: number;
+  transactionTimeoutMs: number;
   health: { latencyThresholdMs: number; checkTimeoutMs: number; minFreeDiskBytes: number };
   metrics: {
     slowQueryThresholdMs: number;

@@ -309,6 +309,12 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
       DATABASE_DEFAULTS.maxPageSize,
       1,
     ),
+    transactionTimeoutMs: read.integer(
+      options.transactionTimeoutMs,
+      DATABASE_ENV.transactionTimeoutMs,
+      DATABASE_DEFAULTS.transactionTimeoutMs,
+      1,
+    ),
     health,
     metrics,
     // Statement logging prints parameters; never in production, whatever the setting says.
