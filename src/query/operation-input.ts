@@ -111,3 +111,29 @@ export function incrementColumn(
   normalizeScalar(column, by, 'by');
   return column;
 }
+
+/**
+ * The values the counter may hold before an increment by `by` for the result to stay within the
+ * column's range: the statement changes the row only when the counter is between them. Clamped
+ * to the range itself, so neither bound overflows the column's type (PostgreSQL would fail on
+ * `n + by` past `integer`); an empty interval (low > high) matches no row.
+ */
+export function incrementBounds(counter: ColumnDefinition, by: number): [number, number] {
+  const { min, max } = counter.range ?? {
+    min: Number.MIN_SAFE_INTEGER,
+    max: Number.MAX_SAFE_INTEGER,
+  };
+  return [Math.max(min, min - by), Math.min(max, max - by)];
+}
+
+/** The error for an increment whose result would leave the counter's range. */
+export function incrementOutOfRange(table: TableDefinition<any>, counter: ColumnDefinition) {
+  const { min, max } = counter.range ?? {
+    min: Number.MIN_SAFE_INTEGER,
+    max: Number.MAX_SAFE_INTEGER,
+  };
+  return new ValidationException(
+    `${table.name}.${counter.property}: the increment would take it outside ${min}..${max}`,
+    counter.property,
+  );
+}

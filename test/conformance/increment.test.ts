@@ -28,6 +28,29 @@ describe.each(CONFORMANCE_PROVIDERS)('increment', (provider) => {
       expect(stored?.errorMessage).toMatch(/^failure \d+$/);
     });
 
+    it('refuses an increment that would take the counter outside its range, changing nothing', async () => {
+      const scope = new Scope();
+      const event = await db.adapter.create(
+        scope.webhookEvent({ retryCount: 2_147_483_600 }),
+        webhookEventsTable,
+      );
+      await expectValidation(
+        () =>
+          db.adapter.increment(event.id, 'retryCount', 100, webhookEventsTable, {
+            errorMessage: 'too far',
+          }),
+        'retryCount',
+      );
+      // A step the column could not hold is refused as such.
+      await expectValidation(
+        () => db.adapter.increment(event.id, 'retryCount', -2_147_483_647 * 2, webhookEventsTable),
+        'by',
+      );
+      expect(await db.adapter.findById(event.id, webhookEventsTable)).toEqual(event);
+      const top = await db.adapter.increment(event.id, 'retryCount', 47, webhookEventsTable);
+      expect(top.retryCount).toBe(2_147_483_647);
+    });
+
     it('refuses missing or soft-deleted rows and non-integer properties', async () => {
       const scope = new Scope();
       const event = await db.adapter.create(scope.webhookEvent(), webhookEventsTable);

@@ -7,7 +7,7 @@
  * - functions: functions.rst (`POST /rpc/<fn>` with the arguments as the JSON body).
  * Headers as supabase-js 2.119 sends them (postgrest-js PostgrestBuilder.ts, supabase-js lib/fetch.ts).
  */
-import { TransactionNotSupportedException } from '../../src/exceptions';
+import { TransactionNotSupportedException, ValidationException } from '../../src/exceptions';
 import { encodeCursor } from '../../src/query/cursor';
 import {
   ANON_KEY,
@@ -510,5 +510,14 @@ describe('SupabaseAdapter increment (compare and swap)', () => {
       ]),
     );
     fake.verify();
+  });
+
+  it('refuses, unsent, a PATCH that would take the counter outside its range', async () => {
+    const { adapter, fake } = fakeAdapter();
+    fake.reply(ok([noteRow({ stars: 2_147_483_600 })]));
+    const error = await rejection(adapter.increment(NOTE_ID, 'stars', 100, notesTable));
+    expect(error).toBeInstanceOf(ValidationException);
+    expect((error as ValidationException).field).toBe('stars');
+    expect(fake.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
   });
 });

@@ -18,7 +18,9 @@ import {
   checkIds,
   checkWork,
   checkUpsertOptions,
+  incrementBounds,
   incrementColumn,
+  incrementOutOfRange,
   requireSoftDelete,
   upsertUpdateColumns,
   withRowIndex,
@@ -400,17 +402,20 @@ export class PostgresAdapter implements IDatabaseAdapter {
       const values = normalizeUpdate(table, data, nowTimestamp());
       values.delete(counter);
       const columns = [...values.keys()];
-      const params = [by, ...columns.map((c) => postgresDialect.encode(c, values.get(c))), key];
+      const sets = columns.map((c) => postgresDialect.encode(c, values.get(c)));
+      const bounds = incrementBounds(counter, by);
       const result = await this.query(
         {
           text: sql.increment(counter, columns),
-          values: params,
-          redacted: () => [by, ...sql.redact(columns, params.slice(1, -1), REDACTED), key],
+          values: [by, ...sets, key, ...bounds],
+          redacted: () => [by, ...sql.redact(columns, sets, REDACTED), key, ...bounds],
         },
         trace,
       );
-      if (result.rows.length === 0) throw new RecordNotFoundException(table.name, key);
-      return sql.mapRow(result.rows[0]);
+      if (result.rows.length > 0) return sql.mapRow(result.rows[0]);
+      const live = await this.query({ text: sql.exists, values: [key] }, trace);
+      if (live.rows.length > 0) throw incrementOutOfRange(table, counter);
+      throw new RecordNotFoundException(table.name, key);
     });
   }
 

@@ -193,8 +193,9 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
 
   /**
    * `UPDATE … SET counter = counter + $1, <set columns> WHERE id = $n` on a live row, RETURNING the
-   * row: one statement, so concurrent increments never lose one. Params: the step, the set
-   * columns' values in order, then the id.
+   * row: one statement, so concurrent increments never lose one. It changes the row only while the
+   * counter is between two bounds (`incrementBounds` in query/operation-input.ts), so the result stays in the column's
+   * range. Params: the step, the set columns' values in order, the id, then the two bounds.
    */
   increment(counter: ColumnDefinition, setColumns: readonly ColumnDefinition[]): string {
     const key = `i:${counter.column}:${setColumns.map((c) => c.column).join(',')}`;
@@ -205,7 +206,9 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
         `${q(counter.column)} = ${q(counter.column)} + ${p(1)}`,
         ...setColumns.map((c, i) => `${q(c.column)} = ${p(i + 2)}`),
       ].join(', ');
-      text = `UPDATE ${q(this.table.name)} SET ${sets} WHERE ${q(this.table.primaryKey.column)} = ${p(setColumns.length + 2)}${this.live} RETURNING ${this.columnList}`;
+      const id = p(setColumns.length + 2);
+      const within = `${q(counter.column)} BETWEEN ${p(setColumns.length + 3)} AND ${p(setColumns.length + 4)}`;
+      text = `UPDATE ${q(this.table.name)} SET ${sets} WHERE ${q(this.table.primaryKey.column)} = ${id}${this.live} AND ${within} RETURNING ${this.columnList}`;
       this.memo.set(key, text);
     }
     return text;

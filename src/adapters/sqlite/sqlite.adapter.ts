@@ -14,7 +14,9 @@ import {
   checkId,
   checkIds,
   checkWork,
+  incrementBounds,
   incrementColumn,
+  incrementOutOfRange,
   upsertUpdateColumns,
   requireSoftDelete,
   checkUpsertOptions,
@@ -280,16 +282,19 @@ export class SQLiteAdapter implements IDatabaseAdapter {
     const sql = tableSql(table, sqliteDialect);
     const columns = [...values.keys()];
     const text = sql.increment(counter, columns);
-    const params = [by, ...columns.map((c) => sqliteDialect.encode(c, values.get(c))), key];
+    const sets = columns.map((c) => sqliteDialect.encode(c, values.get(c)));
+    const bounds = incrementBounds(counter, by);
+    const params = [by, ...sets, key, ...bounds];
     const row = await this.run(
       'increment',
       table,
       () => this.prepareRaw(text).get(params) as unknown[] | undefined,
       text,
-      () => [by, ...sql.redact(columns, params.slice(1, -1), REDACTED), key],
+      () => [by, ...sql.redact(columns, sets, REDACTED), key, ...bounds],
     );
-    if (!row) throw new RecordNotFoundException(table.name, key);
-    return sql.mapRow(row);
+    if (row) return sql.mapRow(row);
+    if (await this.exists(key, table)) throw incrementOutOfRange(table, counter);
+    throw new RecordNotFoundException(table.name, key);
   }
 
   async softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {

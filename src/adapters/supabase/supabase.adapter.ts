@@ -12,7 +12,9 @@ import {
 import {
   checkId,
   checkUpsertOptions,
+  incrementBounds,
   incrementColumn,
+  incrementOutOfRange,
   requireSoftDelete,
   upsertUpdateColumns,
   withRowIndex,
@@ -478,6 +480,8 @@ export class SupabaseAdapter implements IDatabaseAdapter {
         const current = await this.findLiveBy(table, table.primaryKey.column, key, trace);
         if (!current) throw new RecordNotFoundException(table.name, key);
         const stored = current[counter.column] as number;
+        const [low, high] = incrementBounds(counter, by);
+        if (stored < low || stored > high) throw incrementOutOfRange(table, counter);
         const next = new Map(values).set(counter, stored + by);
         const query = this.live(
           this.client
