@@ -1,6 +1,6 @@
 import type { OrderKey, QueryPlan } from '../../query/query-plan';
 import type { WriteValues } from '../../query/normalize-write';
-import { concealSensitive } from '../../schema/conceal-sensitive';
+import { setEntityProperty } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
 import { conditionParams, Placeholders, whereText, type SearchIndex } from './sql-conditions';
@@ -249,17 +249,17 @@ function rowMapper<T extends IBaseEntity>(
   table: TableDefinition<T>,
   dialect: SqlDialect,
 ): (row: readonly unknown[]) => T {
-  const properties = table.columns.map((c) => c.property);
-  const decoders = table.columns.map((c) => dialect.decoder(c, table));
+  const { columns } = table;
+  const decoders = columns.map((c) => dialect.decoder(c, table));
   const Entity = table.entity;
-  const count = properties.length;
+  const count = columns.length;
   return (row) => {
     const entity = (Entity ? new Entity() : {}) as Record<string, unknown>;
     for (let i = 0; i < count; i++) {
       const decode = decoders[i];
-      entity[properties[i]] = decode === undefined ? row[i] : decode(row[i]);
+      setEntityProperty(entity, columns[i], decode === undefined ? row[i] : decode(row[i]));
     }
-    return concealSensitive(table, entity as T);
+    return entity as T;
   };
 }
 
@@ -269,8 +269,8 @@ export function entityFromValues<T extends IBaseEntity>(
   values: WriteValues,
 ): T {
   const entity = (table.entity ? new table.entity() : {}) as Record<string, unknown>;
-  for (const column of table.columns) entity[column.property] = values.get(column) ?? null;
-  return concealSensitive(table, entity as T);
+  for (const column of table.columns) setEntityProperty(entity, column, values.get(column) ?? null);
+  return entity as T;
 }
 
 const cache = new WeakMap<TableDefinition<any>, Map<string, TableSql<any>>>();

@@ -1,7 +1,7 @@
 import type { WriteValues } from '../../query/normalize-write';
 import { parseStoredTimestamp, unreadableTimestamp } from '../../query/timestamp';
 import { REDACTED } from '../query-observer';
-import { concealSensitive } from '../../schema/conceal-sensitive';
+import { setEntityProperty } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
 
 /** A row as PostgREST returns it: JSON keyed by column name. */
@@ -47,9 +47,13 @@ export class SupabaseRowMapper<T extends IBaseEntity> {
       const value = row[column.column];
       if (value === undefined) continue;
       const decode = this.decoders[i];
-      entity[column.property] = value === null || decode === undefined ? value : decode(value);
+      setEntityProperty(
+        entity,
+        column,
+        value === null || decode === undefined ? value : decode(value),
+      );
     }
-    return concealSensitive(this.table, entity as T);
+    return entity as T;
   }
 
   /** The JSON body of a write: column name → normalized value. */
