@@ -7,11 +7,12 @@
 -- in that form is rewritten with strftime('%Y-%m-%dT%H:%M:%fZ', ...): the same instant, offset
 -- applied, sub-millisecond digits cut. Text that names no instant of years 1 to 9999 is refused,
 -- naming the column. The update trigger does the work; the insert trigger hands it the row with
--- an UPDATE of the timestamp columns to themselves. The WHEN guard (each value equals its
--- strftime form) is all the library's own writes pay. The rewrite updates timestamp columns
--- only, so the users_search triggers (AFTER UPDATE OF email, first_name, last_name) do not fire;
--- should it fire the update trigger again (recursive_triggers on), its guard finds every value
--- in form.
+-- an UPDATE of the timestamp columns to themselves. The WHEN guard (each value has the form's
+-- shape, a GLOB: a third of the cost of comparing it with its strftime form) is all the library's
+-- own writes pay; a value of that shape that names no real day (2024-02-30…) is kept as written.
+-- The rewrite updates timestamp columns only, so the users_search triggers (AFTER UPDATE OF
+-- email, first_name, last_name) do not fire; should it fire the update trigger again
+-- (recursive_triggers on), its guard finds every value in form.
 --
 -- Rows stored before this migration are normalized first; text that names no instant is left as
 -- it is (reading it is a QueryException naming the column).
@@ -27,20 +28,20 @@ WHERE last_login IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', last_login)
    OR deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', deleted_at);
 
 CREATE TRIGGER users_timestamps_after_insert AFTER INSERT ON users
-WHEN new.last_login IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.last_login) OR new.last_login < '0001'
-  OR new.created_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.created_at) OR new.created_at < '0001'
-  OR new.updated_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.updated_at) OR new.updated_at < '0001'
-  OR new.deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.deleted_at) OR new.deleted_at < '0001'
+WHEN new.last_login NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.last_login < '0001'
+  OR new.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.created_at < '0001'
+  OR new.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.updated_at < '0001'
+  OR new.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.deleted_at < '0001'
 BEGIN
   -- Hands the row to users_timestamps_after_update, which rewrites or refuses.
   UPDATE users SET last_login = last_login, created_at = created_at, updated_at = updated_at, deleted_at = deleted_at WHERE rowid = new.rowid;
 END;
 
 CREATE TRIGGER users_timestamps_after_update AFTER UPDATE OF last_login, created_at, updated_at, deleted_at ON users
-WHEN new.last_login IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.last_login) OR new.last_login < '0001'
-  OR new.created_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.created_at) OR new.created_at < '0001'
-  OR new.updated_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.updated_at) OR new.updated_at < '0001'
-  OR new.deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.deleted_at) OR new.deleted_at < '0001'
+WHEN new.last_login NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.last_login < '0001'
+  OR new.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.created_at < '0001'
+  OR new.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.updated_at < '0001'
+  OR new.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.deleted_at < '0001'
 BEGIN
   SELECT RAISE(ABORT, 'users.last_login must hold an ISO-8601 timestamp of years 1 to 9999')
     WHERE new.last_login IS NOT NULL AND coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', new.last_login) >= '0001', 0) = 0;
@@ -67,18 +68,18 @@ WHERE created_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', created_at)
    OR deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', deleted_at);
 
 CREATE TRIGGER payments_timestamps_after_insert AFTER INSERT ON payments
-WHEN new.created_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.created_at) OR new.created_at < '0001'
-  OR new.updated_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.updated_at) OR new.updated_at < '0001'
-  OR new.deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.deleted_at) OR new.deleted_at < '0001'
+WHEN new.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.created_at < '0001'
+  OR new.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.updated_at < '0001'
+  OR new.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.deleted_at < '0001'
 BEGIN
   -- Hands the row to payments_timestamps_after_update, which rewrites or refuses.
   UPDATE payments SET created_at = created_at, updated_at = updated_at, deleted_at = deleted_at WHERE rowid = new.rowid;
 END;
 
 CREATE TRIGGER payments_timestamps_after_update AFTER UPDATE OF created_at, updated_at, deleted_at ON payments
-WHEN new.created_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.created_at) OR new.created_at < '0001'
-  OR new.updated_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.updated_at) OR new.updated_at < '0001'
-  OR new.deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.deleted_at) OR new.deleted_at < '0001'
+WHEN new.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.created_at < '0001'
+  OR new.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.updated_at < '0001'
+  OR new.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.deleted_at < '0001'
 BEGIN
   SELECT RAISE(ABORT, 'payments.created_at must hold an ISO-8601 timestamp of years 1 to 9999')
     WHERE new.created_at IS NOT NULL AND coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', new.created_at) >= '0001', 0) = 0;
@@ -112,28 +113,28 @@ WHERE current_period_start IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', current_period_
    OR deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', deleted_at);
 
 CREATE TRIGGER subscriptions_timestamps_after_insert AFTER INSERT ON subscriptions
-WHEN new.current_period_start IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.current_period_start) OR new.current_period_start < '0001'
-  OR new.current_period_end IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.current_period_end) OR new.current_period_end < '0001'
-  OR new.trial_start IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.trial_start) OR new.trial_start < '0001'
-  OR new.trial_end IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.trial_end) OR new.trial_end < '0001'
-  OR new.canceled_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.canceled_at) OR new.canceled_at < '0001'
-  OR new.created_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.created_at) OR new.created_at < '0001'
-  OR new.updated_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.updated_at) OR new.updated_at < '0001'
-  OR new.deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.deleted_at) OR new.deleted_at < '0001'
+WHEN new.current_period_start NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.current_period_start < '0001'
+  OR new.current_period_end NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.current_period_end < '0001'
+  OR new.trial_start NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.trial_start < '0001'
+  OR new.trial_end NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.trial_end < '0001'
+  OR new.canceled_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.canceled_at < '0001'
+  OR new.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.created_at < '0001'
+  OR new.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.updated_at < '0001'
+  OR new.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.deleted_at < '0001'
 BEGIN
   -- Hands the row to subscriptions_timestamps_after_update, which rewrites or refuses.
   UPDATE subscriptions SET current_period_start = current_period_start, current_period_end = current_period_end, trial_start = trial_start, trial_end = trial_end, canceled_at = canceled_at, created_at = created_at, updated_at = updated_at, deleted_at = deleted_at WHERE rowid = new.rowid;
 END;
 
 CREATE TRIGGER subscriptions_timestamps_after_update AFTER UPDATE OF current_period_start, current_period_end, trial_start, trial_end, canceled_at, created_at, updated_at, deleted_at ON subscriptions
-WHEN new.current_period_start IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.current_period_start) OR new.current_period_start < '0001'
-  OR new.current_period_end IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.current_period_end) OR new.current_period_end < '0001'
-  OR new.trial_start IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.trial_start) OR new.trial_start < '0001'
-  OR new.trial_end IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.trial_end) OR new.trial_end < '0001'
-  OR new.canceled_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.canceled_at) OR new.canceled_at < '0001'
-  OR new.created_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.created_at) OR new.created_at < '0001'
-  OR new.updated_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.updated_at) OR new.updated_at < '0001'
-  OR new.deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.deleted_at) OR new.deleted_at < '0001'
+WHEN new.current_period_start NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.current_period_start < '0001'
+  OR new.current_period_end NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.current_period_end < '0001'
+  OR new.trial_start NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.trial_start < '0001'
+  OR new.trial_end NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.trial_end < '0001'
+  OR new.canceled_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.canceled_at < '0001'
+  OR new.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.created_at < '0001'
+  OR new.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.updated_at < '0001'
+  OR new.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.deleted_at < '0001'
 BEGIN
   SELECT RAISE(ABORT, 'subscriptions.current_period_start must hold an ISO-8601 timestamp of years 1 to 9999')
     WHERE new.current_period_start IS NOT NULL AND coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', new.current_period_start) >= '0001', 0) = 0;
@@ -174,20 +175,20 @@ WHERE processed_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', processed_at)
    OR deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', deleted_at);
 
 CREATE TRIGGER webhook_events_timestamps_after_insert AFTER INSERT ON webhook_events
-WHEN new.processed_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.processed_at) OR new.processed_at < '0001'
-  OR new.created_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.created_at) OR new.created_at < '0001'
-  OR new.updated_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.updated_at) OR new.updated_at < '0001'
-  OR new.deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.deleted_at) OR new.deleted_at < '0001'
+WHEN new.processed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.processed_at < '0001'
+  OR new.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.created_at < '0001'
+  OR new.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.updated_at < '0001'
+  OR new.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.deleted_at < '0001'
 BEGIN
   -- Hands the row to webhook_events_timestamps_after_update, which rewrites or refuses.
   UPDATE webhook_events SET processed_at = processed_at, created_at = created_at, updated_at = updated_at, deleted_at = deleted_at WHERE rowid = new.rowid;
 END;
 
 CREATE TRIGGER webhook_events_timestamps_after_update AFTER UPDATE OF processed_at, created_at, updated_at, deleted_at ON webhook_events
-WHEN new.processed_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.processed_at) OR new.processed_at < '0001'
-  OR new.created_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.created_at) OR new.created_at < '0001'
-  OR new.updated_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.updated_at) OR new.updated_at < '0001'
-  OR new.deleted_at IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', new.deleted_at) OR new.deleted_at < '0001'
+WHEN new.processed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.processed_at < '0001'
+  OR new.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.created_at < '0001'
+  OR new.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.updated_at < '0001'
+  OR new.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' OR new.deleted_at < '0001'
 BEGIN
   SELECT RAISE(ABORT, 'webhook_events.processed_at must hold an ISO-8601 timestamp of years 1 to 9999')
     WHERE new.processed_at IS NOT NULL AND coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', new.processed_at) >= '0001', 0) = 0;
