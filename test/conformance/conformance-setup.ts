@@ -13,7 +13,7 @@ import { SubscriptionStatus } from '../../src/entities/subscription.entity';
 import type { IUserEntity } from '../../src/entities/user.entity';
 import { UserRole, UserStatus } from '../../src/entities/user.entity';
 import type { IWebhookEventEntity } from '../../src/entities/webhook-event.entity';
-import { ValidationException } from '../../src/exceptions';
+import { TransactionNotSupportedException, ValidationException } from '../../src/exceptions';
 import type { CreateInput } from '../../src/schema/table-definition';
 import { describeWithPgBouncer, throughPgBouncer } from '../support/pgbouncer';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
@@ -220,6 +220,32 @@ export async function caught(work: () => Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('Expected the call to fail, but it succeeded');
+}
+
+/**
+ * A test of transactional behaviour. Where the adapter has no transactions (capability
+ * `transactions: false`), it checks instead that asking for one fails with
+ * TransactionNotSupportedException, so the suite branches on capability, never on the provider.
+ */
+export function transactional(
+  db: ConformanceDatabase,
+  work: () => Promise<void>,
+): () => Promise<void> {
+  return async () => {
+    if (!db.adapter.capabilities.transactions) {
+      const error = await caught(() => db.adapter.transaction(async () => undefined));
+      expect(error).toBeInstanceOf(TransactionNotSupportedException);
+      return;
+    }
+    await work();
+  };
+}
+
+/** A promise and the function that resolves it. */
+export function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return { promise, fire };
 }
 
 /** Asserts that `work` fails with a ValidationException naming `field`, and returns it. */

@@ -1,7 +1,6 @@
 import {
   ConnectionException,
   TransactionException,
-  TransactionNotSupportedException,
   UniqueConstraintException,
   ValidationException,
 } from '../../src/exceptions';
@@ -10,35 +9,17 @@ import type { IUserEntity } from '../../src/entities/user.entity';
 import { usersTable } from '../../src/schema';
 import {
   CONFORMANCE_PROVIDERS,
-  type ConformanceDatabase,
   Scope,
   caught,
   sleep,
   sortedIds,
+  signal,
+  transactional,
   withProvider,
 } from './conformance-setup';
 
 /** Short enough to wait out in a test, long enough for a few statements on a loaded machine. */
 const TIMEOUT_MS = 300;
-
-/** A test that needs transactions; elsewhere asking for one must fail with the typed exception. */
-function transactional(db: ConformanceDatabase, work: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    if (!db.adapter.capabilities.transactions) {
-      const error = await caught(() => db.adapter.transaction(async () => undefined));
-      expect(error).toBeInstanceOf(TransactionNotSupportedException);
-      return;
-    }
-    await work();
-  };
-}
-
-/** A promise and the function that resolves it. */
-function signal(): { promise: Promise<void>; fire: () => void } {
-  let fire!: () => void;
-  const promise = new Promise<void>((resolve) => (fire = resolve));
-  return { promise, fire };
-}
 
 /** Resolves with how `promise` settled, so a test can assert on a rejection it started earlier. */
 function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {

@@ -1,6 +1,5 @@
 import {
   TransactionException,
-  TransactionNotSupportedException,
   UniqueConstraintException,
   ValidationException,
 } from '../../src/exceptions';
@@ -8,36 +7,14 @@ import { PaymentRepository, UserRepository } from '../../src/repositories';
 import { paymentsTable, usersTable } from '../../src/schema';
 import {
   CONFORMANCE_PROVIDERS,
-  type ConformanceDatabase,
   Scope,
   caught,
   sleep,
   sortedIds,
+  signal,
+  transactional,
   withProvider,
 } from './conformance-setup';
-
-/**
- * A test of transactional behaviour. Where the adapter has no transactions (capability
- * `transactions: false`), it checks instead that asking for one fails with
- * TransactionNotSupportedException, so the suite branches on capability, never on the provider.
- */
-function transactional(db: ConformanceDatabase, work: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    if (!db.adapter.capabilities.transactions) {
-      const error = await caught(() => db.adapter.transaction(async () => undefined));
-      expect(error).toBeInstanceOf(TransactionNotSupportedException);
-      return;
-    }
-    await work();
-  };
-}
-
-/** A promise and the function that resolves it. */
-function signal(): { promise: Promise<void>; fire: () => void } {
-  let fire!: () => void;
-  const promise = new Promise<void>((resolve) => (fire = resolve));
-  return { promise, fire };
-}
 
 describe.each(CONFORMANCE_PROVIDERS)('transactions', (provider) => {
   withProvider(provider, (db) => {
