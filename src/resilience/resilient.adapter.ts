@@ -13,8 +13,7 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../adapters/database-adapter.interface';
-import { hasStorageStats } from '../health/storage-stats.interface';
-import { hasPoolStats, hasTableStats } from '../metrics/database-stats.interface';
+import { forwardExtras } from '../observation/forward-extras';
 import { checkWork } from '../query/operation-input';
 import type {
   CreateInput,
@@ -135,12 +134,7 @@ export class ResilientAdapter implements IDatabaseAdapter {
       this.limits = { ...DEFAULT_INPUT_SIZE_LIMITS, ...options.inputLimits };
     }
     this.onRetry = options.onRetry;
-    // Optional capabilities the health and metrics services detect by method: forward the ones the
-    // wrapped adapter has, and only those.
-    const self = this as unknown as Record<string, unknown>;
-    if (hasPoolStats(inner)) self.poolStats = () => inner.poolStats();
-    if (hasTableStats(inner)) self.tableRowCounts = () => inner.tableRowCounts();
-    if (hasStorageStats(inner)) self.storageStats = () => inner.storageStats();
+    forwardExtras(this, inner);
   }
 
   get provider(): DatabaseProvider {

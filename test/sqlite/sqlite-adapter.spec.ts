@@ -138,7 +138,8 @@ describe('SQLiteAdapter', () => {
 
   it('prepares one statement per query shape, whatever the IN list length', async () => {
     const adapter = await SQLiteAdapter.open({ path: ':memory:' });
-    const statements = (adapter as unknown as { statements: Map<string, unknown> }).statements;
+    const { sqlite } = adapter as unknown as { sqlite: { statements: Map<string, unknown> } };
+    const { statements } = sqlite;
     await adapter.findMany({ filters: { email: ['a@x.io'] } }, usersTable);
     const after = statements.size;
     for (const size of [2, 10, 500]) {

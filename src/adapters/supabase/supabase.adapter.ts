@@ -47,7 +47,9 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../database-adapter.interface';
-import { REDACTED, type QueryObserver } from '../query-observer';
+import { REDACTED } from '../query-observer';
+import { instrumentAdapter } from '../../observation/observed.adapter';
+import { statementTrace } from '../../observation/statement-trace';
 import {
   DEFAULT_SUPABASE_TIMEOUT_MS,
   type SupabaseAdapterOptions,
@@ -144,7 +146,6 @@ export class SupabaseAdapter implements IDatabaseAdapter {
   readonly capabilities = SUPABASE_CAPABILITIES;
   private readonly client: SupabaseClient;
   private readonly limits: QueryLimits;
-  private readonly observer?: QueryObserver;
   private closed = false;
 
   /**
@@ -175,7 +176,6 @@ export class SupabaseAdapter implements IDatabaseAdapter {
         'serviceKey',
       );
     this.limits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
-    this.observer = options.observer;
     try {
       this.client = createSupabaseClient({
         url: options.url,
@@ -192,6 +192,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
         { cause: error },
       );
     }
+    if (options.observer) instrumentAdapter(this, options.observer);
   }
 
   /**
@@ -589,44 +590,29 @@ export class SupabaseAdapter implements IDatabaseAdapter {
   }
 
   /** Runs one operation: refuses after close, maps stray errors, reports the event. */
+  /**
+   * Runs one operation: maps any error to a library exception and, when an observer wants
+   * statements, notes the requests sent (method and path, sensitive filters redacted).
+   */
   private async run<R>(
     operation: string,
     tableName: string,
     work: (trace: Trace | undefined) => Promise<R>,
   ): Promise<R> {
-    const observer = this.observer;
-    const started = performance.now();
-    const trace: Trace | undefined = observer?.wantsStatements
-      ? { statements: [], params: [] }
-      : undefined;
-    let failure: DatabaseException | undefined;
+    const observed = statementTrace();
+    const trace: Trace | undefined = observed ? { statements: [], params: [] } : undefined;
     try {
       if (this.closed)
         throw new ConnectionException('The Supabase adapter is closed', { retryable: false });
       return await work(trace);
     } catch (error) {
-      failure =
-        error instanceof DatabaseException
-          ? error
-          : new QueryException(`${tableName || operation}: unexpected error from supabase-js`, {
-              cause: error,
-            });
-      throw failure;
-    } finally {
-      if (observer) {
-        try {
-          observer.onQuery({
-            provider: 'supabase',
-            operation,
-            table: tableName,
-            durationMs: performance.now() - started,
-            ...(failure ? { error: failure } : {}),
-            ...(trace ? { statement: trace.statements.join('; '), params: trace.params } : {}),
+      throw error instanceof DatabaseException
+        ? error
+        : new QueryException(`${tableName || operation}: unexpected error from supabase-js`, {
+            cause: error,
           });
-        } catch {
-          // An observer bug must not turn a finished write into a failure.
-        }
-      }
+    } finally {
+      if (observed && trace) observed.add(trace.statements.join('; '), trace.params);
     }
   }
 

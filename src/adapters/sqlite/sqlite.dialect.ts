@@ -1,7 +1,7 @@
 import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type { PlanValue } from '../../query/query-plan';
 import { hasTimestampShape, unreadableTimestamp } from '../../query/timestamp';
-import type { SqlDialect } from './sql-dialect';
+import type { SqlDialect } from '../sql/sql-dialect';
 
 function encodeSqlite(column: ColumnDefinition, value: unknown): unknown {
   if (value === null || value === undefined) return null;

@@ -1,7 +1,7 @@
 import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type { PlanValue } from '../../query/query-plan';
 import { isTimestampInRange, unreadableTimestamp } from '../../query/timestamp';
-import type { SqlDialect } from './sql-dialect';
+import type { SqlDialect } from '../sql/sql-dialect';
 
 const ARRAY_TYPES: Record<string, string> = {
   uuid: 'uuid[]',

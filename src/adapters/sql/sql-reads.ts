@@ -1,0 +1,129 @@
+import { checkId, checkIds } from '../../query/operation-input';
+import { cursorPage } from '../../query/page';
+import { DEFAULT_PAGE_SIZE, planCount, planFind } from '../../query/plan-query';
+import type { QueryPlan } from '../../query/query-plan';
+import type { IBaseEntity, TableDefinition } from '../../schema/table-definition';
+import type {
+  FindByIdOptions,
+  FindOptions,
+  ICursorPaginatedResult,
+  IFilterOptions,
+  IPaginatedResult,
+} from '../database-adapter.interface';
+import { readOffsetPage } from './offset-page';
+import { tableSql } from './sql-compiler';
+import type { SqlEngine } from './sql-engine';
+
+/**
+ * The read operations of the contract, written once for every SQL engine: each checks its input,
+ * picks a statement (fixed per table, or compiled once per plan shape), runs it through the
+ * engine and maps the rows.
+ */
+
+export async function findById<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  id: string,
+  table: TableDefinition<T>,
+  options?: FindByIdOptions,
+): Promise<T | null> {
+  const key = checkId(table, id);
+  const sql = tableSql(table, engine.dialect);
+  const text = options?.includeDeleted ? sql.findByIdWithDeleted : sql.findById;
+  const { rows } = await engine.run('findById', table, { text, values: [key], fixed: true });
+  return rows.length > 0 ? sql.mapRow(rows[0]) : null;
+}
+
+export async function findByIds<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  ids: readonly string[],
+  table: TableDefinition<T>,
+  options?: FindByIdOptions,
+): Promise<T[]> {
+  const keys = checkIds(table, ids, engine.limits.maxInListSize);
+  if (keys.length === 0) return [];
+  const sql = tableSql(table, engine.dialect);
+  const text = options?.includeDeleted ? sql.findByIdsWithDeleted : sql.findByIds;
+  const values = [engine.dialect.inListParam(table.primaryKey, keys)];
+  const { rows } = await engine.run('findByIds', table, { text, values, fixed: true });
+  return rows.map(sql.mapRow);
+}
+
+export async function findMany<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  options: FindOptions,
+  table: TableDefinition<T>,
+): Promise<T[]> {
+  return select('findMany', engine, planFind(table, options, engine.limits), table);
+}
+
+export async function findFirst<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  options: FindOptions,
+  table: TableDefinition<T>,
+): Promise<T | null> {
+  const plan = planFind(table, options, engine.limits, { limit: 1 });
+  const rows = await select('findFirst', engine, plan, table);
+  return rows[0] ?? null;
+}
+
+export async function findPage<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  options: FindOptions,
+  table: TableDefinition<T>,
+): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
+  const plan = planFind(table, options, engine.limits, {
+    lookAhead: true,
+    defaultPageSize: DEFAULT_PAGE_SIZE,
+  });
+  if (plan.cursor) return cursorPage(plan, await select('findPage', engine, plan, table));
+  const counted = planCount(table, options?.filters, options?.includeDeleted, engine.limits);
+  return readOffsetPage(
+    plan,
+    async () => (await engine.runPlan('findPage', 'page', plan)).rows,
+    () => countRows('findPage', engine, counted),
+    tableSql(table, engine.dialect).mapRow,
+  );
+}
+
+export async function count<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  filters: IFilterOptions | undefined,
+  table: TableDefinition<T>,
+  options?: FindByIdOptions,
+): Promise<number> {
+  const plan = planCount(table, filters, options?.includeDeleted, engine.limits);
+  return countRows('count', engine, plan);
+}
+
+export async function exists<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  id: string,
+  table: TableDefinition<T>,
+  options?: FindByIdOptions,
+): Promise<boolean> {
+  const key = checkId(table, id);
+  const sql = tableSql(table, engine.dialect);
+  const text = options?.includeDeleted ? sql.existsWithDeleted : sql.exists;
+  const { rows } = await engine.run('exists', table, { text, values: [key], fixed: true });
+  return rows.length > 0;
+}
+
+async function select<T extends IBaseEntity>(
+  operation: string,
+  engine: SqlEngine<unknown>,
+  plan: QueryPlan,
+  table: TableDefinition<T>,
+): Promise<T[]> {
+  const { rows } = await engine.runPlan(operation, 'select', plan);
+  return rows.map(tableSql(table, engine.dialect).mapRow);
+}
+
+async function countRows(
+  operation: string,
+  engine: SqlEngine<unknown>,
+  plan: QueryPlan,
+): Promise<number> {
+  const { rows } = await engine.runPlan(operation, 'count', plan);
+  // PostgreSQL's COUNT(*) is a bigint, which its drivers return as text or a BigInt.
+  return Number(rows[0][0]);
+}

@@ -1,0 +1,205 @@
+import {
+  RecordNotFoundException,
+  TransactionException,
+  ValidationException,
+} from '../../exceptions';
+import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
+import {
+  checkId,
+  checkUpsertOptions,
+  incrementBounds,
+  incrementColumn,
+  incrementOutOfRange,
+  requireSoftDelete,
+  upsertUpdateColumns,
+  withRowIndex,
+} from '../../query/operation-input';
+import type {
+  CreateInput,
+  IBaseEntity,
+  TableDefinition,
+  UpdateInput,
+} from '../../schema/table-definition';
+import type { UpsertOptions, UpsertResult } from '../database-adapter.interface';
+import { REDACTED } from '../query-observer';
+import { entityFromValues, tableSql, type TableSql } from './sql-compiler';
+import type { SqlStatement } from './sql-driver';
+import type { SqlEngine } from './sql-engine';
+
+/**
+ * The write operations of the contract, written once for every SQL engine. Ids and values are
+ * checked and normalized before any statement is sent; a missing row is a
+ * RecordNotFoundException on every engine.
+ */
+
+/** How often an upsert retries when the conflicting row vanishes between its two statements. */
+const UPSERT_ATTEMPTS = 3;
+
+export async function create<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  data: CreateInput<T>,
+  table: TableDefinition<T>,
+): Promise<T> {
+  const sql = tableSql(table, engine.dialect);
+  const values = normalizeCreate(table, data, nowTimestamp());
+  await engine.run('create', table, insertStatement(sql, sql.insertParams(values)));
+  return entityFromValues(table, values);
+}
+
+export async function createMany<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  data: readonly CreateInput<T>[],
+  table: TableDefinition<T>,
+): Promise<T[]> {
+  if (!Array.isArray(data)) throw new ValidationException('createMany takes an array', 'data');
+  const sql = tableSql(table, engine.dialect);
+  const now = nowTimestamp();
+  // Every row is checked before the first insert, so bad input never opens a transaction.
+  const rows = data.map((item, index) =>
+    withRowIndex(index, () => normalizeCreate(table, item, now)),
+  );
+  if (rows.length === 0) return [];
+  await engine.runAll(
+    'createMany',
+    table,
+    rows.map((values) => insertStatement(sql, sql.insertParams(values))),
+  );
+  return rows.map((values) => entityFromValues(table, values));
+}
+
+export async function upsert<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  data: CreateInput<T>,
+  table: TableDefinition<T>,
+  options: UpsertOptions<T>,
+): Promise<UpsertResult<T>> {
+  const conflict = checkUpsertOptions(table, options);
+  const sql = tableSql(table, engine.dialect);
+  const values = normalizeCreate(table, data, nowTimestamp());
+  const updateColumns =
+    options.onConflict === 'update' ? upsertUpdateColumns(table, data, conflict) : null;
+  const params = sql.insertParams(values);
+  const statement = { ...insertStatement(sql, params), text: sql.upsert(conflict, updateColumns) };
+  const lookup = {
+    text: sql.findLiveBy(conflict),
+    values: [engine.dialect.encode(conflict, values.get(conflict))],
+    fixed: true,
+  };
+  // DO NOTHING returns no row, and the live row is then read; should it be deleted in between,
+  // the insert is tried again.
+  for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {
+    const inserted = await engine.run('upsert', table, statement);
+    if (inserted.rows.length > 0) {
+      const record = sql.mapRow(inserted.rows[0]);
+      return { record, created: record.id === values.get(table.primaryKey) };
+    }
+    const existing = await engine.run('upsert', table, lookup);
+    if (existing.rows.length > 0) return { record: sql.mapRow(existing.rows[0]), created: false };
+  }
+  throw new TransactionException(
+    `upsert on ${table.name}: the conflicting row was deleted ${UPSERT_ATTEMPTS} times while it ran`,
+    { retryable: true },
+  );
+}
+
+export async function update<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  id: string,
+  data: UpdateInput<T>,
+  table: TableDefinition<T>,
+): Promise<T> {
+  const key = checkId(table, id);
+  const values = normalizeUpdate(table, data, nowTimestamp());
+  const sql = tableSql(table, engine.dialect);
+  const columns = [...values.keys()];
+  const params = [...columns.map((c) => engine.dialect.encode(c, values.get(c))), key];
+  const { rows } = await engine.run('update', table, {
+    text: sql.update(columns),
+    values: params,
+    fixed: true,
+    redacted: () => sql.redact(columns, params, REDACTED),
+  });
+  if (rows.length === 0) throw new RecordNotFoundException(table.name, key);
+  return sql.mapRow(rows[0]);
+}
+
+export async function increment<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  id: string,
+  field: keyof T & string,
+  by: number,
+  table: TableDefinition<T>,
+  data: UpdateInput<T> = {},
+): Promise<T> {
+  const key = checkId(table, id);
+  const counter = incrementColumn(table, field, by);
+  const values = normalizeUpdate(table, data, nowTimestamp());
+  values.delete(counter);
+  const sql = tableSql(table, engine.dialect);
+  const columns = [...values.keys()];
+  const sets = columns.map((c) => engine.dialect.encode(c, values.get(c)));
+  const bounds = incrementBounds(counter, by);
+  const { rows } = await engine.run('increment', table, {
+    text: sql.increment(counter, columns),
+    values: [by, ...sets, key, ...bounds],
+    fixed: true,
+    redacted: () => [by, ...sql.redact(columns, sets, REDACTED), key, ...bounds],
+  });
+  if (rows.length > 0) return sql.mapRow(rows[0]);
+  const live = await engine.run('increment', table, {
+    text: sql.exists,
+    values: [key],
+    fixed: true,
+  });
+  if (live.rows.length > 0) throw incrementOutOfRange(table, counter);
+  throw new RecordNotFoundException(table.name, key);
+}
+
+export async function softDelete<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  id: string,
+  table: TableDefinition<T>,
+): Promise<void> {
+  const key = checkId(table, id);
+  requireSoftDelete(table);
+  const now = nowTimestamp();
+  const sql = tableSql(table, engine.dialect);
+  const statement = { text: sql.softDelete, values: [now, now, key], fixed: true };
+  const { changes } = await engine.run('softDelete', table, statement);
+  if (changes === 0) throw new RecordNotFoundException(table.name, key);
+}
+
+export async function restore<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  id: string,
+  table: TableDefinition<T>,
+): Promise<T> {
+  const key = checkId(table, id);
+  requireSoftDelete(table);
+  const sql = tableSql(table, engine.dialect);
+  const statement = { text: sql.restore, values: [nowTimestamp(), key], fixed: true };
+  const { rows } = await engine.run('restore', table, statement);
+  if (rows.length === 0) throw new RecordNotFoundException(table.name, key);
+  return sql.mapRow(rows[0]);
+}
+
+export async function hardDelete<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  id: string,
+  table: TableDefinition<T>,
+): Promise<void> {
+  const key = checkId(table, id);
+  const sql = tableSql(table, engine.dialect);
+  const statement = { text: sql.hardDelete, values: [key], fixed: true };
+  const { changes } = await engine.run('hardDelete', table, statement);
+  if (changes === 0) throw new RecordNotFoundException(table.name, key);
+}
+
+function insertStatement<T extends IBaseEntity>(sql: TableSql<T>, params: unknown[]): SqlStatement {
+  return {
+    text: sql.insert,
+    values: params,
+    fixed: true,
+    redacted: () => sql.redact(sql.table.columns, params, REDACTED),
+  };
+}

@@ -1,0 +1,219 @@
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../../query/plan-query';
+import { checkWork } from '../../query/operation-input';
+import type {
+  CreateInput,
+  IBaseEntity,
+  TableDefinition,
+  UpdateInput,
+} from '../../schema/table-definition';
+import {
+  TransactionManager,
+  type TransactionManagerOptions,
+} from '../../transactions/transaction-manager';
+import { instrumentAdapter } from '../../observation/observed.adapter';
+import type {
+  AdapterCapabilities,
+  DatabaseProvider,
+  FindByIdOptions,
+  FindOptions,
+  ICursorPaginatedResult,
+  IDatabaseAdapter,
+  IFilterOptions,
+  IPaginatedResult,
+  TransactionHandle,
+  UpsertOptions,
+  UpsertResult,
+} from '../database-adapter.interface';
+import type { QueryObserver } from '../query-observer';
+import type { SqlDriver } from './sql-driver';
+import { SqlEngine } from './sql-engine';
+import * as reads from './sql-reads';
+import * as writes from './sql-writes';
+
+/** What every SQL adapter is built with, besides its driver. */
+export interface SqlAdapterOptions {
+  /** Page size and IN-list limits. Default is {@link DEFAULT_QUERY_LIMITS}. */
+  limits?: Partial<QueryLimits>;
+  /** Receives an event after every operation (metrics, query logs). Default is none. */
+  observer?: QueryObserver;
+  /** How long a transaction may stay open, in milliseconds. Default is 30000. */
+  transactionTimeoutMs?: TransactionManagerOptions['timeoutMs'];
+}
+
+/**
+ * The one implementation of {@link IDatabaseAdapter} for every SQL engine. It plans, checks and
+ * normalizes input, picks and caches statements, maps rows, applies the not-found rules and runs
+ * transactions; a {@link SqlDriver} says only how to talk to its engine. `SQLiteAdapter` and
+ * `PostgresAdapter` are this class with their driver, plus what only their engine has.
+ */
+export abstract class SqlAdapter<C> implements IDatabaseAdapter {
+  abstract readonly capabilities: AdapterCapabilities;
+  readonly provider: DatabaseProvider;
+  /** The shared engine the operations run through. */
+  protected readonly engine: SqlEngine<C>;
+  protected readonly transactions: TransactionManager<C>;
+  private closing?: Promise<void>;
+
+  protected constructor(
+    protected readonly driver: SqlDriver<C>,
+    options: SqlAdapterOptions = {},
+  ) {
+    this.provider = driver.provider;
+    this.transactions = new TransactionManager(driver.connections, {
+      timeoutMs: options.transactionTimeoutMs,
+    });
+    this.engine = new SqlEngine(driver, this.transactions, {
+      ...DEFAULT_QUERY_LIMITS,
+      ...options.limits,
+    });
+    if (options.observer) instrumentAdapter(this, options.observer);
+  }
+
+  create<T extends IBaseEntity>(data: CreateInput<T>, table: TableDefinition<T>): Promise<T> {
+    return writes.create(this.engine, data, table);
+  }
+
+  createMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+  ): Promise<T[]> {
+    return writes.createMany(this.engine, data, table);
+  }
+
+  upsert<T extends IBaseEntity>(
+    data: CreateInput<T>,
+    table: TableDefinition<T>,
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>> {
+    return writes.upsert(this.engine, data, table, options);
+  }
+
+  findById<T extends IBaseEntity>(
+    id: string,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<T | null> {
+    return reads.findById(this.engine, id, table, options);
+  }
+
+  findByIds<T extends IBaseEntity>(
+    ids: readonly string[],
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<T[]> {
+    return reads.findByIds(this.engine, ids, table, options);
+  }
+
+  findMany<T extends IBaseEntity>(options: FindOptions, table: TableDefinition<T>): Promise<T[]> {
+    return reads.findMany(this.engine, options, table);
+  }
+
+  findFirst<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<T | null> {
+    return reads.findFirst(this.engine, options, table);
+  }
+
+  findPage<T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
+    return reads.findPage(this.engine, options, table);
+  }
+
+  count<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<number> {
+    return reads.count(this.engine, filters, table, options);
+  }
+
+  exists<T extends IBaseEntity>(
+    id: string,
+    table: TableDefinition<T>,
+    options?: FindByIdOptions,
+  ): Promise<boolean> {
+    return reads.exists(this.engine, id, table, options);
+  }
+
+  update<T extends IBaseEntity>(
+    id: string,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+  ): Promise<T> {
+    return writes.update(this.engine, id, data, table);
+  }
+
+  increment<T extends IBaseEntity>(
+    id: string,
+    field: keyof T & string,
+    by: number,
+    table: TableDefinition<T>,
+    data?: UpdateInput<T>,
+  ): Promise<T> {
+    return writes.increment(this.engine, id, field, by, table, data);
+  }
+
+  softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
+    return writes.softDelete(this.engine, id, table);
+  }
+
+  restore<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<T> {
+    return writes.restore(this.engine, id, table);
+  }
+
+  hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
+    return writes.hardDelete(this.engine, id, table);
+  }
+
+  async transaction<R>(work: () => Promise<R>): Promise<R> {
+    checkWork(work);
+    return this.transactions.run(work);
+  }
+
+  /**
+   * Opens a transaction that the calling async context joins. Not `async` on purpose: the context
+   * must be entered synchronously in the caller's execution, or the caller would not see it.
+   */
+  beginTransaction(): Promise<TransactionHandle> {
+    return this.transactions.begin();
+  }
+
+  commitTransaction(handle?: TransactionHandle): Promise<void> {
+    return this.transactions.finish('COMMIT', handle);
+  }
+
+  rollbackTransaction(handle?: TransactionHandle): Promise<void> {
+    return this.transactions.finish('ROLLBACK', handle);
+  }
+
+  /**
+   * A round trip that reads nothing: inside a transaction on its connection (so it never needs a
+   * second one); outside, on any connection, without waiting for another flow's transaction.
+   */
+  async ping(): Promise<void> {
+    const statement = { text: 'SELECT 1', values: [] };
+    if (this.transactions.inTransaction()) {
+      await this.engine.run('ping', undefined, statement);
+      return;
+    }
+    try {
+      this.engine.assertOpen();
+      await this.driver.query(undefined, statement);
+    } catch (error) {
+      throw this.driver.mapError(error, { operation: 'ping' });
+    }
+  }
+
+  /** Rolls back open transactions, fails every waiting statement, and closes; safe twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.engine.close();
+      this.transactions.close();
+      await this.driver.close();
+    })();
+    return this.closing;
+  }
+}

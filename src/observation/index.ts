@@ -1,0 +1,2 @@
+export * from './observed.adapter';
+export { StatementTrace, collectStatements, statementTrace } from './statement-trace';
