@@ -45,6 +45,11 @@ export class TransactionManager<C> {
     options: TransactionManagerOptions = {},
   ) {
     this.timeoutMs = checkTimeout(options.timeoutMs);
+    // Node 20 starts tracking promise contexts on an AsyncLocalStorage's first use; promises made
+    // before it carry none, and a first beginTransaction() would then leak its transaction into
+    // the flow that awaited the one calling it. Using the storage now starts the tracking before
+    // any flow can begin a transaction.
+    this.storage.enterWith(undefined);
   }
 
   /** Whether the calling flow is inside a transaction that can still run statements. */
@@ -96,9 +101,10 @@ export class TransactionManager<C> {
           ),
         );
       }
-      // While its BEGIN is on its way, the transaction in the context belongs to a sibling flow
-      // started in the same synchronous run (they share a context): this flow gets its own.
-      if (current.tx.connection !== undefined) {
+      // Found in the same synchronous run that began it, the transaction belongs to a sibling
+      // flow (flows started in one run share the context until their first await): this flow
+      // gets its own. Any later, it is this flow's own.
+      if (!current.tx.opening) {
         return Promise.reject(
           new TransactionException(
             'This flow already has a transaction open from beginTransaction(); commit or roll it back first, or nest transaction() for a savepoint',
@@ -108,6 +114,8 @@ export class TransactionManager<C> {
     }
     if (this.closed) return Promise.reject(closedException());
     const tx = this.create('handle');
+    tx.opening = true;
+    queueMicrotask(() => (tx.opening = false));
     this.storage.enterWith(tx.root);
     this.handles.set(tx.id, tx);
     return this.open(tx).then(() => Object.freeze({ id: tx.id }));
@@ -166,7 +174,7 @@ export class TransactionManager<C> {
   }
 
   private scope(tx: Transaction<C>, isRoot: boolean): Scope<C> {
-    const scope: Scope<C> = { tx, lock: new ConnectionLock(), isRoot, done: false };
+    const scope: Scope<C> = { tx, lock: new ConnectionLock(), isRoot };
     tx.scopes.add(scope);
     return scope;
   }
@@ -212,7 +220,9 @@ export class TransactionManager<C> {
         return await step(tx.connection);
       } catch (error) {
         // Ended while the statement ran (timed out, closed): say so rather than how it broke.
-        if (tx.ending !== undefined) throw endedError(tx, this.timeoutMs, error);
+        if (tx.ending !== undefined) {
+          throw endedError(tx, this.timeoutMs, this.connections.mapError(error));
+        }
         const lost = this.connections.lost(tx.connection as C);
         if (lost !== undefined) {
           // Its connection failed, or the engine ended it on its own: nothing of it may run as
@@ -300,12 +310,19 @@ export class TransactionManager<C> {
     tx.signalOver(error());
   }
 
+  /**
+   * Ends a transaction past its time limit by giving up its connection, with no round trip: a
+   * ROLLBACK could wait as long as a half-dead connection likes. PostgreSQL rolls back when the
+   * client goes; SQLite's connection rolls back synchronously.
+   */
   private expire(tx: Transaction<C>): void {
     if (tx.ending !== undefined) return;
     this.logger.warn(
       `A transaction was open longer than ${this.timeoutMs} ms (transactionTimeoutMs) and was rolled back`,
     );
-    this.end(tx, 'ROLLBACK', 'timed out').catch(noop);
+    const { connection } = tx;
+    this.markEnded(tx, 'timed out');
+    if (connection !== undefined) this.connections.abandon(connection);
   }
 
   private async control(tx: Transaction<C>, statement: string): Promise<void> {
@@ -332,7 +349,6 @@ export class TransactionManager<C> {
   }
 
   private closeScope(scope: Scope<C>): void {
-    scope.done = true;
     scope.tx.scopes.delete(scope);
     scope.lock.shut(
       () =>
