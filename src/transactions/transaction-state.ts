@@ -21,6 +21,12 @@ export class Transaction<C> {
   inFlight = 0;
   savepoints = 0;
   timer?: NodeJS.Timeout;
+  /**
+   * True during the synchronous run that called beginTransaction(): a flow started in that same
+   * run shares the caller's context, so a begin that finds this transaction there comes from a
+   * sibling flow, not from the flow that already has it.
+   */
+  opening = false;
   readonly scopes = new Set<Scope<C>>();
   /** Rejects when the transaction ends, so work racing against it stops waiting. */
   readonly over: Promise<never>;
@@ -48,8 +54,6 @@ export interface Scope<C> {
   readonly lock: ConnectionLock;
   /** False for a nested transaction's scope. */
   readonly isRoot: boolean;
-  /** Set once a nested transaction's work is over. */
-  done: boolean;
 }
 
 /**
@@ -91,8 +95,12 @@ export function endedError(
 }
 
 export function closedException(options: { cause?: unknown } = {}): ConnectionException {
-  return new ConnectionException('The adapter is closed: its open transactions were rolled back', {
-    ...options,
-    retryable: false,
-  });
+  return new ConnectionException(
+    'The adapter is closed (a transaction left open was rolled back)',
+    {
+      ...options,
+      details: { closed: true },
+      retryable: false,
+    },
+  );
 }
