@@ -19,11 +19,6 @@ export class ConnectionLock {
     return this.held;
   }
 
-  /** How many callers wait for the lock. */
-  get queueLength(): number {
-    return this.waiters.length;
-  }
-
   /** Takes the lock if it is free (never once shut). */
   tryAcquire(): boolean {
     if (this.held || this.shutdown) return false;

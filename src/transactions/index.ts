@@ -1,3 +1,5 @@
 export * from './connection-lock';
 export * from './transaction-connections';
 export * from './transaction-manager';
+export * from './shared-connection';
+export { closedException } from './transaction-state';

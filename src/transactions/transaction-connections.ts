@@ -1,3 +1,5 @@
+import type { DatabaseException } from '../exceptions';
+
 /**
  * How one SQL engine hands connections to transactions. The {@link TransactionManager} decides
  * when to begin, set savepoints, commit and roll back; an implementation knows only how, on its
@@ -25,6 +27,11 @@ export interface TransactionConnections<C> {
    * back on its own (SQLite does after some errors); undefined while it is still there.
    */
   lost(connection: C): 'connection' | 'engine' | undefined;
+  /**
+   * Turns an error of a statement into a library exception (the engine's error mapper), for the
+   * exception a statement gets when its transaction ended while it ran.
+   */
+  mapError(error: unknown): DatabaseException;
   /**
    * Runs a statement that belongs to no transaction: at once, or, on a single shared connection,
    * after the open transaction has ended so that it never runs inside another flow's.

@@ -114,6 +114,10 @@ export class PostgresConnections implements TransactionConnections<CheckedOutCli
     connection.destroy();
   }
 
+  mapError(error: unknown) {
+    return mapPostgresError(error);
+  }
+
   lost(connection: CheckedOutClient): 'connection' | undefined {
     return connection.failure() === undefined ? undefined : 'connection';
   }

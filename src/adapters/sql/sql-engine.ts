@@ -1,4 +1,4 @@
-import { ConnectionException } from '../../exceptions';
+import { closedException } from '../../transactions/transaction-state';
 import type { QueryLimits } from '../../query/plan-query';
 import type { QueryPlan } from '../../query/query-plan';
 import type { TableDefinition } from '../../schema/table-definition';
@@ -115,7 +115,7 @@ export class SqlEngine<C> {
 
   /** Throws the ConnectionException of a closed adapter, once it is closed. */
   assertOpen(): void {
-    if (this.closed) throw this.closedError();
+    if (this.closed) throw closedException();
   }
 
   /** The statement of a read plan: its text compiled once per plan shape, its values bound now. */
@@ -158,12 +158,6 @@ export class SqlEngine<C> {
   /** Forgets compiled plan texts (a migration may have added or dropped a search index). */
   forgetPlans(): void {
     this.planTexts.clear();
-  }
-
-  private closedError(): ConnectionException {
-    return new ConnectionException(`The ${this.driver.provider} adapter is closed`, {
-      retryable: false,
-    });
   }
 }
 

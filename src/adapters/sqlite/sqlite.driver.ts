@@ -7,7 +7,8 @@ import type { SearchIndex } from '../sql/sql-conditions';
 import { quoteIdentifier } from '../sql/sql-dialect';
 import type { SqlDriver, SqlErrorContext, SqlResult, SqlStatement } from '../sql/sql-driver';
 import type { SQLiteAdapterOptions } from './sqlite-adapter.options';
-import { SqliteConnection } from './sqlite-connection';
+import { sqliteConnection } from './sqlite-connection';
+import type { SharedConnection } from '../../transactions/shared-connection';
 import { sqliteDialect } from './sqlite.dialect';
 import { mapSqliteError } from './sqlite-error.mapper';
 
@@ -25,7 +26,7 @@ const NO_ROWS: readonly (readonly unknown[])[] = Object.freeze([]);
 export class SqliteDriver implements SqlDriver<Database.Database> {
   readonly provider = 'sqlite' as const;
   readonly dialect = sqliteDialect;
-  readonly connections: SqliteConnection;
+  readonly connections: SharedConnection<Database.Database>;
   /** The resolved database path, or `:memory:`. */
   readonly path: string;
   readonly db: Database.Database;
@@ -49,7 +50,7 @@ export class SqliteDriver implements SqlDriver<Database.Database> {
     } catch (error) {
       throw mapSqliteError(error, { operation: 'open' });
     }
-    this.connections = new SqliteConnection(this.db);
+    this.connections = sqliteConnection(this.db);
   }
 
   query(_connection: Database.Database | undefined, statement: SqlStatement): SqlResult {
@@ -91,9 +92,12 @@ export class SqliteDriver implements SqlDriver<Database.Database> {
   }
 
   async close(): Promise<void> {
-    this.connections.close();
-    this.statements.clear();
-    this.db.close();
+    try {
+      this.connections.close();
+    } finally {
+      this.statements.clear();
+      this.db.close();
+    }
   }
 
   /** A statement prepared once per text; one that returns rows gives them as arrays. */
