@@ -12,7 +12,8 @@ const KEY_DETAIL = /^Key \((.+?)\)=\(/;
  * `details` (PostgREST) fields and changes them in place:
  * - `Failing row contains (…)` is replaced whole, as a row can hold any secret;
  * - `Key (…)=(…)` keeps its column names (the mappers read them) and loses its values when one of
- *   the columns is sensitive in `table`.
+ *   the columns is sensitive in `table`, or when the table is not known (a COMMIT that failed on
+ *   a deferred constraint), since nothing then says the values are harmless.
  * Anything else is left as it is. Safe to call twice.
  */
 export function redactDriverDetails(error: unknown, table?: TableDefinition<any>): void {
@@ -27,7 +28,7 @@ export function redactDriverDetails(error: unknown, table?: TableDefinition<any>
     }
     const columns = KEY_DETAIL.exec(text)?.[1];
     const names = columns?.match(/[a-z_][a-z0-9_]*/g) ?? [];
-    if (columns && names.some((column) => table?.columnByName(column)?.sensitive)) {
+    if (columns && (!table || names.some((column) => table.columnByName(column)?.sensitive))) {
       fields[name] = `Key (${columns})=(${REDACTED})`;
     }
   }

@@ -88,4 +88,10 @@ describe('redactDriverDetails', () => {
       expect(inspect(mapped, { depth: 5 })).not.toContain('a@b.c');
     }
   });
+
+  it('drops the values of a key detail when the table is not known', () => {
+    const error = { code: '23505', detail: 'Key (email)=(ada@example.com) already exists.' };
+    redactDriverDetails(error);
+    expect(error.detail).toBe('Key (email)=([REDACTED])');
+  });
 });
