@@ -4,6 +4,7 @@ import type { ResolvedDatabaseConfig } from '../config/database-options.interfac
 import { ConnectionException } from '../exceptions/connection.exception';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../query/plan-query';
 import type { IDatabaseAdapter } from './database-adapter.interface';
+import { PGliteAdapter } from './pglite';
 import { PostgresAdapter } from './postgres';
 import type { QueryObserver } from './query-observer';
 import { SQLiteAdapter } from './sqlite';
@@ -131,6 +132,16 @@ export async function createDatabaseAdapter(
         }),
       );
     }
+    case 'pglite':
+      return chosen(
+        await PGliteAdapter.open({
+          path: config.pglite.path,
+          migrate: config.migrate,
+          transactionTimeoutMs: config.transactionTimeoutMs,
+          limits,
+          observer,
+        }),
+      );
     case 'supabase': {
       const supabase = config.supabase!;
       const outcome = await probeWithRetries(supabase, config.probe, deps);

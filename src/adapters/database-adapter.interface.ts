@@ -6,7 +6,7 @@ import type {
 } from '../schema/table-definition';
 
 /** The providers the library can run on. */
-export type DatabaseProvider = 'sqlite' | 'postgres' | 'supabase';
+export type DatabaseProvider = 'sqlite' | 'postgres' | 'pglite' | 'supabase';
 
 /** A filter operator object: every key given must hold (AND). */
 export interface IFilterOperators {

@@ -39,6 +39,12 @@ export interface SqliteOptions {
   synchronous?: SqliteSynchronous;
 }
 
+/** PGlite settings, used by `provider: 'pglite'` (PostgreSQL in-process, no server). */
+export interface PgliteOptions {
+  /** The directory PGlite keeps its database in; `memory://` keeps it in memory. Default is `PGLITE_PATH`, else `memory://`. */
+  path?: string;
+}
+
 /** PostgreSQL settings. */
 export interface PostgresOptions {
   /** A `postgresql://` connection string. Default is `DATABASE_URL`. */
@@ -111,6 +117,7 @@ export interface DatabaseModuleOptions {
   supabase?: SupabaseOptions;
   sqlite?: SqliteOptions;
   postgres?: PostgresOptions;
+  pglite?: PgliteOptions;
   /**
    * What to do when Supabase is unreachable at boot. Default is `DATABASE_FALLBACK`, else `sqlite`
    * outside production and `none` when `NODE_ENV=production`.
@@ -179,6 +186,7 @@ export interface ResolvedDatabaseConfig {
     fetch?: FetchFunction;
   } | null;
   sqlite: { path: string; synchronous: SqliteSynchronous };
+  pglite: { path: string };
   postgres: {
     connectionString: string;
     poolMax: number;

@@ -10,7 +10,12 @@ import type {
 } from './database-options.interface';
 
 /** The providers the library knows, in the order they are listed in messages. */
-export const DATABASE_PROVIDERS: readonly DatabaseProvider[] = ['supabase', 'sqlite', 'postgres'];
+export const DATABASE_PROVIDERS: readonly DatabaseProvider[] = [
+  'supabase',
+  'sqlite',
+  'postgres',
+  'pglite',
+];
 
 const FALLBACKS: readonly DatabaseFallback[] = ['sqlite', 'none'];
 const SYNCHRONOUS_MODES: readonly SqliteSynchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
@@ -176,6 +181,10 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
     };
   }
 
+  const pglite = {
+    path: read.text(options.pglite?.path, DATABASE_ENV.pglitePath) ?? DATABASE_DEFAULTS.pglitePath,
+  };
+
   const sqlite = {
     path: read.text(options.sqlite?.path, DATABASE_ENV.sqlitePath) ?? DATABASE_DEFAULTS.sqlitePath,
     synchronous: read.choice<SqliteSynchronous>(
@@ -300,6 +309,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
     supabase,
     sqlite,
     postgres,
+    pglite,
     fallback,
     probe,
     migrate: read.flag(options.migrate, DATABASE_ENV.migrate, DATABASE_DEFAULTS.migrate),

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IDatabaseAdapter } from '../../src/adapters/database-adapter.interface';
+import { PGliteAdapter } from '../../src/adapters/pglite';
 import { PostgresAdapter } from '../../src/adapters/postgres';
 import { SQLiteAdapter } from '../../src/adapters/sqlite';
 import type { IPaymentEntity } from '../../src/entities/payment.entity';
@@ -16,6 +17,7 @@ import type { IWebhookEventEntity } from '../../src/entities/webhook-event.entit
 import { TransactionNotSupportedException, ValidationException } from '../../src/exceptions';
 import type { CreateInput } from '../../src/schema/table-definition';
 import { describeWithPgBouncer, throughPgBouncer } from '../support/pgbouncer';
+import { pgliteTemplate } from '../support/pglite-template';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
 
 /** An open adapter and how to dispose of everything made for it. */
@@ -94,6 +96,16 @@ async function openPostgresAt(
   }
 }
 
+async function openPglite(options: ConformanceOptions = {}): Promise<OpenedAdapter> {
+  // From a migrated template: the migrations still run, and find nothing to apply.
+  const adapter = await PGliteAdapter.open({
+    loadDataDir: await pgliteTemplate(),
+    migrate: true,
+    ...options,
+  });
+  return { adapter, dispose: () => adapter.close() };
+}
+
 /** The module's default: the adapter wrapped for retries and a circuit breaker. */
 async function openResilientSqlite(options: ConformanceOptions = {}): Promise<OpenedAdapter> {
   const opened = await openSqliteFile(options);
@@ -113,6 +125,7 @@ export const CONFORMANCE_PROVIDERS: readonly ConformanceProvider[] = [
     describe: describeWithPgBouncer,
     open: openPostgresThroughPgBouncer,
   },
+  { name: 'pglite', describe, open: openPglite },
   { name: 'sqlite-file+resilience', describe, open: openResilientSqlite },
 ];
 
@@ -140,6 +153,18 @@ export function rawSql(adapter: IDatabaseAdapter): RawSql | undefined {
           // it; rethrown here, jest's toThrow recognises it in every file.
           throw new Error((error as Error).message, { cause: error });
         }
+      },
+    };
+  }
+  if (inner instanceof PGliteAdapter) {
+    return {
+      dialect: 'postgres',
+      run: async (sql, params = []) => {
+        let index = 0;
+        await inner.db.query(
+          sql.replace(/\?/g, () => `$${++index}`),
+          [...params],
+        );
       },
     };
   }

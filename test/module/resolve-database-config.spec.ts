@@ -135,7 +135,7 @@ describe('resolveDatabaseConfig', () => {
   it('rejects an unknown provider', () => {
     expect(
       problemsOf(() => resolveDatabaseConfig({ env: { DATABASE_PROVIDER: 'mysql' } })),
-    ).toEqual(['DATABASE_PROVIDER=mysql is not one of supabase, sqlite, postgres']);
+    ).toEqual(['DATABASE_PROVIDER=mysql is not one of supabase, sqlite, postgres, pglite']);
   });
 
   it('names every problem in one exception', () => {

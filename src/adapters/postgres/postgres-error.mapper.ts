@@ -192,7 +192,10 @@ export function mapPostgresError(
       details,
     });
   }
-  if (code === '23503') return new ForeignKeyException(tableName, { cause: error, details });
+  // 23001: PostgreSQL 18 reports a violated ON DELETE RESTRICT as restrict_violation.
+  if (code === '23503' || code === '23001') {
+    return new ForeignKeyException(tableName, { cause: error, details });
+  }
   if (code === '23502' || code === '23514' || code.startsWith('22')) {
     return invalidInput(tableName, pg, table, error);
   }

@@ -1,0 +1,3 @@
+export * from './pglite.adapter';
+export * from './pglite-adapter.options';
+export { mapPgliteError } from './pglite-error.mapper';
