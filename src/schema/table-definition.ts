@@ -7,10 +7,31 @@ import { toSnakeCase } from './naming';
  * - `integer`: a whole number within the column's {@link ColumnOptions.range} (default 32-bit, as
  *   Postgres `integer`); money is stored as integer minor units (cents), never floats.
  * - `boolean`: `true` / `false` (SQLite stores 0/1).
- * - `timestamp`: an ISO-8601 UTC string with milliseconds, e.g. `2024-05-01T12:00:00.000Z`.
+ * - `timestamp`: an ISO-8601 UTC string with milliseconds, e.g. `2024-05-01T12:00:00.000Z`; what
+ *   the column may hold below the millisecond is its {@link TimestampPrecision}.
  * - `json`: any JSON value (Postgres `jsonb`, SQLite `TEXT`).
  */
 export type ColumnType = 'uuid' | 'string' | 'text' | 'integer' | 'boolean' | 'timestamp' | 'json';
+
+/**
+ * What a timestamp column is known to store, which decides how the library compares it.
+ * - `'ms'`: every stored instant is a whole millisecond — PostgreSQL `timestamptz(3)`, SQLite text
+ *   in the library's form (migrations postgres/0009 and sqlite/0007 for the library's tables). A
+ *   value the library returns is then exactly what is stored, so filters and cursors compare it
+ *   as it is: `=`, `IN`, row-value cursors, all served by an index on the column.
+ * - `'unknown'`: the column may keep finer instants (a plain `timestamptz` that other programs
+ *   write microseconds into). The library returns each stored instant cut to its millisecond, so
+ *   on PostgreSQL and Supabase it compares that millisecond as the bucket of instants it stands
+ *   for: `eq X` is `>= X AND < X + 1 ms`, `IN` the list's range plus one test per value, a
+ *   cursor adds a key-by-key test (docs/postgres.md › Timestamps). Still index-served ranges, but
+ *   more terms; a Supabase IN list is about three times as long in the URL. SQLite compares its
+ *   one text form either way.
+ *
+ * The default is `'unknown'`: that is correct whatever the column holds, while `'ms'` on a column
+ * that keeps microseconds would make a returned value miss its own row (equality finds nothing,
+ * a cursor repeats its page). Declare `'ms'` only for columns whose type guarantees it.
+ */
+export type TimestampPrecision = 'ms' | 'unknown';
 
 /** How a property is stored, as given to {@link defineTable}. */
 export interface ColumnOptions {
@@ -45,6 +66,11 @@ export interface ColumnOptions {
    * {@link SAFE_INTEGER_RANGE}). Default is {@link INT32_RANGE}, the range of Postgres `integer`.
    */
   range?: IntegerRange;
+  /**
+   * For a `timestamp` column, what it stores below the millisecond (see
+   * {@link TimestampPrecision}). Default is the table's {@link TableOptions.timestampPrecision}.
+   */
+  precision?: TimestampPrecision;
 }
 
 /** The whole numbers an integer column holds, bounds included. */
@@ -76,6 +102,8 @@ export interface ColumnDefinition {
   readonly queryable: boolean;
   /** The values of an integer column; undefined for other types. */
   readonly range?: IntegerRange;
+  /** What a timestamp column stores below the millisecond; undefined for other types. */
+  readonly precision?: TimestampPrecision;
 }
 
 /** The columns every table has, managed by the library. */
@@ -110,6 +138,13 @@ export interface TableOptions<T extends IBaseEntity> {
   searchable?: ReadonlyArray<keyof CreateInput<T> & string>;
   /** Whether the table has `deleted_at` and deletes are soft by default. Default is `true`. */
   softDelete?: boolean;
+  /**
+   * What the table's timestamp columns store below the millisecond, the managed `created_at`,
+   * `updated_at` and `deleted_at` included; a column's own {@link ColumnOptions.precision} wins.
+   * Set `'ms'` when every timestamp column is `timestamptz(3)` (PostgreSQL, Supabase) — SQLite
+   * needs nothing. Default is `'unknown'` (see {@link TimestampPrecision} for why).
+   */
+  timestampPrecision?: TimestampPrecision;
   /**
    * The class rows are turned into. It is built with `new` and has its properties assigned, so it
    * must take no constructor arguments. Default is plain objects.
@@ -157,7 +192,20 @@ function checkRange(property: string, range: IntegerRange): IntegerRange {
   return Object.freeze({ min: range.min, max: range.max });
 }
 
-function resolveColumn(property: string, options: ColumnOptions): ColumnDefinition {
+const PRECISIONS: readonly TimestampPrecision[] = ['ms', 'unknown'];
+
+function checkPrecision(what: string, precision: TimestampPrecision): TimestampPrecision {
+  if (!PRECISIONS.includes(precision)) {
+    throw new Error(`The ${what} must be 'ms' or 'unknown'`);
+  }
+  return precision;
+}
+
+function resolveColumn(
+  property: string,
+  options: ColumnOptions,
+  timestampPrecision: TimestampPrecision,
+): ColumnDefinition {
   const column = options.column ?? toSnakeCase(property);
   // Identifiers are the only names ever written into SQL text, so they are checked once, here.
   if (!SAFE_IDENTIFIER.test(column)) {
@@ -165,6 +213,9 @@ function resolveColumn(property: string, options: ColumnOptions): ColumnDefiniti
   }
   if (options.range && options.type !== 'integer') {
     throw new Error(`Only an integer column has a range (${property})`);
+  }
+  if (options.precision !== undefined && options.type !== 'timestamp') {
+    throw new Error(`Only a timestamp column has a precision (${property})`);
   }
   const sensitive = options.sensitive ?? false;
   return Object.freeze({
@@ -177,6 +228,10 @@ function resolveColumn(property: string, options: ColumnOptions): ColumnDefiniti
     queryable: options.queryable ?? !sensitive,
     range:
       options.type === 'integer' ? checkRange(property, options.range ?? INT32_RANGE) : undefined,
+    precision:
+      options.type === 'timestamp'
+        ? checkPrecision(`precision of ${property}`, options.precision ?? timestampPrecision)
+        : undefined,
   });
 }
 
@@ -238,8 +293,12 @@ export function defineTable<T extends IBaseEntity>(options: TableOptions<T>): Ta
   const managed = Object.entries(MANAGED_COLUMNS).filter(
     ([property]) => softDelete || property !== 'deletedAt',
   );
+  const timestampPrecision = checkPrecision(
+    `timestampPrecision of ${options.name}`,
+    options.timestampPrecision ?? 'unknown',
+  );
   const columns = [...managed.slice(0, 1), ...declared, ...managed.slice(1)].map(([p, o]) =>
-    resolveColumn(p, o),
+    resolveColumn(p, o, timestampPrecision),
   );
   return assembleTable(options.name, columns, options.searchable ?? [], softDelete, options.entity);
 }

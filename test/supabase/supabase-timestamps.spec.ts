@@ -7,7 +7,9 @@
  */
 import fc from 'fast-check';
 import type { ICursorPaginatedResult } from '../../src/adapters/database-adapter.interface';
+import type { IUserEntity } from '../../src/entities/user.entity';
 import { QueryException } from '../../src/exceptions';
+import { usersTable } from '../../src/schema';
 import {
   fakeAdapter,
   NOTE_ID,
@@ -27,6 +29,27 @@ function row(id: string, createdAt: string, remindAt: string | null = null) {
     updated_at: createdAt,
     remind_at: remindAt,
   });
+}
+
+/** A users row (PostgREST's form) whose createdAt and updatedAt are `createdAt`. */
+function userRow(id: string, createdAt: string) {
+  return {
+    id,
+    email: `${id}@example.test`,
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    password_hash: null,
+    role: 'user',
+    status: 'active',
+    email_verified: true,
+    phone: null,
+    avatar_url: null,
+    stripe_customer_id: null,
+    last_login: null,
+    created_at: createdAt,
+    updated_at: createdAt,
+    deleted_at: null,
+  };
 }
 
 /** The id of the n-th row: distinct, and in id order as n grows. */
@@ -123,6 +146,51 @@ describe('Supabase timestamps', () => {
     await adapter.findMany({ filters: { remindAt: filter } }, notesTable);
     const params = fake.only().params.filter(([k]) => k === 'remind_at' || k === 'or');
     expect(params).toEqual((expected as string[][]).map(([k, v]) => [k, fill(v)]));
+  });
+
+  it.each([
+    ['eq', { createdAt: 'X' }, [['created_at', 'eq.X']]],
+    ['neq', { createdAt: { neq: 'X' } }, [['created_at', 'neq.X']]],
+    ['createdAfter', { createdAfter: 'X' }, [['created_at', 'gt.X']]],
+    ['lte', { createdAt: { lte: 'X' } }, [['created_at', 'lte.X']]],
+    ['in', { createdAt: { in: ['X', 'Y'] } }, [['created_at', 'in.("X","Y")']]],
+  ])(
+    '%s on a millisecond column of the library’s tables is the plain filter',
+    async (_op, filters, expected) => {
+      const x = '2024-05-01T12:00:00.123Z';
+      const y = '2024-05-01T12:00:05.000Z';
+      const fill = (text: string) => text.replace(/X/g, x).replace(/Y/g, y);
+      const { adapter, fake } = fakeAdapter();
+      fake.reply(ok([]));
+      await adapter.findMany({ filters: JSON.parse(fill(JSON.stringify(filters))) }, usersTable);
+      const { path, params } = fake.only();
+      expect(path).toBe('/rest/v1/users');
+      const sent = params.filter(([k]) => k === 'created_at' || k === 'or');
+      expect(sent).toEqual((expected as string[][]).map(([k, v]) => [k, fill(v)]));
+    },
+  );
+
+  it('a cursor on a millisecond column of the library’s tables compares the stored values', async () => {
+    const { adapter, fake } = fakeAdapter();
+    const createdAt = '2024-05-01T12:00:00.123Z';
+    const id = idOf(1);
+    fake.reply(ok([userRow(id, createdAt), userRow(idOf(2), createdAt)]), ok([]));
+    const first = (await adapter.findPage(
+      { orderBy: { field: 'createdAt', direction: 'desc' }, pagination: { limit: 1 } },
+      usersTable,
+    )) as ICursorPaginatedResult<IUserEntity>;
+    await adapter.findPage(
+      {
+        orderBy: { field: 'createdAt', direction: 'desc' },
+        pagination: { after: first.nextCursor, limit: 1 },
+      },
+      usersTable,
+    );
+    const or = fake.requests[1].params.find(([k]) => k === 'or');
+    expect(or).toEqual([
+      'or',
+      `(created_at.lt."${createdAt}",and(created_at.eq."${createdAt}",id.gt."${id}"))`,
+    ]);
   });
 
   it('the last millisecond of year 9999 bounds its bucket with a year PostgreSQL reads', async () => {
