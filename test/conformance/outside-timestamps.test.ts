@@ -4,13 +4,13 @@
  * as a filter and as a cursor on every provider.
  */
 import type {
-  ICursorPaginatedResult,
   IFilterOptions,
   IOrderByOptions,
 } from '../../src/adapters/database-adapter.interface';
 import type { IUserEntity } from '../../src/entities/user.entity';
 import { UserStatus } from '../../src/entities/user.entity';
 import { usersTable } from '../../src/schema';
+import { walkCursor } from '../support/cursor-walk';
 import {
   CONFORMANCE_PROVIDERS,
   ISO_UTC_MILLIS,
@@ -84,23 +84,19 @@ describe.each(CONFORMANCE_PROVIDERS)('timestamps written outside the library', (
       );
     }
 
+    /** Every row of the scope, walked with cursors `limit` at a time. */
     async function walk(
       scope: Scope,
       orderBy: IOrderByOptions[],
       limit: number,
     ): Promise<IUserEntity[]> {
-      const rows: IUserEntity[] = [];
-      let after: string | null = null;
-      for (let pages = 1; pages <= 20; pages++) {
-        const page = (await db.adapter.findPage(
-          { filters: scope.users(), orderBy, pagination: { after, limit } },
-          usersTable,
-        )) as ICursorPaginatedResult<IUserEntity>;
-        rows.push(...page.data);
-        if (!page.nextCursor) return rows;
-        after = page.nextCursor;
-      }
-      throw new Error('The cursor walk did not end');
+      const walked = await walkCursor(
+        (pagination) =>
+          db.adapter.findPage({ filters: scope.users(), orderBy, pagination }, usersTable),
+        limit,
+        20,
+      );
+      return walked.rows;
     }
 
     it.each(Object.entries(OUTSIDE_WRITES))(

@@ -10,14 +10,8 @@ import type { ICursorPaginatedResult } from '../../src/adapters/database-adapter
 import type { IUserEntity } from '../../src/entities/user.entity';
 import { QueryException } from '../../src/exceptions';
 import { usersTable } from '../../src/schema';
-import {
-  fakeAdapter,
-  NOTE_ID,
-  noteRow,
-  notesTable,
-  ok,
-  type INote,
-} from './support/fake-postgrest';
+import { walkCursor } from '../support/cursor-walk';
+import { fakeAdapter, NOTE_ID, noteRow, notesTable, ok } from './support/fake-postgrest';
 import { microseconds, PostgrestEvaluator } from './support/postgrest-evaluator';
 
 /** A notes row whose every timestamp is `createdAt` (PostgREST form) and whose id is `id`. */
@@ -249,19 +243,13 @@ describe('Supabase timestamps', () => {
     const { adapter, answer } = evaluatingAdapter(rows);
     for (const direction of ['asc', 'desc'] as const) {
       for (const limit of [1, 3]) {
-        const walked: INote[] = [];
-        let after: string | null = null;
-        for (let pages = 0; ; pages++) {
-          if (pages > 10) throw new Error('The cursor walk did not end');
+        const { rows: walked } = await walkCursor((pagination) => {
           answer();
-          const page = (await adapter.findPage(
-            { orderBy: { field: 'createdAt', direction }, pagination: { after, limit } },
+          return adapter.findPage(
+            { orderBy: { field: 'createdAt', direction }, pagination },
             notesTable,
-          )) as ICursorPaginatedResult<INote>;
-          walked.push(...page.data);
-          if (!page.nextCursor) break;
-          after = page.nextCursor;
-        }
+          );
+        }, limit);
         expect(walked.map((n) => n.id)).toEqual(rows.map((r) => r.id));
         for (const note of walked) expect(note.createdAt).toBe('2024-05-01T12:00:00.123Z');
       }
