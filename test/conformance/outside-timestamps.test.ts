@@ -30,7 +30,9 @@ interface OutsideWrite {
   returns?: string;
 }
 
-// Sub-millisecond digits below 0.5 ms, so Postgres' rounding and SQLite's truncation agree.
+// Both engines round outside writes to the nearest millisecond; they differ only from .9995 on
+// (PostgreSQL carries into the next second, SQLite stays at .999) and at exact halves. The
+// sub-millisecond digits here are below half a millisecond, so every provider returns one value.
 const OUTSIDE_WRITES: Record<string, OutsideWrite> = {
   "the database's clock": {
     sql: { postgres: 'now()', sqlite: 'CURRENT_TIMESTAMP' },
