@@ -9,9 +9,14 @@
 -- already holding such a value do not stop the migration (reading them is a QueryException
 -- naming the column); VALIDATE CONSTRAINT once they are fixed.
 --
--- Each table is rewritten once (one ALTER TABLE), under an exclusive lock, and its indexes are
--- rebuilt; policies, grants and defaults are kept. A view over one of these columns must be
--- dropped before and recreated after.
+-- Each table is rewritten once (one ALTER TABLE) and its indexes are rebuilt, under an ACCESS
+-- EXCLUSIVE lock that makes every read and write of the table wait until it is done (about 20 s
+-- per million users rows on a small machine); migrations run without a statement timeout. On a
+-- large database run this in a maintenance window, not at boot (docs/migrations.md).
+-- Grants and defaults are kept. Anything of the application's own that depends on one of these
+-- columns makes the ALTER fail (0A000, nothing applied): a view or materialized view, a row level
+-- security policy on any table that names the column, a trigger's WHEN. Drop it before and
+-- recreate it after; the library's own policies (0006) name none of these columns.
 
 ALTER TABLE users
   ALTER COLUMN last_login TYPE timestamptz(3),

@@ -5,8 +5,9 @@
 --
 -- After every insert, and every update of a timestamp column, a row whose timestamp text is not
 -- in that form is rewritten with strftime('%Y-%m-%dT%H:%M:%fZ', ...): the same instant, offset
--- applied, sub-millisecond digits cut. Text that names no instant of years 1 to 9999 is refused,
--- naming the column. The update trigger does the work; the insert trigger hands it the row with
+-- applied, rounded to the nearest millisecond (%f rounds: .123999 -> .124, .0005 -> .001), except
+-- that it never carries into the next second (.9995 and above -> .999). Text that names no
+-- instant of years 1 to 9999 is refused, naming the column. The update trigger does the work; the insert trigger hands it the row with
 -- an UPDATE of the timestamp columns to themselves. The WHEN guard (each value has the form's
 -- shape, a GLOB: a third of the cost of comparing it with its strftime form) is all the library's
 -- own writes pay; a value of that shape that names no real day (2024-02-30…) is kept as written.

@@ -1,6 +1,6 @@
 import { QueryException } from '../exceptions';
 import type { ColumnDefinition } from '../schema/table-definition';
-import type { ComparisonOperator } from './query-plan';
+import type { ComparisonOperator, PlanValue } from './query-plan';
 
 /**
  * The library's one timestamp form is ISO-8601 UTC with milliseconds, for instants from year 1 to
@@ -84,6 +84,15 @@ export function unreadableTimestamp(
 }
 
 /**
+ * Whether comparisons on a column must take each value the library returns as the bucket of
+ * instants it stands for: a timestamp column not declared millisecond-exact may keep microseconds,
+ * which the library returns cut to their millisecond (see `TimestampPrecision`).
+ */
+export function comparesAsBuckets(column: ColumnDefinition): boolean {
+  return column.type === 'timestamp' && column.precision !== 'ms';
+}
+
+/**
  * The instants the library shows as one value: from it (inclusive) until the next millisecond
  * (exclusive). A column that keeps microseconds holds many instants per returned value.
  */
@@ -97,6 +106,17 @@ export function millisecondBucket(value: string): MillisecondBucket {
   // Past 9999-12-31T23:59:59.999Z, toISOString writes `+010000-…`, which PostgreSQL refuses.
   const until = new Date(Date.parse(value) + 1).toISOString().replace(/^\+0*(?=\d{5})/, '');
   return { from: value, until };
+}
+
+/**
+ * The bucket a comparison on `column` takes `value` as, or undefined where the column is
+ * compared as stored (see {@link comparesAsBuckets}).
+ */
+export function comparisonBucket(
+  column: ColumnDefinition,
+  value: PlanValue,
+): MillisecondBucket | undefined {
+  return comparesAsBuckets(column) ? millisecondBucket(value as string) : undefined;
 }
 
 /** One bound on a bucketed column: `>=` or `<` one end of the value's bucket. */
@@ -137,17 +157,17 @@ export interface TimestampBound {
 }
 
 /**
- * `column op value` for a timestamp, as bounds on the value's millisecond: ANDed, or ORed where
- * `any` is set. A stored instant then compares as the millisecond the library returns for it,
- * whatever precision its column keeps: `gt X` is `>= X + 1 ms`, `lte X` is `< X + 1 ms`, `eq X`
- * is `>= X AND < X + 1 ms`, `neq X` is outside that. Each bound is a plain range on the column,
- * so an index on it still serves the comparison.
+ * `column op value` for a timestamp, as bounds on the ends of the value's millisecond `bucket`
+ * (made once per value by {@link millisecondBucket}, however many comparisons use it): ANDed, or
+ * ORed where `any` is set. A stored instant then compares as the millisecond the library returns
+ * for it, whatever precision its column keeps: `gt X` is `>= X + 1 ms`, `lte X` is `< X + 1 ms`,
+ * `eq X` is `>= X AND < X + 1 ms`, `neq X` is outside that. Each bound is a plain range on the
+ * column, so an index on it still serves the comparison.
  */
 export function bucketBounds(
   op: ComparisonOperator,
-  value: string,
+  bucket: MillisecondBucket,
 ): { any: boolean; bounds: TimestampBound[] } {
-  const bucket = millisecondBucket(value);
   const { any, bounds } = BUCKET_COMPARISONS[op];
   return { any, bounds: bounds.map((b) => ({ op: b.op, value: bucket[b.end] })) };
 }

@@ -5,6 +5,8 @@ import { defineTable } from './table-definition';
 export const paymentsTable = defineTable<IPaymentEntity>({
   name: 'payments',
   entity: PaymentEntity,
+  // timestamptz(3) since migration postgres/0009, the library's text since sqlite/0007.
+  timestampPrecision: 'ms',
   columns: {
     stripePaymentIntentId: { type: 'string', unique: true },
     userId: { type: 'uuid' },

@@ -5,6 +5,8 @@ import { defineTable } from './table-definition';
 export const subscriptionsTable = defineTable<ISubscriptionEntity>({
   name: 'subscriptions',
   entity: SubscriptionEntity,
+  // timestamptz(3) since migration postgres/0009, the library's text since sqlite/0007.
+  timestampPrecision: 'ms',
   columns: {
     stripeSubscriptionId: { type: 'string', unique: true },
     userId: { type: 'uuid' },

@@ -1,66 +1,20 @@
+import {
+  INT32_RANGE,
+  type ColumnOptions,
+  type ColumnType,
+  type IntegerRange,
+  type TimestampPrecision,
+} from './column-options';
 import { toSnakeCase } from './naming';
 
-/**
- * The storage types a column can have. Each adapter maps them to its own:
- * - `uuid`: UUID text (Postgres `uuid`, SQLite `TEXT`).
- * - `string` / `text`: text; `string` is short and may be indexed or unique.
- * - `integer`: a whole number within the column's {@link ColumnOptions.range} (default 32-bit, as
- *   Postgres `integer`); money is stored as integer minor units (cents), never floats.
- * - `boolean`: `true` / `false` (SQLite stores 0/1).
- * - `timestamp`: an ISO-8601 UTC string with milliseconds, e.g. `2024-05-01T12:00:00.000Z`.
- * - `json`: any JSON value (Postgres `jsonb`, SQLite `TEXT`).
- */
-export type ColumnType = 'uuid' | 'string' | 'text' | 'integer' | 'boolean' | 'timestamp' | 'json';
-
-/** How a property is stored, as given to {@link defineTable}. */
-export interface ColumnOptions {
-  type: ColumnType;
-  /** The column name. Default is the property name in snake_case. */
-  column?: string;
-  /** Whether the column accepts null. Default is `false`. */
-  nullable?: boolean;
-  /**
-   * Whether live rows must have distinct values. On soft-delete tables the unique index is
-   * partial (`WHERE deleted_at IS NULL`), so a deleted row does not block re-creating it.
-   * Default is `false`.
-   */
-  unique?: boolean;
-  /**
-   * Whether the value is a secret (a password hash, a webhook payload holding client secrets). A
-   * sensitive value is redacted in query logs; filters and orders may not name it unless
-   * {@link queryable} is set; and entities carry it as a non-enumerable property, readable by name
-   * (`user.passwordHash`) but absent from `util.inspect`, `console.log`, `JSON.stringify`,
-   * `Object.keys` and spreads. Default is `false`.
-   */
-  sensitive?: boolean;
-  /**
-   * Whether filters and orders may name the column. A sensitive column that may be filtered on is
-   * an oracle (`like: '$2b$10$S%'` reads a hash prefix by prefix), so it needs this opt-in; see
-   * also {@link allowQueriesOn}. Default is `true`, or `false` when `sensitive`.
-   */
-  queryable?: boolean;
-  /**
-   * For an `integer` column, the values it can hold; anything outside is refused, in writes and in
-   * filters, before a query runs. Declare a wider range only for a wider column (`bigint`:
-   * {@link SAFE_INTEGER_RANGE}). Default is {@link INT32_RANGE}, the range of Postgres `integer`.
-   */
-  range?: IntegerRange;
-}
-
-/** The whole numbers an integer column holds, bounds included. */
-export interface IntegerRange {
-  readonly min: number;
-  readonly max: number;
-}
-
-/** A 32-bit signed integer: Postgres `integer`, the default of every integer column. */
-export const INT32_RANGE: IntegerRange = Object.freeze({ min: -2_147_483_648, max: 2_147_483_647 });
-
-/** The integers JavaScript represents exactly: for a `bigint` column. */
-export const SAFE_INTEGER_RANGE: IntegerRange = Object.freeze({
-  min: Number.MIN_SAFE_INTEGER,
-  max: Number.MAX_SAFE_INTEGER,
-});
+export {
+  INT32_RANGE,
+  SAFE_INTEGER_RANGE,
+  type ColumnOptions,
+  type ColumnType,
+  type IntegerRange,
+  type TimestampPrecision,
+} from './column-options';
 
 /** A column of a table, with both of its names resolved. */
 export interface ColumnDefinition {
@@ -76,6 +30,8 @@ export interface ColumnDefinition {
   readonly queryable: boolean;
   /** The values of an integer column; undefined for other types. */
   readonly range?: IntegerRange;
+  /** What a timestamp column stores below the millisecond; undefined for other types. */
+  readonly precision?: TimestampPrecision;
 }
 
 /** The columns every table has, managed by the library. */
@@ -110,6 +66,13 @@ export interface TableOptions<T extends IBaseEntity> {
   searchable?: ReadonlyArray<keyof CreateInput<T> & string>;
   /** Whether the table has `deleted_at` and deletes are soft by default. Default is `true`. */
   softDelete?: boolean;
+  /**
+   * What the table's timestamp columns store below the millisecond, the managed `created_at`,
+   * `updated_at` and `deleted_at` included; a column's own {@link ColumnOptions.precision} wins.
+   * Set `'ms'` when every timestamp column is `timestamptz(3)` (PostgreSQL, Supabase) — SQLite
+   * needs nothing. Default is `'unknown'` (see {@link TimestampPrecision} for why).
+   */
+  timestampPrecision?: TimestampPrecision;
   /**
    * The class rows are turned into. It is built with `new` and has its properties assigned, so it
    * must take no constructor arguments. Default is plain objects.
@@ -157,7 +120,20 @@ function checkRange(property: string, range: IntegerRange): IntegerRange {
   return Object.freeze({ min: range.min, max: range.max });
 }
 
-function resolveColumn(property: string, options: ColumnOptions): ColumnDefinition {
+const PRECISIONS: readonly TimestampPrecision[] = ['ms', 'unknown'];
+
+function checkPrecision(what: string, precision: TimestampPrecision): TimestampPrecision {
+  if (!PRECISIONS.includes(precision)) {
+    throw new Error(`The ${what} must be 'ms' or 'unknown'`);
+  }
+  return precision;
+}
+
+function resolveColumn(
+  property: string,
+  options: ColumnOptions,
+  timestampPrecision: TimestampPrecision,
+): ColumnDefinition {
   const column = options.column ?? toSnakeCase(property);
   // Identifiers are the only names ever written into SQL text, so they are checked once, here.
   if (!SAFE_IDENTIFIER.test(column)) {
@@ -165,6 +141,9 @@ function resolveColumn(property: string, options: ColumnOptions): ColumnDefiniti
   }
   if (options.range && options.type !== 'integer') {
     throw new Error(`Only an integer column has a range (${property})`);
+  }
+  if (options.precision !== undefined && options.type !== 'timestamp') {
+    throw new Error(`Only a timestamp column has a precision (${property})`);
   }
   const sensitive = options.sensitive ?? false;
   return Object.freeze({
@@ -177,6 +156,10 @@ function resolveColumn(property: string, options: ColumnOptions): ColumnDefiniti
     queryable: options.queryable ?? !sensitive,
     range:
       options.type === 'integer' ? checkRange(property, options.range ?? INT32_RANGE) : undefined,
+    precision:
+      options.type === 'timestamp'
+        ? checkPrecision(`precision of ${property}`, options.precision ?? timestampPrecision)
+        : undefined,
   });
 }
 
@@ -238,8 +221,12 @@ export function defineTable<T extends IBaseEntity>(options: TableOptions<T>): Ta
   const managed = Object.entries(MANAGED_COLUMNS).filter(
     ([property]) => softDelete || property !== 'deletedAt',
   );
+  const timestampPrecision = checkPrecision(
+    `timestampPrecision of ${options.name}`,
+    options.timestampPrecision ?? 'unknown',
+  );
   const columns = [...managed.slice(0, 1), ...declared, ...managed.slice(1)].map(([p, o]) =>
-    resolveColumn(p, o),
+    resolveColumn(p, o, timestampPrecision),
   );
   return assembleTable(options.name, columns, options.searchable ?? [], softDelete, options.entity);
 }

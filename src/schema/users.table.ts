@@ -5,6 +5,8 @@ import { defineTable } from './table-definition';
 export const usersTable = defineTable<IUserEntity>({
   name: 'users',
   entity: UserEntity,
+  // timestamptz(3) since migration postgres/0009, the library's text since sqlite/0007.
+  timestampPrecision: 'ms',
   columns: {
     email: { type: 'string', unique: true },
     firstName: { type: 'string' },

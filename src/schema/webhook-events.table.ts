@@ -5,6 +5,8 @@ import { defineTable } from './table-definition';
 export const webhookEventsTable = defineTable<IWebhookEventEntity>({
   name: 'webhook_events',
   entity: WebhookEventEntity,
+  // timestamptz(3) since migration postgres/0009, the library's text since sqlite/0007.
+  timestampPrecision: 'ms',
   columns: {
     stripeEventId: { type: 'string', unique: true },
     eventType: { type: 'string' },

@@ -4,13 +4,11 @@
  * microseconds and accept infinity. The library returns milliseconds, so it compares at
  * millisecond granularity; values it cannot return are a typed error.
  */
-import type {
-  ICursorPaginatedResult,
-  IOrderByOptions,
-} from '../../src/adapters/database-adapter.interface';
+import type { IOrderByOptions } from '../../src/adapters/database-adapter.interface';
 import { PostgresAdapter } from '../../src/adapters/postgres';
 import { QueryException } from '../../src/exceptions';
 import { defineTable, type IBaseEntity } from '../../src/schema/table-definition';
+import { walkCursor } from '../support/cursor-walk';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
 
 interface IReading extends IBaseEntity {
@@ -78,18 +76,11 @@ describeWithPostgres('Postgres timestamps in a table that keeps microseconds', (
   }
 
   async function walk(label: string, orderBy: IOrderByOptions[], limit: number) {
-    const rows: IReading[] = [];
-    let after: string | null = null;
-    for (let pages = 1; pages <= 50; pages++) {
-      const page = (await adapter.findPage(
-        { filters: { label }, orderBy, pagination: { after, limit } },
-        readingsTable,
-      )) as ICursorPaginatedResult<IReading>;
-      rows.push(...page.data);
-      if (!page.nextCursor) return rows;
-      after = page.nextCursor;
-    }
-    throw new Error('The cursor walk did not end');
+    const walked = await walkCursor(
+      (pagination) => adapter.findPage({ filters: { label }, orderBy, pagination }, readingsTable),
+      limit,
+    );
+    return walked.rows;
   }
 
   it('returns microsecond values cut to milliseconds, and compares them at that granularity', async () => {

@@ -7,15 +7,11 @@
  */
 import fc from 'fast-check';
 import type { ICursorPaginatedResult } from '../../src/adapters/database-adapter.interface';
+import type { IUserEntity } from '../../src/entities/user.entity';
 import { QueryException } from '../../src/exceptions';
-import {
-  fakeAdapter,
-  NOTE_ID,
-  noteRow,
-  notesTable,
-  ok,
-  type INote,
-} from './support/fake-postgrest';
+import { usersTable } from '../../src/schema';
+import { walkCursor } from '../support/cursor-walk';
+import { fakeAdapter, NOTE_ID, noteRow, notesTable, ok } from './support/fake-postgrest';
 import { microseconds, PostgrestEvaluator } from './support/postgrest-evaluator';
 
 /** A notes row whose every timestamp is `createdAt` (PostgREST form) and whose id is `id`. */
@@ -27,6 +23,27 @@ function row(id: string, createdAt: string, remindAt: string | null = null) {
     updated_at: createdAt,
     remind_at: remindAt,
   });
+}
+
+/** A users row (PostgREST's form) whose createdAt and updatedAt are `createdAt`. */
+function userRow(id: string, createdAt: string) {
+  return {
+    id,
+    email: `${id}@example.test`,
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    password_hash: null,
+    role: 'user',
+    status: 'active',
+    email_verified: true,
+    phone: null,
+    avatar_url: null,
+    stripe_customer_id: null,
+    last_login: null,
+    created_at: createdAt,
+    updated_at: createdAt,
+    deleted_at: null,
+  };
 }
 
 /** The id of the n-th row: distinct, and in id order as n grows. */
@@ -125,6 +142,51 @@ describe('Supabase timestamps', () => {
     expect(params).toEqual((expected as string[][]).map(([k, v]) => [k, fill(v)]));
   });
 
+  it.each([
+    ['eq', { createdAt: 'X' }, [['created_at', 'eq.X']]],
+    ['neq', { createdAt: { neq: 'X' } }, [['created_at', 'neq.X']]],
+    ['createdAfter', { createdAfter: 'X' }, [['created_at', 'gt.X']]],
+    ['lte', { createdAt: { lte: 'X' } }, [['created_at', 'lte.X']]],
+    ['in', { createdAt: { in: ['X', 'Y'] } }, [['created_at', 'in.("X","Y")']]],
+  ])(
+    '%s on a millisecond column of the library’s tables is the plain filter',
+    async (_op, filters, expected) => {
+      const x = '2024-05-01T12:00:00.123Z';
+      const y = '2024-05-01T12:00:05.000Z';
+      const fill = (text: string) => text.replace(/X/g, x).replace(/Y/g, y);
+      const { adapter, fake } = fakeAdapter();
+      fake.reply(ok([]));
+      await adapter.findMany({ filters: JSON.parse(fill(JSON.stringify(filters))) }, usersTable);
+      const { path, params } = fake.only();
+      expect(path).toBe('/rest/v1/users');
+      const sent = params.filter(([k]) => k === 'created_at' || k === 'or');
+      expect(sent).toEqual((expected as string[][]).map(([k, v]) => [k, fill(v)]));
+    },
+  );
+
+  it('a cursor on a millisecond column of the library’s tables compares the stored values', async () => {
+    const { adapter, fake } = fakeAdapter();
+    const createdAt = '2024-05-01T12:00:00.123Z';
+    const id = idOf(1);
+    fake.reply(ok([userRow(id, createdAt), userRow(idOf(2), createdAt)]), ok([]));
+    const first = (await adapter.findPage(
+      { orderBy: { field: 'createdAt', direction: 'desc' }, pagination: { limit: 1 } },
+      usersTable,
+    )) as ICursorPaginatedResult<IUserEntity>;
+    await adapter.findPage(
+      {
+        orderBy: { field: 'createdAt', direction: 'desc' },
+        pagination: { after: first.nextCursor, limit: 1 },
+      },
+      usersTable,
+    );
+    const or = fake.requests[1].params.find(([k]) => k === 'or');
+    expect(or).toEqual([
+      'or',
+      `(created_at.lt."${createdAt}",and(created_at.eq."${createdAt}",id.gt."${id}"))`,
+    ]);
+  });
+
   it('the last millisecond of year 9999 bounds its bucket with a year PostgreSQL reads', async () => {
     const { adapter, fake } = fakeAdapter();
     fake.reply(ok([]));
@@ -181,19 +243,13 @@ describe('Supabase timestamps', () => {
     const { adapter, answer } = evaluatingAdapter(rows);
     for (const direction of ['asc', 'desc'] as const) {
       for (const limit of [1, 3]) {
-        const walked: INote[] = [];
-        let after: string | null = null;
-        for (let pages = 0; ; pages++) {
-          if (pages > 10) throw new Error('The cursor walk did not end');
+        const { rows: walked } = await walkCursor((pagination) => {
           answer();
-          const page = (await adapter.findPage(
-            { orderBy: { field: 'createdAt', direction }, pagination: { after, limit } },
+          return adapter.findPage(
+            { orderBy: { field: 'createdAt', direction }, pagination },
             notesTable,
-          )) as ICursorPaginatedResult<INote>;
-          walked.push(...page.data);
-          if (!page.nextCursor) break;
-          after = page.nextCursor;
-        }
+          );
+        }, limit);
         expect(walked.map((n) => n.id)).toEqual(rows.map((r) => r.id));
         for (const note of walked) expect(note.createdAt).toBe('2024-05-01T12:00:00.123Z');
       }

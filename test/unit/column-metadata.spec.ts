@@ -80,6 +80,46 @@ describe('column metadata', () => {
     expect(() => allowQueriesOn(usersTable, ['nope' as never])).toThrow(/nope/);
   });
 
+  it('gives timestamp columns unknown precision unless the table or the column declares ms', () => {
+    interface IEvent extends IBaseEntity {
+      at: string;
+      exact: string;
+      label: string;
+    }
+    const columns = {
+      at: { type: 'timestamp' },
+      exact: { type: 'timestamp', precision: 'ms' },
+      label: { type: 'string' },
+    } as const;
+    const precisions = (table: { columns: readonly { property: string; precision?: string }[] }) =>
+      Object.fromEntries(table.columns.map((c) => [c.property, c.precision]));
+    expect(precisions(defineTable<IEvent>({ name: 'events', columns }))).toEqual({
+      id: undefined,
+      at: 'unknown',
+      exact: 'ms',
+      label: undefined,
+      createdAt: 'unknown',
+      updatedAt: 'unknown',
+      deletedAt: 'unknown',
+    });
+    const exactTable = defineTable<IEvent>({
+      name: 'events',
+      timestampPrecision: 'ms',
+      columns: { ...columns, at: { type: 'timestamp', precision: 'unknown' } },
+    });
+    expect(precisions(exactTable)).toMatchObject({ at: 'unknown', exact: 'ms', createdAt: 'ms' });
+    expect(allowQueriesOn(exactTable, ['label']).column('createdAt')?.precision).toBe('ms');
+    expect(() =>
+      defineTable<IEvent>({
+        name: 'bad',
+        columns: { ...columns, label: { type: 'string', precision: 'ms' } },
+      }),
+    ).toThrow(/Only a timestamp column has a precision \(label\)/);
+    expect(() =>
+      defineTable<IEvent>({ name: 'bad', columns, timestampPrecision: 'us' as never }),
+    ).toThrow(/timestampPrecision of bad must be 'ms' or 'unknown'/);
+  });
+
   it('conceals sensitive properties of an entity: readable, but not enumerable', () => {
     const built: Record<string, unknown> = {};
     const values: Record<string, unknown> = { id: 'x', label: 'visible', token: 'tok_secret' };

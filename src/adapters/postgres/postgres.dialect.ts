@@ -47,7 +47,8 @@ export const postgresDialect: SqlDialect = {
   encode: encodePostgres,
   decoder: (column, table) =>
     column.type === 'timestamp' ? timestampDecoder(column, table) : undefined,
-  // timestamptz keeps microseconds unless declared timestamptz(3), as migration 0009 does for the
-  // library's tables; an application's own tables may not.
+  // timestamptz keeps microseconds unless declared timestamptz(3), so a timestamp column whose
+  // definition does not declare it millisecond-exact (the library's tables do, since migration
+  // 0009) is compared in millisecond buckets.
   millisecondBuckets: { truncate: (column) => `date_trunc('milliseconds', ${column})` },
 };

@@ -5,7 +5,13 @@ import type {
   PlanValue,
   QueryPlan,
 } from '../../query/query-plan';
-import { bucketBounds, millisecondBucket } from '../../query/timestamp';
+import {
+  bucketBounds,
+  comparesAsBuckets,
+  comparisonBucket,
+  millisecondBucket,
+  type MillisecondBucket,
+} from '../../query/timestamp';
 import type { ColumnDefinition } from '../../schema/table-definition';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
 
@@ -56,22 +62,43 @@ interface Comparison {
 /** Comparisons ANDed within each inner list, the lists ORed. */
 type AnyOf = readonly (readonly Comparison[])[];
 
-/** Whether comparisons on the column must treat each millisecond as a bucket of instants. */
+/**
+ * Whether comparisons on the column treat each millisecond as a bucket of instants: a timestamp
+ * not declared millisecond-exact, on an engine whose timestamps can be finer (PostgreSQL).
+ */
 function bucketed(column: ColumnDefinition, dialect: SqlDialect): boolean {
-  return column.type === 'timestamp' && dialect.millisecondBuckets !== undefined;
+  return dialect.millisecondBuckets !== undefined && comparesAsBuckets(column);
 }
 
-/** `column op value`, as bounds on the value's millisecond where the dialect needs it. */
+/** The bucket of a value of `column` where comparisons on this engine need it, else undefined. */
+function bucketOf(
+  column: ColumnDefinition,
+  value: PlanValue,
+  dialect: SqlDialect,
+): MillisecondBucket | undefined {
+  return dialect.millisecondBuckets ? comparisonBucket(column, value) : undefined;
+}
+
+/** `column op value`: as it is, or as bounds on the value's `bucket` where there is one. */
 function comparison(
   column: ColumnDefinition,
   op: ComparisonOperator,
   value: PlanValue,
-  dialect: SqlDialect,
+  bucket: MillisecondBucket | undefined,
 ): AnyOf {
-  if (!bucketed(column, dialect)) return [[{ column, op, value }]];
-  const { any, bounds } = bucketBounds(op, value as string);
+  if (!bucket) return [[{ column, op, value }]];
+  const { any, bounds } = bucketBounds(op, bucket);
   const comparisons = bounds.map((b) => ({ column, ...b }));
   return any ? comparisons.map((c) => [c]) : [comparisons];
+}
+
+/** A compare condition's {@link comparison}. */
+function compareTerms(
+  condition: Extract<Condition, { kind: 'compare' }>,
+  dialect: SqlDialect,
+): AnyOf {
+  const { column, op, value } = condition;
+  return comparison(column, op, value, bucketOf(column, value, dialect));
 }
 
 /** `a AND b`, `(a AND b) OR c`, …: parenthesized wherever it holds more than one comparison. */
@@ -100,26 +127,24 @@ interface AfterForm {
  * index directly. Bucketed timestamp keys need the key-by-key test — k1 beyond v1, or k1 within
  * v1 and k2 beyond v2, … — which decides; the row-value bound (with a bucket's upper end for
  * descending keys) then only narrows the index range: every row after the cursor satisfies it.
+ * Each key's bucket is made once, for the bound and every term that names the key.
  */
 function afterForm(keys: readonly CursorKey[], dialect: SqlDialect): AfterForm {
   const asc = keys[0].direction === 'asc';
   const sameDirection = keys.every((k) => k.direction === keys[0].direction);
-  const anyBucketed = keys.some((k) => bucketed(k.column, dialect));
+  const buckets = keys.map((k) => bucketOf(k.column, k.value, dialect));
   const row = sameDirection
     ? {
         op: asc ? ('>' as const) : ('<' as const),
         columns: keys.map((k) => k.column),
-        values: keys.map((k) =>
-          !asc && bucketed(k.column, dialect)
-            ? millisecondBucket(k.value as string).until
-            : k.value,
-        ),
+        values: keys.map((k, i) => (!asc && buckets[i] ? buckets[i].until : k.value)),
       }
     : undefined;
-  if (row && !anyBucketed) return { row };
+  if (row && buckets.every((b) => b === undefined)) return { row };
+  const equal = keys.map((k, i) => comparison(k.column, 'eq', k.value, buckets[i])[0]);
   const terms = keys.map((key, i) => [
-    ...keys.slice(0, i).flatMap((k) => comparison(k.column, 'eq', k.value, dialect)[0]),
-    ...comparison(key.column, key.direction === 'asc' ? 'gt' : 'lt', key.value, dialect)[0],
+    ...equal.slice(0, i).flat(),
+    ...comparison(key.column, key.direction === 'asc' ? 'gt' : 'lt', key.value, buckets[i])[0],
   ]);
   return { row, terms };
 }
@@ -164,7 +189,7 @@ function conditionText(
 ): string {
   switch (condition.kind) {
     case 'compare':
-      return anyOfText(comparison(condition.column, condition.op, condition.value, dialect), ph);
+      return anyOfText(compareTerms(condition, dialect), ph);
     case 'in':
       return bucketed(condition.column, dialect)
         ? bucketedInText(condition, dialect, ph)
@@ -207,11 +232,7 @@ export function conditionParams(
   for (const condition of conditions) {
     switch (condition.kind) {
       case 'compare':
-        anyOfParams(
-          comparison(condition.column, condition.op, condition.value, dialect),
-          dialect,
-          params,
-        );
+        anyOfParams(compareTerms(condition, dialect), dialect, params);
         break;
       case 'in':
         if (bucketed(condition.column, dialect))

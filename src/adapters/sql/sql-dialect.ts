@@ -29,9 +29,10 @@ export interface SqlDialect {
   ): ((value: unknown) => unknown) | undefined;
   /**
    * Set where a timestamp column may hold instants finer than the library's milliseconds (a
-   * PostgreSQL timestamptz without `(3)`), so comparisons treat each millisecond the library
-   * returns as the bucket of instants it stands for (see `bucketBounds`). Unset: stored
-   * timestamps are exactly the library's values, compared as they are.
+   * PostgreSQL timestamptz without `(3)`), so comparisons on a column not declared
+   * millisecond-exact treat each millisecond the library returns as the bucket of instants it
+   * stands for (see `comparesAsBuckets`). Unset: stored timestamps are exactly the library's
+   * values, compared as they are.
    */
   readonly millisecondBuckets?: {
     /** SQL for the column's instant cut to the millisecond, for IN lists. */

@@ -7,7 +7,13 @@ import type {
   PlanValue,
   QueryPlan,
 } from '../../query/query-plan';
-import { bucketBounds } from '../../query/timestamp';
+import {
+  bucketBounds,
+  comparesAsBuckets,
+  comparisonBucket,
+  millisecondBucket,
+  type MillisecondBucket,
+} from '../../query/timestamp';
 
 /** The postgrest-js filter calls the translation uses; every filter builder has them. */
 export interface FilterableQuery<Q> {
@@ -75,45 +81,60 @@ export function searchTerms(columns: readonly ColumnDefinition[], pattern: strin
   return columns.map((c) => term(c, op, value)).join(',');
 }
 
+/** Operator/value bounds, ANDed (or ORed where `any`). */
+interface Bounds {
+  any: boolean;
+  bounds: { op: string; value: PlanValue }[];
+}
+
 /**
- * A comparison as operator/value bounds, ANDed (or ORed where `any`). A timestamp becomes bounds
- * on its millisecond: the table may keep microseconds (one not migrated to timestamptz(3)), and a
- * stored instant must compare as the millisecond the library returns for it.
+ * A comparison as bounds: the operator itself, or, for a timestamp that may keep microseconds (a
+ * table of unknown precision, such as one not migrated to timestamptz(3)), bounds on the value's
+ * millisecond `bucket`, so a stored instant compares as the millisecond the library returns for it.
  */
 function comparisonBounds(
-  column: ColumnDefinition,
   op: ComparisonOperator,
   value: PlanValue,
-): { any: boolean; bounds: { op: string; value: PlanValue }[] } {
-  return column.type === 'timestamp'
-    ? bucketBounds(op, value as string)
-    : { any: false, bounds: [{ op, value }] };
+  bucket: MillisecondBucket | undefined,
+): Bounds {
+  return bucket ? bucketBounds(op, bucket) : { any: false, bounds: [{ op, value }] };
 }
 
 /** Logic-tree terms ANDed for a comparison whose bounds are all required. */
-function allTerms(column: ColumnDefinition, op: ComparisonOperator, value: PlanValue): string[] {
-  return comparisonBounds(column, op, value).bounds.map((b) => term(column, b.op, b.value));
+function allTerms(
+  column: ColumnDefinition,
+  op: ComparisonOperator,
+  value: PlanValue,
+  bucket: MillisecondBucket | undefined,
+): string[] {
+  return comparisonBounds(op, value, bucket).bounds.map((b) => term(column, b.op, b.value));
 }
 
 /**
  * `or=(…)` terms for "strictly after the cursor row" in the plan's order: k1 beyond v1, or k1 = v1
- * and k2 beyond v2, and so on (keyset pagination; order keys are never null).
+ * and k2 beyond v2, and so on (keyset pagination; order keys are never null). Each key's bucket
+ * is made once, for every term that names the key.
  */
 export function afterTerms(keys: readonly CursorKey[]): string {
-  const terms: string[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const equal = keys.slice(0, i).flatMap((k) => allTerms(k.column, 'eq', k.value));
-    const key = keys[i];
-    const beyond = allTerms(key.column, key.direction === 'asc' ? 'gt' : 'lt', key.value);
-    const all = [...equal, ...beyond];
-    terms.push(all.length === 1 ? all[0] : `and(${all.join(',')})`);
-  }
-  return terms.join(',');
+  const buckets = keys.map((k) => comparisonBucket(k.column, k.value));
+  const equal = keys.map((k, i) => allTerms(k.column, 'eq', k.value, buckets[i]));
+  return keys
+    .map((key, i) => {
+      const op = key.direction === 'asc' ? 'gt' : 'lt';
+      const all = [...equal.slice(0, i).flat(), ...allTerms(key.column, op, key.value, buckets[i])];
+      return all.length === 1 ? all[0] : `and(${all.join(',')})`;
+    })
+    .join(',');
 }
 
-/** `or=(…)` terms for a timestamp IN list: any of the values' milliseconds. */
-function timestampInTerms(column: ColumnDefinition, values: readonly PlanValue[]): string {
-  return values.map((v) => `and(${allTerms(column, 'eq', v).join(',')})`).join(',');
+/**
+ * `or=(…)` terms for an IN list on a timestamp of unknown precision: any of the values'
+ * milliseconds. About three times the URL length of `in.(…)` per value (docs/querying.md).
+ */
+function bucketedInTerms(column: ColumnDefinition, values: readonly PlanValue[]): string {
+  return values
+    .map((v) => `and(${allTerms(column, 'eq', v, millisecondBucket(v as string)).join(',')})`)
+    .join(',');
 }
 
 /** Whether a plan can match no row at all, so no request needs to be sent. */
@@ -134,16 +155,19 @@ export function applyConditions<Q extends FilterableQuery<Q>>(
   for (const c of conditions) {
     switch (c.kind) {
       case 'compare': {
-        const { any, bounds } = comparisonBounds(c.column, c.op, c.value);
+        const { any, bounds } = comparisonBounds(
+          c.op,
+          c.value,
+          comparisonBucket(c.column, c.value),
+        );
         if (any) q = q.or(bounds.map((b) => term(c.column, b.op, b.value)).join(','));
         else for (const b of bounds) q = q.filter(c.column.column, b.op, String(b.value));
         break;
       }
       case 'in':
-        q =
-          c.column.type === 'timestamp'
-            ? q.or(timestampInTerms(c.column, c.values))
-            : q.filter(c.column.column, 'in', `(${c.values.map(quoteValue).join(',')})`);
+        q = comparesAsBuckets(c.column)
+          ? q.or(bucketedInTerms(c.column, c.values))
+          : q.filter(c.column.column, 'in', `(${c.values.map(quoteValue).join(',')})`);
         break;
       case 'like': {
         const { op, value } = likeOperation(c.pattern, c.caseInsensitive);

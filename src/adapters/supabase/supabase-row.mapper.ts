@@ -11,8 +11,9 @@ export type PostgrestRow = Record<string, unknown>;
  * PostgREST prints timestamptz as PostgreSQL's ISO output in the server's zone:
  * `2024-01-01T00:00:00.123+00:00`, trailing zeros dropped, microseconds where the column keeps
  * them, `infinity` / `-infinity`. Every provider returns `toISOString()` form: the instant kept,
- * sub-millisecond digits cut (comparisons treat the value as its whole millisecond, see
- * `bucketBounds`); what has no such form is a QueryException naming the column.
+ * sub-millisecond digits cut (on a column that may keep them, comparisons treat the value as its
+ * whole millisecond, see `comparesAsBuckets`); what has no such form is a QueryException naming
+ * the column.
  */
 function timestampDecoder(table: string, column: ColumnDefinition) {
   return (value: unknown): unknown => {
