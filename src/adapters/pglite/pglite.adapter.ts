@@ -1,3 +1,4 @@
+import type * as PgliteModule from '@electric-sql/pglite';
 import type { Extension, PGlite } from '@electric-sql/pglite';
 import { DatabaseConfigurationException } from '../../config/database-configuration.exception';
 import { PostgresMigrationDriver } from '../../migrations/drivers/postgres-migration.driver';
@@ -61,7 +62,7 @@ export class PGliteAdapter extends SqlAdapter<PGlite> {
 
 /** Loads PGlite with the pg_trgm extension the search indexes need, and waits until it is up. */
 async function startPglite({ path, loadDataDir }: PGliteAdapterOptions): Promise<PGlite> {
-  let modules: [typeof import('@electric-sql/pglite'), { pg_trgm: Extension }];
+  let modules: [typeof PgliteModule, { pg_trgm: Extension }];
   try {
     // Loaded here, not imported: applications on other providers need not install PGlite.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
