@@ -185,3 +185,25 @@ describe('shutdown', () => {
     }
   });
 });
+
+describe('the example API on PGlite', () => {
+  it('boots with DATABASE_PROVIDER=pglite, migrates, and serves the routes', async () => {
+    const app = await bootApp([
+      DatabaseModule.forRoot({ env: { DATABASE_PROVIDER: 'pglite' } }),
+      ApiModule,
+    ]);
+    try {
+      const server = app.getHttpServer();
+      await request(server)
+        .post('/users')
+        .send({ email: 'wasm@example.com', firstName: 'Pg', lastName: 'Lite' })
+        .expect(201);
+      const found = await request(server).get('/users?search=wasm').expect(200);
+      expect(found.body.data.map((u: { email: string }) => u.email)).toEqual(['wasm@example.com']);
+      const health = await request(server).get('/health').expect(200);
+      expect(health.body).toMatchObject({ status: 'healthy', provider: 'pglite' });
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+});
