@@ -18,9 +18,6 @@ import {
   withProvider,
 } from './conformance-setup';
 
-/** Short enough to wait out in a test, long enough for a few statements on a loaded machine. */
-const TIMEOUT_MS = 300;
-
 /** Resolves with how `promise` settled, so a test can assert on a rejection it started earlier. */
 function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
   return Promise.allSettled([promise]).then(([result]) => result);
@@ -39,407 +36,317 @@ function live(adapter: IDatabaseAdapter, scope: Scope): Promise<IUserEntity[]> {
 }
 
 describe.each(CONFORMANCE_PROVIDERS)('transaction safety', (provider) => {
-  withProvider(
-    provider,
-    (db) => {
-      describe('a nested transaction and its parent scope', () => {
-        it(
-          'never undoes a write of the parent scope issued while the child was open',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const y = await db.adapter.transaction(async () => {
-              const [child, parent] = await Promise.allSettled([
-                db.adapter.transaction(async () => {
-                  await db.adapter.create(scope.user({ firstName: 'X' }), usersTable);
-                  throw new Error('child fails');
-                }),
-                db.adapter.create(scope.user({ firstName: 'Y' }), usersTable),
-              ]);
-              expect(child.status).toBe('rejected');
-              if (parent.status !== 'fulfilled') throw parent.reason;
-              return parent.value;
-            });
-            const stored = await live(db.adapter, scope);
-            expect(stored.map((u) => u.firstName)).toEqual(['Y']);
-            expect(stored[0]).toEqual(y);
-          }),
-        );
-
-        it(
-          'makes a parent statement wait for the open child, then run in the parent',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const childWrote = signal();
-            const release = signal();
-            await db.adapter.transaction(async () => {
-              const child = db.adapter.transaction(async () => {
-                await db.adapter.create(scope.user({ firstName: 'X' }), usersTable);
-                childWrote.fire();
-                await release.promise;
-                throw new Error('child fails');
-              });
-              await childWrote.promise;
-              const parentWrite = db.adapter.create(scope.user({ firstName: 'Y' }), usersTable);
-              await sleep(20);
-              release.fire();
-              expect(((await caught(() => child)) as Error).message).toBe('child fails');
-              await parentWrite;
-            });
-            expect((await live(db.adapter, scope)).map((u) => u.firstName)).toEqual(['Y']);
-          }),
-        );
-      });
-
-      describe('a transaction that has ended', () => {
-        it(
-          'makes every later statement of a begun transaction that timed out throw',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const handle = await db.adapter.beginTransaction();
-            await db.adapter.create(scope.user({ firstName: 'First' }), usersTable);
-            await sleep(TIMEOUT_MS * 2);
-            const late = await caught(() =>
-              db.adapter.create(scope.user({ firstName: 'Late' }), usersTable),
-            );
-            expect(late).toBeInstanceOf(TransactionException);
-            expect(await caught(() => db.adapter.findMany({}, usersTable))).toBeInstanceOf(
-              TransactionException,
-            );
-            expect(await caught(() => db.adapter.commitTransaction(handle))).toBeInstanceOf(
-              TransactionException,
-            );
-            // The flow's own commit attempt ends its part in the transaction: it works again.
-            expect(await live(db.adapter, scope)).toEqual([]);
-          }),
-        );
-
-        it(
-          'rejects transaction(work) once it times out, and every later statement of the work',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const workDone = signal();
-            let late: unknown;
-            let workFinished = false;
-            const error = await caught(() =>
-              db.adapter.transaction(async () => {
-                await db.adapter.create(scope.user({ firstName: 'First' }), usersTable);
-                await sleep(TIMEOUT_MS * 2);
-                late = await caught(() =>
-                  db.adapter.create(scope.user({ firstName: 'Late' }), usersTable),
-                );
-                workFinished = true;
-                workDone.fire();
-              }),
-            );
-            expect(error).toBeInstanceOf(TransactionException);
-            expect((error as Error).message).toMatch(/timed out/);
-            // Rejected at the limit, not when the work got round to finishing.
-            expect(workFinished).toBe(false);
-            await workDone.promise;
-            expect(late).toBeInstanceOf(TransactionException);
-            expect(await live(db.adapter, scope)).toEqual([]);
-          }),
-        );
-
-        it(
-          'frees the database from a transaction whose work never settles',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const stuck = settled(db.adapter.transaction(() => new Promise<never>(() => {})));
-            const outside = await db.adapter.create(scope.user(), usersTable);
-            expect((await stuck).status).toBe('rejected');
-            expect(((await stuck) as PromiseRejectedResult).reason).toBeInstanceOf(
-              TransactionException,
-            );
-            expect(await live(db.adapter, scope)).toEqual([outside]);
-          }),
-        );
-
-        it(
-          'frees the database from a forgotten beginTransaction()',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const forgotten = (async () => {
-              await flowOfItsOwn();
-              await db.adapter.beginTransaction();
-              await db.adapter.create(scope.user({ firstName: 'Forgotten' }), usersTable);
-            })();
-            await forgotten;
-            const outside = await db.adapter.create(
-              scope.user({ firstName: 'Outside' }),
-              usersTable,
-            );
-            await sleep(TIMEOUT_MS * 2);
-            expect((await live(db.adapter, scope)).map((u) => u.firstName)).toEqual(['Outside']);
-            expect(outside.firstName).toBe('Outside');
-          }),
-        );
-
-        it(
-          'makes statements of a flow whose transaction another flow rolled back throw',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const begun = signal();
-            const rolledBack = signal();
-            let handle!: { id: number };
-            const flow = (async () => {
-              await flowOfItsOwn();
-              handle = await db.adapter.beginTransaction();
-              await db.adapter.create(scope.user({ firstName: 'Before' }), usersTable);
-              begun.fire();
-              await rolledBack.promise;
-              return caught(() =>
-                db.adapter.create(scope.user({ firstName: 'After' }), usersTable),
-              );
-            })();
-            await begun.promise;
-            await db.adapter.rollbackTransaction(handle);
-            rolledBack.fire();
-            expect(await flow).toBeInstanceOf(TransactionException);
-            expect(await live(db.adapter, scope)).toEqual([]);
-          }),
-        );
-      });
-
+  withProvider(provider, (db) => {
+    describe('a nested transaction and its parent scope', () => {
       it(
-        'refuses a second beginTransaction() of a flow whose first BEGIN is still on its way',
+        'never undoes a write of the parent scope issued while the child was open',
         transactional(db, async () => {
           const scope = new Scope();
-          const first = db.adapter.beginTransaction();
-          await Promise.resolve();
-          expect(await caught(() => db.adapter.beginTransaction())).toBeInstanceOf(
-            TransactionException,
-          );
-          const kept = await db.adapter.create(scope.user(), usersTable);
-          await db.adapter.commitTransaction(await first);
-          expect(await live(db.adapter, scope)).toEqual([kept]);
+          const y = await db.adapter.transaction(async () => {
+            const [child, parent] = await Promise.allSettled([
+              db.adapter.transaction(async () => {
+                await db.adapter.create(scope.user({ firstName: 'X' }), usersTable);
+                throw new Error('child fails');
+              }),
+              db.adapter.create(scope.user({ firstName: 'Y' }), usersTable),
+            ]);
+            expect(child.status).toBe('rejected');
+            if (parent.status !== 'fulfilled') throw parent.reason;
+            return parent.value;
+          });
+          const stored = await live(db.adapter, scope);
+          expect(stored.map((u) => u.firstName)).toEqual(['Y']);
+          expect(stored[0]).toEqual(y);
         }),
       );
 
       it(
-        'refuses commitTransaction() inside transaction(work), whose work goes on inside it',
+        'makes a parent statement wait for the open child, then run in the parent',
         transactional(db, async () => {
           const scope = new Scope();
-          const error = await caught(() =>
-            db.adapter.transaction(async () => {
-              await db.adapter.create(scope.user({ firstName: 'A' }), usersTable);
-              expect(await caught(() => db.adapter.commitTransaction())).toBeInstanceOf(
-                TransactionException,
-              );
-              await db.adapter.create(scope.user({ firstName: 'B' }), usersTable);
-              throw new Error('undo both');
-            }),
-          );
-          expect((error as Error).message).toBe('undo both');
+          const childWrote = signal();
+          const release = signal();
+          await db.adapter.transaction(async () => {
+            const child = db.adapter.transaction(async () => {
+              await db.adapter.create(scope.user({ firstName: 'X' }), usersTable);
+              childWrote.fire();
+              await release.promise;
+              throw new Error('child fails');
+            });
+            await childWrote.promise;
+            const parentWrite = db.adapter.create(scope.user({ firstName: 'Y' }), usersTable);
+            await sleep(20);
+            release.fire();
+            expect(((await caught(() => child)) as Error).message).toBe('child fails');
+            await parentWrite;
+          });
+          expect((await live(db.adapter, scope)).map((u) => u.firstName)).toEqual(['Y']);
+        }),
+      );
+    });
+
+    describe('a transaction that has ended', () => {
+      it(
+        'makes statements of a flow whose transaction another flow rolled back throw',
+        transactional(db, async () => {
+          const scope = new Scope();
+          const begun = signal();
+          const rolledBack = signal();
+          let handle!: { id: number };
+          const flow = (async () => {
+            await flowOfItsOwn();
+            handle = await db.adapter.beginTransaction();
+            await db.adapter.create(scope.user({ firstName: 'Before' }), usersTable);
+            begun.fire();
+            await rolledBack.promise;
+            return caught(() => db.adapter.create(scope.user({ firstName: 'After' }), usersTable));
+          })();
+          await begun.promise;
+          await db.adapter.rollbackTransaction(handle);
+          rolledBack.fire();
+          expect(await flow).toBeInstanceOf(TransactionException);
           expect(await live(db.adapter, scope)).toEqual([]);
         }),
       );
+    });
 
-      it(
-        'refuses a statement the work left running after its transaction committed',
-        transactional(db, async () => {
-          const scope = new Scope();
-          const later = signal();
-          let lingering!: Promise<unknown>;
-          await db.adapter.transaction(async () => {
-            await db.adapter.create(scope.user({ firstName: 'Kept' }), usersTable);
-            lingering = (async () => {
-              await later.promise;
-              return db.adapter.create(scope.user({ firstName: 'Late' }), usersTable);
-            })();
-          });
-          later.fire();
-          expect(await caught(() => lingering)).toBeInstanceOf(TransactionException);
-          expect((await live(db.adapter, scope)).map((u) => u.firstName)).toEqual(['Kept']);
-        }),
-      );
-
-      it(
-        'refuses a second beginTransaction() in a flow that already has one open',
-        transactional(db, async () => {
-          const scope = new Scope();
-          const first = await db.adapter.beginTransaction();
-          const kept = await db.adapter.create(scope.user(), usersTable);
-          expect(await caught(() => db.adapter.beginTransaction())).toBeInstanceOf(
-            TransactionException,
-          );
-          expect(
-            await caught(() =>
-              db.adapter.transaction(async () => {
-                await db.adapter.beginTransaction();
-              }),
-            ),
-          ).toBeInstanceOf(TransactionException);
-          await db.adapter.commitTransaction(first);
-          expect(await live(db.adapter, scope)).toEqual([kept]);
-        }),
-      );
-
-      describe('a statement that fails inside a transaction', () => {
-        it(
-          'makes the rest of the transaction throw and rolls it back, even when caught',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const taken = await db.adapter.create(scope.user(), usersTable);
-            let afterFailure: unknown;
-            const error = await caught(() =>
-              db.adapter.transaction(async () => {
-                await db.adapter.create(scope.user({ firstName: 'A' }), usersTable);
-                const duplicate = await caught(() =>
-                  db.adapter.create(scope.user({ email: taken.email }), usersTable),
-                );
-                expect(duplicate).toBeInstanceOf(UniqueConstraintException);
-                afterFailure = await caught(() =>
-                  db.adapter.create(scope.user({ firstName: 'B' }), usersTable),
-                );
-              }),
-            );
-            expect(afterFailure).toBeInstanceOf(TransactionException);
-            expect(error).toBeInstanceOf(TransactionException);
-            expect(await live(db.adapter, scope)).toEqual([taken]);
-          }),
+    it(
+      'refuses a second beginTransaction() of a flow whose first BEGIN is still on its way',
+      transactional(db, async () => {
+        const scope = new Scope();
+        const first = db.adapter.beginTransaction();
+        await Promise.resolve();
+        expect(await caught(() => db.adapter.beginTransaction())).toBeInstanceOf(
+          TransactionException,
         );
+        const kept = await db.adapter.create(scope.user(), usersTable);
+        await db.adapter.commitTransaction(await first);
+        expect(await live(db.adapter, scope)).toEqual([kept]);
+      }),
+    );
 
-        it(
-          'refuses to commit a begun transaction in which a statement failed',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const taken = await db.adapter.create(scope.user(), usersTable);
-            const handle = await db.adapter.beginTransaction();
+    it(
+      'refuses commitTransaction() inside transaction(work), whose work goes on inside it',
+      transactional(db, async () => {
+        const scope = new Scope();
+        const error = await caught(() =>
+          db.adapter.transaction(async () => {
             await db.adapter.create(scope.user({ firstName: 'A' }), usersTable);
-            await caught(() => db.adapter.create(scope.user({ email: taken.email }), usersTable));
-            expect(await caught(() => db.adapter.commitTransaction(handle))).toBeInstanceOf(
+            expect(await caught(() => db.adapter.commitTransaction())).toBeInstanceOf(
               TransactionException,
             );
-            expect(await live(db.adapter, scope)).toEqual([taken]);
+            await db.adapter.create(scope.user({ firstName: 'B' }), usersTable);
+            throw new Error('undo both');
           }),
         );
+        expect((error as Error).message).toBe('undo both');
+        expect(await live(db.adapter, scope)).toEqual([]);
+      }),
+    );
 
-        it(
-          'is undone alone when it ran in a nested transaction, and the rest commits',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const taken = await db.adapter.create(scope.user(), usersTable);
-            const kept = await db.adapter.transaction(async () => {
-              const a = await db.adapter.create(scope.user({ firstName: 'A' }), usersTable);
+    it(
+      'refuses a statement the work left running after its transaction committed',
+      transactional(db, async () => {
+        const scope = new Scope();
+        const later = signal();
+        let lingering!: Promise<unknown>;
+        await db.adapter.transaction(async () => {
+          await db.adapter.create(scope.user({ firstName: 'Kept' }), usersTable);
+          lingering = (async () => {
+            await later.promise;
+            return db.adapter.create(scope.user({ firstName: 'Late' }), usersTable);
+          })();
+        });
+        later.fire();
+        expect(await caught(() => lingering)).toBeInstanceOf(TransactionException);
+        expect((await live(db.adapter, scope)).map((u) => u.firstName)).toEqual(['Kept']);
+      }),
+    );
+
+    it(
+      'refuses a second beginTransaction() in a flow that already has one open',
+      transactional(db, async () => {
+        const scope = new Scope();
+        const first = await db.adapter.beginTransaction();
+        const kept = await db.adapter.create(scope.user(), usersTable);
+        expect(await caught(() => db.adapter.beginTransaction())).toBeInstanceOf(
+          TransactionException,
+        );
+        expect(
+          await caught(() =>
+            db.adapter.transaction(async () => {
+              await db.adapter.beginTransaction();
+            }),
+          ),
+        ).toBeInstanceOf(TransactionException);
+        await db.adapter.commitTransaction(first);
+        expect(await live(db.adapter, scope)).toEqual([kept]);
+      }),
+    );
+
+    describe('a statement that fails inside a transaction', () => {
+      it(
+        'makes the rest of the transaction throw and rolls it back, even when caught',
+        transactional(db, async () => {
+          const scope = new Scope();
+          const taken = await db.adapter.create(scope.user(), usersTable);
+          let afterFailure: unknown;
+          const error = await caught(() =>
+            db.adapter.transaction(async () => {
+              await db.adapter.create(scope.user({ firstName: 'A' }), usersTable);
               const duplicate = await caught(() =>
-                db.adapter.transaction(() =>
-                  db.adapter.create(scope.user({ email: taken.email }), usersTable),
-                ),
+                db.adapter.create(scope.user({ email: taken.email }), usersTable),
               );
               expect(duplicate).toBeInstanceOf(UniqueConstraintException);
-              const b = await db.adapter.create(scope.user({ firstName: 'B' }), usersTable);
-              return [a, b];
-            });
-            expect(sortedIds(await live(db.adapter, scope))).toEqual(sortedIds([taken, ...kept]));
-          }),
-        );
-
-        it(
-          'rolls a nested transaction back when its work caught a failed statement',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const taken = await db.adapter.create(scope.user(), usersTable);
-            const kept = await db.adapter.transaction(async () => {
-              const inner = await caught(() =>
-                db.adapter.transaction(async () => {
-                  await db.adapter.create(scope.user({ firstName: 'Inner' }), usersTable);
-                  await caught(() =>
-                    db.adapter.create(scope.user({ email: taken.email }), usersTable),
-                  );
-                }),
+              afterFailure = await caught(() =>
+                db.adapter.create(scope.user({ firstName: 'B' }), usersTable),
               );
-              expect(inner).toBeInstanceOf(TransactionException);
-              return db.adapter.create(scope.user({ firstName: 'Outer' }), usersTable);
-            });
-            expect(sortedIds(await live(db.adapter, scope))).toEqual(sortedIds([taken, kept]));
-          }),
-        );
-
-        it(
-          'leaves the transaction usable after errors the database never saw',
-          transactional(db, async () => {
-            const scope = new Scope();
-            const stored = await db.adapter.transaction(async () => {
-              const a = await db.adapter.create(scope.user({ firstName: 'A' }), usersTable);
-              expect(
-                await caught(() => db.adapter.findMany({ filters: { nope: 1 } }, usersTable)),
-              ).toBeInstanceOf(ValidationException);
-              await caught(() =>
-                db.adapter.update(
-                  '00000000-0000-4000-8000-000000000000',
-                  { firstName: 'Z' },
-                  usersTable,
-                ),
-              );
-              const b = await db.adapter.create(scope.user({ firstName: 'B' }), usersTable);
-              return [a, b];
-            });
-            expect(sortedIds(await live(db.adapter, scope))).toEqual(sortedIds(stored));
-          }),
-        );
-      });
-
-      it(
-        'rejects every statement still waiting when the adapter is closed',
-        transactional(db, async () => {
-          const adapter = await db.openAnother();
-          const scope = new Scope();
-          const childOpen = signal();
-          const waiting: Promise<unknown>[] = [];
-          const flow = (async () => {
-            await flowOfItsOwn();
-            await adapter.beginTransaction();
-            await adapter.create(scope.user({ firstName: 'Inside' }), usersTable);
-            void settled(
-              adapter.transaction(async () => {
-                childOpen.fire();
-                await new Promise(() => {});
-              }),
-            );
-            await childOpen.promise;
-            // A statement of the parent scope waits for the open child.
-            waiting.push(adapter.create(scope.user({ firstName: 'Parent' }), usersTable));
-          })();
-          await flow;
-          await sleep(10);
-          await adapter.close();
-          const outcomes = await Promise.all(waiting.map(settled));
-          for (const outcome of outcomes) {
-            expect(outcome.status).toBe('rejected');
-            expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionException);
-          }
-          expect(await caught(() => adapter.create(scope.user(), usersTable))).toBeInstanceOf(
-            ConnectionException,
+            }),
           );
+          expect(afterFailure).toBeInstanceOf(TransactionException);
+          expect(error).toBeInstanceOf(TransactionException);
+          expect(await live(db.adapter, scope)).toEqual([taken]);
         }),
       );
 
-      it('gives the total and the rows of a page from one snapshot under a concurrent writer', async () => {
-        const scope = new Scope();
-        let writing = true;
-        const writer = (async () => {
-          while (writing) {
-            const user = await db.adapter.create(scope.user(), usersTable);
-            if (Math.random() < 0.5) await db.adapter.hardDelete(user.id, usersTable);
-          }
-        })();
-        try {
-          for (let i = 0; i < 150; i++) {
-            const page = await db.adapter.findPage(
-              { filters: scope.users(), pagination: { page: 1, limit: 100 } },
-              usersTable,
+      it(
+        'refuses to commit a begun transaction in which a statement failed',
+        transactional(db, async () => {
+          const scope = new Scope();
+          const taken = await db.adapter.create(scope.user(), usersTable);
+          const handle = await db.adapter.beginTransaction();
+          await db.adapter.create(scope.user({ firstName: 'A' }), usersTable);
+          await caught(() => db.adapter.create(scope.user({ email: taken.email }), usersTable));
+          expect(await caught(() => db.adapter.commitTransaction(handle))).toBeInstanceOf(
+            TransactionException,
+          );
+          expect(await live(db.adapter, scope)).toEqual([taken]);
+        }),
+      );
+
+      it(
+        'is undone alone when it ran in a nested transaction, and the rest commits',
+        transactional(db, async () => {
+          const scope = new Scope();
+          const taken = await db.adapter.create(scope.user(), usersTable);
+          const kept = await db.adapter.transaction(async () => {
+            const a = await db.adapter.create(scope.user({ firstName: 'A' }), usersTable);
+            const duplicate = await caught(() =>
+              db.adapter.transaction(() =>
+                db.adapter.create(scope.user({ email: taken.email }), usersTable),
+              ),
             );
-            if (!('total' in page)) throw new Error('expected an offset page');
-            if (page.total > 100) break;
-            expect(page.data.length).toBe(page.total);
-          }
-        } finally {
-          writing = false;
-          await writer;
+            expect(duplicate).toBeInstanceOf(UniqueConstraintException);
+            const b = await db.adapter.create(scope.user({ firstName: 'B' }), usersTable);
+            return [a, b];
+          });
+          expect(sortedIds(await live(db.adapter, scope))).toEqual(sortedIds([taken, ...kept]));
+        }),
+      );
+
+      it(
+        'rolls a nested transaction back when its work caught a failed statement',
+        transactional(db, async () => {
+          const scope = new Scope();
+          const taken = await db.adapter.create(scope.user(), usersTable);
+          const kept = await db.adapter.transaction(async () => {
+            const inner = await caught(() =>
+              db.adapter.transaction(async () => {
+                await db.adapter.create(scope.user({ firstName: 'Inner' }), usersTable);
+                await caught(() =>
+                  db.adapter.create(scope.user({ email: taken.email }), usersTable),
+                );
+              }),
+            );
+            expect(inner).toBeInstanceOf(TransactionException);
+            return db.adapter.create(scope.user({ firstName: 'Outer' }), usersTable);
+          });
+          expect(sortedIds(await live(db.adapter, scope))).toEqual(sortedIds([taken, kept]));
+        }),
+      );
+
+      it(
+        'leaves the transaction usable after errors the database never saw',
+        transactional(db, async () => {
+          const scope = new Scope();
+          const stored = await db.adapter.transaction(async () => {
+            const a = await db.adapter.create(scope.user({ firstName: 'A' }), usersTable);
+            expect(
+              await caught(() => db.adapter.findMany({ filters: { nope: 1 } }, usersTable)),
+            ).toBeInstanceOf(ValidationException);
+            await caught(() =>
+              db.adapter.update(
+                '00000000-0000-4000-8000-000000000000',
+                { firstName: 'Z' },
+                usersTable,
+              ),
+            );
+            const b = await db.adapter.create(scope.user({ firstName: 'B' }), usersTable);
+            return [a, b];
+          });
+          expect(sortedIds(await live(db.adapter, scope))).toEqual(sortedIds(stored));
+        }),
+      );
+    });
+
+    it(
+      'rejects every statement still waiting when the adapter is closed',
+      transactional(db, async () => {
+        const adapter = await db.openAnother();
+        const scope = new Scope();
+        const childOpen = signal();
+        const waiting: Promise<unknown>[] = [];
+        const flow = (async () => {
+          await flowOfItsOwn();
+          await adapter.beginTransaction();
+          await adapter.create(scope.user({ firstName: 'Inside' }), usersTable);
+          void settled(
+            adapter.transaction(async () => {
+              childOpen.fire();
+              await new Promise(() => {});
+            }),
+          );
+          await childOpen.promise;
+          // A statement of the parent scope waits for the open child.
+          waiting.push(adapter.create(scope.user({ firstName: 'Parent' }), usersTable));
+        })();
+        await flow;
+        await sleep(10);
+        await adapter.close();
+        const outcomes = await Promise.all(waiting.map(settled));
+        for (const outcome of outcomes) {
+          expect(outcome.status).toBe('rejected');
+          expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionException);
         }
-      });
-    },
-    { transactionTimeoutMs: TIMEOUT_MS },
-  );
+        expect(await caught(() => adapter.create(scope.user(), usersTable))).toBeInstanceOf(
+          ConnectionException,
+        );
+      }),
+    );
+
+    it('gives the total and the rows of a page from one snapshot under a concurrent writer', async () => {
+      const scope = new Scope();
+      let writing = true;
+      const writer = (async () => {
+        while (writing) {
+          const user = await db.adapter.create(scope.user(), usersTable);
+          if (Math.random() < 0.5) await db.adapter.hardDelete(user.id, usersTable);
+        }
+      })();
+      try {
+        for (let i = 0; i < 150; i++) {
+          const page = await db.adapter.findPage(
+            { filters: scope.users(), pagination: { page: 1, limit: 100 } },
+            usersTable,
+          );
+          if (!('total' in page)) throw new Error('expected an offset page');
+          if (page.total > 100) break;
+          expect(page.data.length).toBe(page.total);
+        }
+      } finally {
+        writing = false;
+        await writer;
+      }
+    });
+  });
 });
