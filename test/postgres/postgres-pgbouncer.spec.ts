@@ -1,29 +1,10 @@
-import { Client } from 'pg';
 import { PostgresAdapter, type PostgresAdapterOptions } from '../../src/adapters/postgres';
 import type { IUserEntity } from '../../src/entities/user.entity';
 import { ConnectionException } from '../../src/exceptions';
 import { usersTable } from '../../src/schema/users.table';
 import { describeWithPgBouncer, throughPgBouncer } from '../support/pgbouncer';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { caught, userInput } from './postgres-test-helpers';
-
-/**
- * A trigger that makes the server do what a test needs inside a library statement: a user whose
- * first name is `sleep:<seconds>` sleeps that long; one whose first name is `timeout?` gets the
- * statement_timeout in force as its last name.
- */
-const PROBE_TRIGGER = `
-  CREATE FUNCTION ndl_test_probe() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    IF NEW.first_name LIKE 'sleep:%' THEN
-      PERFORM pg_sleep(split_part(NEW.first_name, ':', 2)::float8);
-    ELSIF NEW.first_name = 'timeout?' THEN
-      NEW.last_name := current_setting('statement_timeout');
-    END IF;
-    RETURN NEW;
-  END $$;
-  CREATE TRIGGER ndl_test_probe BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION ndl_test_probe();
-`;
+import { caught, installProbeTrigger, userInput } from './postgres-test-helpers';
 
 describeWithPgBouncer('PostgresAdapter through PgBouncer in transaction mode', () => {
   let database: TestDatabase;
@@ -43,13 +24,7 @@ describeWithPgBouncer('PostgresAdapter through PgBouncer in transaction mode', (
   beforeAll(async () => {
     database = await createTestDatabase('pgbouncer');
     await open({ migrate: true });
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    try {
-      await admin.query(PROBE_TRIGGER);
-    } finally {
-      await admin.end();
-    }
+    await installProbeTrigger(database.url);
   });
 
   afterAll(async () => {
