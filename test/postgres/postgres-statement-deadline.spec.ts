@@ -68,6 +68,8 @@ describe.each(POSTGRES_ROUTES)('the statement deadline behind a pooler, $name', 
       // The late cancel is forwarded while this one runs: it must not be what it cancels.
       await expect(adapter.create(user('sleep:0.15'), usersTable)).resolves.toBeDefined();
       await expect(adapter.count(undefined, usersTable)).resolves.toBeGreaterThanOrEqual(2);
+      // The cancel was not confirmed while it was held, so its client was dropped, not reused.
+      expect(proxy.sessions).toBe(2);
     }, 15_000);
 
     it('a cancel the server answers keeps the connection: the next statement runs on it', async () => {
