@@ -2,6 +2,7 @@ import { PostgresAdapter, type PostgresAdapterOptions } from '../../src/adapters
 import type { IUserEntity } from '../../src/entities/user.entity';
 import { ConnectionException } from '../../src/exceptions';
 import { usersTable } from '../../src/schema/users.table';
+import { startPgWireProxy } from '../support/faults/pg-wire-proxy';
 import { describeWithPgBouncer, throughPgBouncer } from '../support/pgbouncer';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { caught, installProbeTrigger, userInput } from './postgres-test-helpers';
@@ -95,23 +96,28 @@ describeWithPgBouncer('PostgresAdapter through PgBouncer in transaction mode', (
     ).resolves.toBeDefined();
   });
 
-  it('lets no statement of one client be seen by another (no named statements)', async () => {
-    // Two instances, many connections each, the same statement shapes at once: with named
-    // statements PgBouncer would hand one client's ndl_ statement to another (42P05) or lose it
-    // between transactions (26000).
-    const [a, b] = await Promise.all([open({ pool: { max: 5 } }), open({ pool: { max: 5 } })]);
-    const rounds = Array.from({ length: 40 }, async (_, i) => {
-      const adapter = i % 2 === 0 ? a : b;
-      const created = await adapter.create(user('Ada'), usersTable);
-      expect((await adapter.findById(created.id, usersTable))?.id).toBe(created.id);
-      await adapter.update<IUserEntity>(created.id, { lastName: 'Byron' }, usersTable);
-    });
-    await expect(Promise.all(rounds)).resolves.toHaveLength(40);
-    for (const adapter of [a, b]) {
-      const { rows } = await adapter.pool.query<{ n: string }>(
-        "SELECT count(*) AS n FROM pg_prepared_statements WHERE name LIKE 'ndl\\_%'",
-      );
-      expect(Number(rows[0].n)).toBe(0);
+  it('sends every statement unnamed, so no statement of one client can reach another', async () => {
+    // Two instances, many connections each, the same statement shapes at once. A named statement
+    // would be prepared on one server connection and run on another (26000), or found there by
+    // the other client (42P05): the Parse messages on the wire must all be unnamed.
+    const proxy = await startPgWireProxy(Number(new URL(throughPgBouncer(database.url)).port));
+    const connectionString = proxy.url(throughPgBouncer(database.url));
+    const [a, b] = await Promise.all(
+      [0, 1].map(() => PostgresAdapter.open({ connectionString, pool: { max: 5 } })),
+    );
+    try {
+      const rounds = Array.from({ length: 40 }, async (_, i) => {
+        const adapter = i % 2 === 0 ? a : b;
+        const created = await adapter.create(user('Ada'), usersTable);
+        expect((await adapter.findById(created.id, usersTable))?.id).toBe(created.id);
+        await adapter.update<IUserEntity>(created.id, { lastName: 'Byron' }, usersTable);
+      });
+      await expect(Promise.all(rounds)).resolves.toHaveLength(40);
+      expect(proxy.parsedNames.length).toBeGreaterThanOrEqual(120);
+      expect(proxy.parsedNames.filter((name) => name !== '')).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await proxy.close();
     }
   });
 });
