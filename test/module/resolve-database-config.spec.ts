@@ -155,7 +155,7 @@ describe('resolveDatabaseConfig', () => {
       'DATABASE_PROVIDER=supabase needs SUPABASE_ANON_KEY or SUPABASE_SERVICE_KEY',
       'SQLITE_SYNCHRONOUS=sometimes is not one of OFF, NORMAL, FULL, EXTRA',
       'DATABASE_FALLBACK=maybe is not one of sqlite, none',
-      'DATABASE_PROBE_TIMEOUT_MS=-5 must be an integer of at least 1',
+      'DATABASE_PROBE_TIMEOUT_MS=-5 must be a whole number of milliseconds from 1 to 2147483647',
       'DATABASE_MIGRATE=perhaps must be true or false',
     ]);
   });

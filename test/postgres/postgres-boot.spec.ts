@@ -64,7 +64,7 @@ describe('the PostgreSQL boot settings', () => {
     })();
     expect(error.problems).toEqual([
       'DATABASE_POOLER=pgbouncer is not one of auto, none, session, transaction',
-      'DATABASE_CONNECT_WAIT_MS=-1 must be an integer of at least 0',
+      'DATABASE_CONNECT_WAIT_MS=-1 must be a whole number of milliseconds from 0 to 2147483647',
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { durationProblem } from '../../config/duration-option';
 import type {
   AppliedMigration,
   MigrationDriver,
@@ -18,6 +19,9 @@ import {
  * (ASCII "ndl-migr"), so two instances starting at once migrate one after the other.
  */
 export const MIGRATION_LOCK_KEY = '7954601784208090994';
+
+/** How long one wait for the migration lock may last by default: 5 minutes. */
+export const DEFAULT_MIGRATION_LOCK_TIMEOUT_MS = 300_000;
 
 /** Options of {@link PostgresMigrationDriver}. */
 export interface PostgresMigrationDriverOptions {
@@ -62,11 +66,10 @@ export class PostgresMigrationDriver implements MigrationDriver {
     private readonly pool: Pool,
     options: PostgresMigrationDriverOptions = {},
   ) {
-    const lockTimeoutMs = options.lockTimeoutMs ?? 300_000;
-    if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 0) {
-      throw new TypeError(
-        'PostgresMigrationDriverOptions.lockTimeoutMs must be a non-negative integer',
-      );
+    const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_MIGRATION_LOCK_TIMEOUT_MS;
+    const problem = durationProblem(lockTimeoutMs, 0);
+    if (problem !== undefined) {
+      throw new TypeError(`PostgresMigrationDriverOptions.lockTimeoutMs ${problem}`);
     }
     this.lockTimeoutMs = lockTimeoutMs;
     this.log = options.log ?? (() => undefined);
