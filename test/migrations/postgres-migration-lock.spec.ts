@@ -53,12 +53,14 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
     };
 
     /** A runner with its own pool by this route, the driver's log lines collected in `lines`. */
-    const runner = (lines: string[], lockTimeoutMs: number) => {
+    const runner = (lines: string[], lockTimeoutMs: number, directory?: string) => {
       const pool = new Pool({ connectionString: route.url(database.url), max: 2 });
       pool.on('error', () => undefined);
       closers.push(() => pool.end());
       const log = (line: string) => lines.push(line);
-      return new MigrationRunner(new PostgresMigrationDriver(pool, { lockTimeoutMs, log }));
+      return new MigrationRunner(new PostgresMigrationDriver(pool, { lockTimeoutMs, log }), {
+        directory,
+      });
     };
 
     it('three instances booting at once on a fresh database all succeed, migrate once and hold no lock after', async () => {
@@ -136,6 +138,41 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
       const { rows } = await admin.query("SELECT to_regclass('slow')::text AS slow");
       expect(rows[0].slow).toBe('slow');
     });
+
+    it("a migration's statements wait for locks without a limit, whether the lock was contended or not", async () => {
+      // What lock_timeout a migration's own statements run under: the wait for the migration lock
+      // has its limit, the DDL after it has none, as it has no statement timeout.
+      writeMigration(
+        files,
+        '0001_lock_seen',
+        "CREATE TABLE lock_seen AS SELECT current_setting('lock_timeout') AS value;",
+        'DROP TABLE lock_seen;',
+      );
+      const seen = async () =>
+        (await admin.query<{ value: string }>('SELECT value FROM lock_seen')).rows[0].value;
+      // A server (or role) default is overridden too.
+      await admin.query(`ALTER DATABASE "${database.name}" SET lock_timeout = '2s'`);
+
+      await runner([], 5_000, files.path).up();
+      expect(await seen()).toBe('0');
+      await runner([], 5_000, files.path).down();
+
+      const holder = new Client({ connectionString: database.url });
+      await holder.connect();
+      closers.push(() => holder.end());
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      const release = setTimeout(() => {
+        void holder.query('SELECT pg_advisory_unlock_all()');
+      }, 300);
+      const lines: string[] = [];
+      try {
+        await runner(lines, 5_000, files.path).up();
+      } finally {
+        clearTimeout(release);
+      }
+      expect(lines).toEqual([expect.stringContaining('waiting for the migration lock')]);
+      expect(await seen()).toBe('0');
+    }, 15_000);
 
     it('open() fails with the lock MigrationException once migrationLockTimeoutMs is spent', async () => {
       const holder = new Client({ connectionString: database.url });
