@@ -52,6 +52,15 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
       return adapter;
     };
 
+    /** A session of its own holding the migration lock, as an older runner would. */
+    const holdLock = async () => {
+      const holder = new Client({ connectionString: database.url });
+      await holder.connect();
+      closers.push(() => holder.end());
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      return holder;
+    };
+
     /** A runner with its own pool by this route, the driver's log lines collected in `lines`. */
     const runner = (lines: string[], lockTimeoutMs: number, directory?: string) => {
       const pool = new Pool({ connectionString: route.url(database.url), max: 2 });
@@ -76,10 +85,7 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
     });
 
     it('a second instance logs the holder once while it waits, then gives up with a clear error', async () => {
-      const holder = new Client({ connectionString: database.url });
-      await holder.connect();
-      closers.push(() => holder.end());
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      const holder = await holdLock();
       const { rows } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const pid = rows[0].pid;
       const lines: string[] = [];
@@ -102,10 +108,7 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
     }, 15_000);
 
     it('a wait for the lock is not cut short by the application statement timeout', async () => {
-      const holder = new Client({ connectionString: database.url });
-      await holder.connect();
-      closers.push(() => holder.end());
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      const holder = await holdLock();
       const release = setTimeout(() => {
         void holder.query('SELECT pg_advisory_unlock_all()');
       }, 700);
@@ -157,10 +160,7 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
       expect(await seen()).toBe('0');
       await runner([], 5_000, files.path).down();
 
-      const holder = new Client({ connectionString: database.url });
-      await holder.connect();
-      closers.push(() => holder.end());
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      const holder = await holdLock();
       const release = setTimeout(() => {
         void holder.query('SELECT pg_advisory_unlock_all()');
       }, 300);
@@ -175,10 +175,7 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
     }, 15_000);
 
     it('open() fails with the lock MigrationException once migrationLockTimeoutMs is spent', async () => {
-      const holder = new Client({ connectionString: database.url });
-      await holder.connect();
-      closers.push(() => holder.end());
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      await holdLock();
 
       const failure = await PostgresAdapter.open({
         connectionString: route.url(database.url),

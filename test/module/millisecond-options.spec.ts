@@ -5,22 +5,13 @@
  * PostgreSQL refuses such a statement_timeout or lock_timeout.
  */
 import { SupabaseAdapter } from '../../src/adapters/supabase';
-import { DatabaseConfigurationException, resolveDatabaseConfig } from '../../src/config';
+import { resolveDatabaseConfig } from '../../src/config';
 import { ValidationException } from '../../src/exceptions';
 import { CircuitBreaker, RetryPolicy } from '../../src/resilience';
+import { problemsOf } from './config-problems';
 
 const TOO_LONG = 2_147_483_648;
 const LONGEST = 2_147_483_647;
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DatabaseConfigurationException) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a DatabaseConfigurationException');
-}
 
 describe('millisecond options past 2^31 - 1', () => {
   const postgres = { DATABASE_PROVIDER: 'postgres', DATABASE_URL: 'postgresql://u@h/db' };

@@ -1,20 +1,7 @@
-import {
-  DATABASE_DEFAULTS,
-  DatabaseConfigurationException,
-  resolveDatabaseConfig,
-} from '../../src/config';
+import { DATABASE_DEFAULTS, resolveDatabaseConfig } from '../../src/config';
+import { problemsOf } from './config-problems';
 
 const supabaseEnv = { SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_ANON_KEY: 'anon' };
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DatabaseConfigurationException) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a DatabaseConfigurationException');
-}
 
 describe('resolveDatabaseConfig', () => {
   it('defaults to supabase when DATABASE_PROVIDER is unset', () => {
