@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { DatabaseConnection } from '../config/database-connection.interface';
 import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
@@ -28,14 +29,12 @@ type ProbeOutcome = Awaited<ReturnType<typeof probeSupabase>>;
 /** Failures that may go away on a second try; a rejected key or a missing schema will not. */
 const TRANSIENT_PROBE_FAILURES = new Set(['unreachable', 'timeout']);
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function probeWithRetries(
   supabase: NonNullable<ResolvedDatabaseConfig['supabase']>,
   probe: ResolvedDatabaseConfig['probe'],
   deps: CreateDatabaseAdapterDeps,
 ): Promise<ProbeOutcome> {
-  const sleep = deps.sleep ?? delay;
+  const sleep = deps.sleep ?? wait;
   for (let attempt = 0; ; attempt += 1) {
     let outcome: ProbeOutcome;
     try {

@@ -1,3 +1,6 @@
+import { DEFAULT_MIGRATION_LOCK_TIMEOUT_MS } from '../migrations/drivers/postgres-migration.driver';
+import { DEFAULT_TRANSACTION_TIMEOUT_MS } from '../transactions/transaction-manager';
+
 /** The environment variables the library reads, by role. */
 export const DATABASE_ENV = {
   provider: 'DATABASE_PROVIDER',
@@ -37,13 +40,13 @@ export const DATABASE_DEFAULTS = {
   poolMax: 10,
   pooler: 'auto',
   connectWaitMs: 30_000,
-  migrationLockTimeoutMs: 300_000,
+  migrationLockTimeoutMs: DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
   probeTimeoutMs: 3000,
   probeRetries: 2,
   probeBackoffMs: 200,
   migrate: true,
   maxPageSize: 100,
-  transactionTimeoutMs: 30_000,
+  transactionTimeoutMs: DEFAULT_TRANSACTION_TIMEOUT_MS,
   healthLatencyThresholdMs: 1000,
   healthCheckTimeoutMs: 5000,
   minFreeDiskBytes: 100 * 1024 * 1024,

@@ -1,6 +1,7 @@
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
 import { POOLER_MODES, type PoolerMode } from '../adapters/postgres/postgres-adapter.options';
 import { DatabaseConfigurationException } from './database-configuration.exception';
+import { durationProblem } from './duration-option';
 import { DATABASE_DEFAULTS, DATABASE_ENV } from './database-env.constants';
 import type {
   DatabaseFallback,
@@ -61,6 +62,19 @@ class SettingReader {
     const value = typeof raw === 'number' ? raw : Number(raw);
     if (!Number.isInteger(value) || value < min) {
       this.problems.push(`${envName}=${String(raw)} must be an integer of at least ${min}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** A duration in ms of at least `min`, and at most 2^31 - 1 (see `durationProblem`). */
+  millis(option: number | undefined, envName: string, fallback: number, min: number): number {
+    const raw = option ?? this.envValue(envName);
+    if (raw === undefined) return fallback;
+    const value = typeof raw === 'number' ? raw : Number(raw);
+    const problem = durationProblem(value, min);
+    if (problem !== undefined) {
+      this.problems.push(`${envName}=${String(raw)} ${problem}`);
       return fallback;
     }
     return value;
@@ -166,13 +180,13 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
         DATABASE_DEFAULTS.pooler,
         (raw) => raw.toLowerCase(),
       ),
-      connectWaitMs: read.integer(
+      connectWaitMs: read.millis(
         options.postgres?.connectWaitMs,
         DATABASE_ENV.connectWaitMs,
         DATABASE_DEFAULTS.connectWaitMs,
         0,
       ),
-      migrationLockTimeoutMs: read.integer(
+      migrationLockTimeoutMs: read.millis(
         options.postgres?.migrationLockTimeoutMs,
         DATABASE_ENV.migrationLockTimeoutMs,
         DATABASE_DEFAULTS.migrationLockTimeoutMs,
@@ -207,7 +221,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
   );
 
   const probe = {
-    timeoutMs: read.integer(
+    timeoutMs: read.millis(
       options.probe?.timeoutMs,
       DATABASE_ENV.probeTimeoutMs,
       DATABASE_DEFAULTS.probeTimeoutMs,
@@ -219,7 +233,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
       DATABASE_DEFAULTS.probeRetries,
       0,
     ),
-    backoffMs: read.integer(
+    backoffMs: read.millis(
       options.probe?.backoffMs,
       'probe.backoffMs',
       DATABASE_DEFAULTS.probeBackoffMs,
@@ -228,13 +242,13 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
   };
 
   const health = {
-    latencyThresholdMs: read.integer(
+    latencyThresholdMs: read.millis(
       options.health?.latencyThresholdMs,
       DATABASE_ENV.healthLatencyMs,
       DATABASE_DEFAULTS.healthLatencyThresholdMs,
       1,
     ),
-    checkTimeoutMs: read.integer(
+    checkTimeoutMs: read.millis(
       options.health?.checkTimeoutMs,
       'health.checkTimeoutMs',
       DATABASE_DEFAULTS.healthCheckTimeoutMs,
@@ -249,7 +263,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
   };
 
   const metrics = {
-    slowQueryThresholdMs: read.integer(
+    slowQueryThresholdMs: read.millis(
       options.metrics?.slowQueryThresholdMs,
       DATABASE_ENV.slowQueryMs,
       DATABASE_DEFAULTS.slowQueryThresholdMs,
@@ -293,7 +307,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
                   DATABASE_DEFAULTS.circuitThreshold,
                   1,
                 ),
-                cooldownMs: read.integer(
+                cooldownMs: read.millis(
                   breakerOptions?.cooldownMs,
                   DATABASE_ENV.circuitCooldownMs,
                   DATABASE_DEFAULTS.circuitCooldownMs,
@@ -319,7 +333,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
       DATABASE_DEFAULTS.maxPageSize,
       1,
     ),
-    transactionTimeoutMs: read.integer(
+    transactionTimeoutMs: read.millis(
       options.transactionTimeoutMs,
       DATABASE_ENV.transactionTimeoutMs,
       DATABASE_DEFAULTS.transactionTimeoutMs,

@@ -18,6 +18,15 @@ interface HttpResponseLike {
 }
 
 /**
+ * The frames of an error's stack (`    at …` lines), without the lines before them: those repeat
+ * the message, which may quote driver text, and the cause chain already says it, redacted.
+ */
+function stackFrames(error: Error): string | undefined {
+  const frames = error.stack?.split('\n').filter((line) => /^\s+at /.test(line));
+  return frames && frames.length > 0 ? frames.join('\n') : undefined;
+}
+
+/**
  * An exception filter that turns library exceptions into HTTP responses (see
  * {@link mapDatabaseException}). Server errors (5xx) are logged with their cause chain
  * ({@link describeCauseChain}: driver messages and codes, secrets redacted); clients get only a
@@ -35,7 +44,7 @@ export class DatabaseExceptionFilter implements ExceptionFilter<DatabaseExceptio
     if (status >= 500) {
       // The full story (the cause chain: driver messages and codes) stays in the server log,
       // with secrets and row values taken out; the client gets none of it.
-      this.logger.error(describeCauseChain(exception), exception.stack);
+      this.logger.error(describeCauseChain(exception), stackFrames(exception));
     }
     const res = host.switchToHttp().getResponse<HttpResponseLike>();
     if (typeof res.status === 'function' && typeof res.json === 'function') {

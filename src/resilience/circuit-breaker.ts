@@ -29,6 +29,8 @@ export interface CircuitBreakerOptions {
   /**
    * How long a half-open trial call may take, in ms. A trial that has not settled by then counts
    * as a failure and opens the circuit again (the call itself still settles for its caller).
+   * Under {@link ResilientAdapter} the trial is a `ping()`, never the caller's own call, so this
+   * bounds one round trip (a new connection included), not a statement or a transaction.
    * Default is 5000.
    */
   trialTimeoutMs?: number;
@@ -69,12 +71,17 @@ const ORDINARY: CircuitPermit = Object.freeze({ trial: false });
 
 /**
  * Whether a failure tells that the database is unreachable: a connection failure or a timeout,
- * whether the request reached the server or never got there. Anything else (validation,
- * constraint, not found, a bug) says nothing about the database's health, and a
- * CircuitOpenException is a breaker's own verdict, not a new fact.
+ * whether the request reached the server or never got there. Anything else says nothing about
+ * the database's health: validation, constraint, not found, a bug; a CircuitOpenException (a
+ * breaker's own verdict, not a new fact); no pooled connection free in time
+ * (`details.poolExhausted`: the application's own load, or transactions it left open); a call on
+ * a closed adapter (`details.closed`).
  */
 export function countsAgainstCircuit(error: unknown): boolean {
-  return error instanceof ConnectionException && !(error instanceof CircuitOpenException);
+  if (!(error instanceof ConnectionException) || error instanceof CircuitOpenException) {
+    return false;
+  }
+  return error.details?.poolExhausted !== true && error.details?.closed !== true;
 }
 
 /**
@@ -85,7 +92,9 @@ export function countsAgainstCircuit(error: unknown): boolean {
  *
  * - Only connection failures and timeouts count ({@link countsAgainstCircuit}); other errors
  *   neither count, nor reset the count, nor decide a trial (the next call becomes the trial).
- * - A trial has `trialTimeoutMs` to settle; one that hangs counts as failed.
+ * - A trial has `trialTimeoutMs` to settle; one that hangs counts as failed. {@link run} takes a
+ *   separate trial call (a ping), so that a call whose length says nothing about the database
+ *   (a slow report, a transaction awaiting other work) is never judged by that deadline.
  * - {@link probe} calls (health pings) are never failed fast, and their success closes the
  *   circuit: a health check sees the database as it is, and its first success ends the outage.
  *
@@ -193,9 +202,19 @@ export class CircuitBreaker {
     }
   }
 
-  /** Runs `call` if the circuit lets it, and reports its outcome. */
-  async run<R>(call: () => Promise<R>): Promise<R> {
-    return this.report(call, this.acquire());
+  /**
+   * Runs `call` if the circuit lets it, and reports its outcome. With `trial` given, a half-open
+   * circuit is decided by `trial` (a ping) before `call` runs as an ordinary call; a failing
+   * trial rejects with its error, and `call` does not run.
+   */
+  async run<R>(call: () => Promise<R>, trial?: () => Promise<unknown>): Promise<R> {
+    let permit = this.acquire();
+    if (permit.trial && trial) {
+      await this.report(trial, permit);
+      // Closed now, unless the trial outlived its deadline and the circuit opened again.
+      permit = this.acquire();
+    }
+    return this.report(call, permit);
   }
 
   /**

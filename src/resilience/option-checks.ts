@@ -1,3 +1,5 @@
+import { durationProblem } from '../config/duration-option';
+
 /**
  * An integer option of at least `min`, or `fallback` when not given. `owner` names the options
  * type in the TypeError thrown for a bad value.
@@ -16,7 +18,10 @@ export function integerOption(
   return value;
 }
 
-/** A duration option in ms (finite, not negative), or `fallback` when not given. */
+/**
+ * A duration option in ms (from 0 to 2^31 - 1, fractions allowed: it only feeds timers), or
+ * `fallback` when not given.
+ */
 export function millisOption(
   owner: string,
   name: string,
@@ -24,8 +29,7 @@ export function millisOption(
   fallback: number,
 ): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new TypeError(`${owner}.${name} must be a non-negative number`);
-  }
+  const problem = durationProblem(value, 0, true);
+  if (problem !== undefined) throw new TypeError(`${owner}.${name} ${problem}`);
   return value;
 }

@@ -404,10 +404,15 @@ export class ResilientAdapter implements IDatabaseAdapter {
     }
   }
 
-  /** One attempt through the breaker, when there is one. */
+  /**
+   * One attempt through the breaker, when there is one. A half-open circuit is decided by a
+   * ping first: the call itself (a slow report, a whole transaction) is never the trial.
+   */
   private guarded<R>(call: () => Promise<R>): Promise<R> {
-    return this.breaker ? this.breaker.run(call) : call();
+    return this.breaker ? this.breaker.run(call, this.trialPing) : call();
   }
+
+  private readonly trialPing = (): Promise<void> => this.inner.ping();
 
   /** Waits before the next attempt, or rethrows `error` when there is to be none. */
   private async beforeRetry(

@@ -52,13 +52,24 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
       return adapter;
     };
 
+    /** A session of its own holding the migration lock, as an older runner would. */
+    const holdLock = async () => {
+      const holder = new Client({ connectionString: database.url });
+      await holder.connect();
+      closers.push(() => holder.end());
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      return holder;
+    };
+
     /** A runner with its own pool by this route, the driver's log lines collected in `lines`. */
-    const runner = (lines: string[], lockTimeoutMs: number) => {
+    const runner = (lines: string[], lockTimeoutMs: number, directory?: string) => {
       const pool = new Pool({ connectionString: route.url(database.url), max: 2 });
       pool.on('error', () => undefined);
       closers.push(() => pool.end());
       const log = (line: string) => lines.push(line);
-      return new MigrationRunner(new PostgresMigrationDriver(pool, { lockTimeoutMs, log }));
+      return new MigrationRunner(new PostgresMigrationDriver(pool, { lockTimeoutMs, log }), {
+        directory,
+      });
     };
 
     it('three instances booting at once on a fresh database all succeed, migrate once and hold no lock after', async () => {
@@ -74,10 +85,7 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
     });
 
     it('a second instance logs the holder once while it waits, then gives up with a clear error', async () => {
-      const holder = new Client({ connectionString: database.url });
-      await holder.connect();
-      closers.push(() => holder.end());
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      const holder = await holdLock();
       const { rows } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const pid = rows[0].pid;
       const lines: string[] = [];
@@ -100,10 +108,7 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
     }, 15_000);
 
     it('a wait for the lock is not cut short by the application statement timeout', async () => {
-      const holder = new Client({ connectionString: database.url });
-      await holder.connect();
-      closers.push(() => holder.end());
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      const holder = await holdLock();
       const release = setTimeout(() => {
         void holder.query('SELECT pg_advisory_unlock_all()');
       }, 700);
@@ -137,11 +142,40 @@ describe.each(POSTGRES_ROUTES)('the Postgres migration lock, $name', (route) => 
       expect(rows[0].slow).toBe('slow');
     });
 
+    it("a migration's statements wait for locks without a limit, whether the lock was contended or not", async () => {
+      // What lock_timeout a migration's own statements run under: the wait for the migration lock
+      // has its limit, the DDL after it has none, as it has no statement timeout.
+      writeMigration(
+        files,
+        '0001_lock_seen',
+        "CREATE TABLE lock_seen AS SELECT current_setting('lock_timeout') AS value;",
+        'DROP TABLE lock_seen;',
+      );
+      const seen = async () =>
+        (await admin.query<{ value: string }>('SELECT value FROM lock_seen')).rows[0].value;
+      // A server (or role) default is overridden too.
+      await admin.query(`ALTER DATABASE "${database.name}" SET lock_timeout = '2s'`);
+
+      await runner([], 5_000, files.path).up();
+      expect(await seen()).toBe('0');
+      await runner([], 5_000, files.path).down();
+
+      const holder = await holdLock();
+      const release = setTimeout(() => {
+        void holder.query('SELECT pg_advisory_unlock_all()');
+      }, 300);
+      const lines: string[] = [];
+      try {
+        await runner(lines, 5_000, files.path).up();
+      } finally {
+        clearTimeout(release);
+      }
+      expect(lines).toEqual([expect.stringContaining('waiting for the migration lock')]);
+      expect(await seen()).toBe('0');
+    }, 15_000);
+
     it('open() fails with the lock MigrationException once migrationLockTimeoutMs is spent', async () => {
-      const holder = new Client({ connectionString: database.url });
-      await holder.connect();
-      closers.push(() => holder.end());
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      await holdLock();
 
       const failure = await PostgresAdapter.open({
         connectionString: route.url(database.url),

@@ -148,6 +148,22 @@ describe('DatabaseExceptionFilter logs the cause chain of every 5xx, and sends n
     }
   });
 
+  it("logs the stack's frames only: its first lines, which repeat the message, are left out", () => {
+    const logger = new CapturingLogger();
+    const filter = new DatabaseExceptionFilter(logger);
+    // A message that carries driver text (a mapper may quote it), over two lines.
+    const exception = new QueryException(
+      'insert failed: connect to postgresql://app:hunter2@db.internal/app\nFailing row contains (1, ann@example.com)',
+    );
+    const response = { status: () => response, json: () => response };
+    const host = { switchToHttp: () => ({ getResponse: () => response }) };
+    filter.catch(exception, host as never);
+    const [entry] = logger.errors;
+    for (const secret of ['hunter2', 'ann@example.com']) expect(entry).not.toContain(secret);
+    // The frames are still there, so the log says where it was thrown.
+    expect(entry).toMatch(/\n\s+at .*database-exception-filter\.spec\.ts/);
+  });
+
   it('logs a 4xx not at all, and a long cause chain to a bounded depth', () => {
     const logger = new CapturingLogger();
     const filter = new DatabaseExceptionFilter(logger);

@@ -1,20 +1,7 @@
-import {
-  DATABASE_DEFAULTS,
-  DatabaseConfigurationException,
-  resolveDatabaseConfig,
-} from '../../src/config';
+import { DATABASE_DEFAULTS, resolveDatabaseConfig } from '../../src/config';
+import { problemsOf } from './config-problems';
 
 const supabaseEnv = { SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_ANON_KEY: 'anon' };
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DatabaseConfigurationException) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a DatabaseConfigurationException');
-}
 
 describe('resolveDatabaseConfig', () => {
   it('defaults to supabase when DATABASE_PROVIDER is unset', () => {
@@ -155,7 +142,7 @@ describe('resolveDatabaseConfig', () => {
       'DATABASE_PROVIDER=supabase needs SUPABASE_ANON_KEY or SUPABASE_SERVICE_KEY',
       'SQLITE_SYNCHRONOUS=sometimes is not one of OFF, NORMAL, FULL, EXTRA',
       'DATABASE_FALLBACK=maybe is not one of sqlite, none',
-      'DATABASE_PROBE_TIMEOUT_MS=-5 must be an integer of at least 1',
+      'DATABASE_PROBE_TIMEOUT_MS=-5 must be a whole number of milliseconds from 1 to 2147483647',
       'DATABASE_MIGRATE=perhaps must be true or false',
     ]);
   });

@@ -3,6 +3,7 @@ import {
   resolvePostgresOptions,
   useNamedStatements,
 } from '../../src/adapters/postgres';
+import { ValidationException } from '../../src/exceptions';
 
 describe('PostgreSQL adapter options', () => {
   const direct = 'postgresql://postgres:pw@db.abcdef.supabase.co:5432/postgres';
@@ -45,6 +46,7 @@ describe('PostgreSQL adapter options', () => {
       statementDeadlineMs: undefined,
       migrationLockTimeoutMs: 300_000,
       connectWaitMs: undefined,
+      transactionTimeoutMs: 30_000,
       applicationName: 'nest-data-layer',
       ssl: undefined,
     });
@@ -112,5 +114,43 @@ describe('PostgreSQL adapter options', () => {
     expect(() => resolvePostgresOptions({ connectionString: direct, connectWaitMs: 1.5 })).toThrow(
       /connectWaitMs/,
     );
+  });
+
+  it("refuses a millisecond option past 2^31 - 1, setTimeout's and PostgreSQL's limit", () => {
+    const tooLong = 2_147_483_648;
+    const cases: Array<[string, Parameters<typeof resolvePostgresOptions>[0]]> = [
+      ['statementTimeoutMs', { connectionString: transaction, statementTimeoutMs: tooLong }],
+      [
+        'pool.idleTimeoutMillis',
+        { connectionString: direct, pool: { idleTimeoutMillis: tooLong } },
+      ],
+      [
+        'pool.connectionTimeoutMillis',
+        { connectionString: direct, pool: { connectionTimeoutMillis: tooLong } },
+      ],
+      ['migrationLockTimeoutMs', { connectionString: direct, migrationLockTimeoutMs: tooLong }],
+      ['connectWaitMs', { connectionString: direct, connectWaitMs: tooLong }],
+      ['transactionTimeoutMs', { connectionString: direct, transactionTimeoutMs: tooLong }],
+    ];
+    for (const [name, options] of cases) {
+      expect(() => resolvePostgresOptions(options)).toThrow(
+        new RegExp(`${name.replace('.', '\\.')} must be .*2147483647`),
+      );
+    }
+    expect(
+      resolvePostgresOptions({ connectionString: transaction, statementTimeoutMs: tooLong - 1 }),
+    ).toMatchObject({ statementDeadlineMs: tooLong - 1 });
+  });
+
+  it('checks transactionTimeoutMs before anything is opened, as every SQL adapter does', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, 2_147_483_648]) {
+      const attempt = () =>
+        resolvePostgresOptions({ connectionString: direct, transactionTimeoutMs: bad });
+      expect(attempt).toThrow(ValidationException);
+      expect(attempt).toThrow(/transactionTimeoutMs/);
+    }
+    expect(
+      resolvePostgresOptions({ connectionString: direct, transactionTimeoutMs: 1 }),
+    ).toMatchObject({ transactionTimeoutMs: 1 });
   });
 });

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createDatabaseAdapter } from '../../src/adapters/create-database-adapter';
 import { PostgresAdapter } from '../../src/adapters/postgres';
@@ -64,7 +64,7 @@ describe('the PostgreSQL boot settings', () => {
     })();
     expect(error.problems).toEqual([
       'DATABASE_POOLER=pgbouncer is not one of auto, none, session, transaction',
-      'DATABASE_CONNECT_WAIT_MS=-1 must be an integer of at least 0',
+      'DATABASE_CONNECT_WAIT_MS=-1 must be a whole number of milliseconds from 0 to 2147483647',
     ]);
   });
 });
@@ -109,6 +109,44 @@ describe('booting against an unreachable PostgreSQL (a closed port)', () => {
     );
     expect(error).toBeInstanceOf(ConnectionException);
     expect((error as ConnectionException).details).toMatchObject({ attempts: 1, sent: false });
+  });
+});
+
+describe('booting against a server that accepts connections and never answers', () => {
+  let silent: Server;
+  let port: number;
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    // Like a host behind a firewall that drops packets, except that the TCP handshake completes:
+    // every attempt waits for its whole connectionTimeoutMillis.
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    port = (silent.address() as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('gives up after DATABASE_CONNECT_WAIT_MS, not after a whole connection timeout more', async () => {
+    const started = Date.now();
+    const error = await caught(() =>
+      PostgresAdapter.open({
+        connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+        connectWaitMs: 300,
+        // Each attempt alone may take this long: the wait must cut the last one short.
+        pool: { connectionTimeoutMillis: 4_000 },
+      }),
+    );
+    const took = Date.now() - started;
+    expect(error).toBeInstanceOf(ConnectionException);
+    expect(error.message).toMatch(/was unreachable for \d+ ms/);
+    expect(took).toBeLessThan(2_500);
   });
 });
 

@@ -1,29 +1,11 @@
-import { Client } from 'pg';
 import { PostgresAdapter, type PostgresAdapterOptions } from '../../src/adapters/postgres';
 import type { IUserEntity } from '../../src/entities/user.entity';
 import { ConnectionException } from '../../src/exceptions';
 import { usersTable } from '../../src/schema/users.table';
+import { startPgWireProxy } from '../support/faults/pg-wire-proxy';
 import { describeWithPgBouncer, throughPgBouncer } from '../support/pgbouncer';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { caught, userInput } from './postgres-test-helpers';
-
-/**
- * A trigger that makes the server do what a test needs inside a library statement: a user whose
- * first name is `sleep:<seconds>` sleeps that long; one whose first name is `timeout?` gets the
- * statement_timeout in force as its last name.
- */
-const PROBE_TRIGGER = `
-  CREATE FUNCTION ndl_test_probe() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    IF NEW.first_name LIKE 'sleep:%' THEN
-      PERFORM pg_sleep(split_part(NEW.first_name, ':', 2)::float8);
-    ELSIF NEW.first_name = 'timeout?' THEN
-      NEW.last_name := current_setting('statement_timeout');
-    END IF;
-    RETURN NEW;
-  END $$;
-  CREATE TRIGGER ndl_test_probe BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION ndl_test_probe();
-`;
+import { caught, installProbeTrigger, userInput } from './postgres-test-helpers';
 
 describeWithPgBouncer('PostgresAdapter through PgBouncer in transaction mode', () => {
   let database: TestDatabase;
@@ -43,13 +25,7 @@ describeWithPgBouncer('PostgresAdapter through PgBouncer in transaction mode', (
   beforeAll(async () => {
     database = await createTestDatabase('pgbouncer');
     await open({ migrate: true });
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    try {
-      await admin.query(PROBE_TRIGGER);
-    } finally {
-      await admin.end();
-    }
+    await installProbeTrigger(database.url);
   });
 
   afterAll(async () => {
@@ -120,23 +96,28 @@ describeWithPgBouncer('PostgresAdapter through PgBouncer in transaction mode', (
     ).resolves.toBeDefined();
   });
 
-  it('lets no statement of one client be seen by another (no named statements)', async () => {
-    // Two instances, many connections each, the same statement shapes at once: with named
-    // statements PgBouncer would hand one client's ndl_ statement to another (42P05) or lose it
-    // between transactions (26000).
-    const [a, b] = await Promise.all([open({ pool: { max: 5 } }), open({ pool: { max: 5 } })]);
-    const rounds = Array.from({ length: 40 }, async (_, i) => {
-      const adapter = i % 2 === 0 ? a : b;
-      const created = await adapter.create(user('Ada'), usersTable);
-      expect((await adapter.findById(created.id, usersTable))?.id).toBe(created.id);
-      await adapter.update<IUserEntity>(created.id, { lastName: 'Byron' }, usersTable);
-    });
-    await expect(Promise.all(rounds)).resolves.toHaveLength(40);
-    for (const adapter of [a, b]) {
-      const { rows } = await adapter.pool.query<{ n: string }>(
-        "SELECT count(*) AS n FROM pg_prepared_statements WHERE name LIKE 'ndl\\_%'",
-      );
-      expect(Number(rows[0].n)).toBe(0);
+  it('sends every statement unnamed, so no statement of one client can reach another', async () => {
+    // Two instances, many connections each, the same statement shapes at once. A named statement
+    // would be prepared on one server connection and run on another (26000), or found there by
+    // the other client (42P05): the Parse messages on the wire must all be unnamed.
+    const proxy = await startPgWireProxy(Number(new URL(throughPgBouncer(database.url)).port));
+    const connectionString = proxy.url(throughPgBouncer(database.url));
+    const [a, b] = await Promise.all(
+      [0, 1].map(() => PostgresAdapter.open({ connectionString, pool: { max: 5 } })),
+    );
+    try {
+      const rounds = Array.from({ length: 40 }, async (_, i) => {
+        const adapter = i % 2 === 0 ? a : b;
+        const created = await adapter.create(user('Ada'), usersTable);
+        expect((await adapter.findById(created.id, usersTable))?.id).toBe(created.id);
+        await adapter.update<IUserEntity>(created.id, { lastName: 'Byron' }, usersTable);
+      });
+      await expect(Promise.all(rounds)).resolves.toHaveLength(40);
+      expect(proxy.parsedNames.length).toBeGreaterThanOrEqual(120);
+      expect(proxy.parsedNames.filter((name) => name !== '')).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await proxy.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { PostgresAdapter } from '../../src/adapters/postgres';
 import type { PostgresAdapterOptions } from '../../src/adapters/postgres';
 import { UserRole, UserStatus, type IUserEntity } from '../../src/entities/user.entity';
@@ -68,4 +69,33 @@ export async function caught(run: () => Promise<unknown>): Promise<DatabaseExcep
     return error as DatabaseException;
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * A trigger that makes the server do what a test needs inside a library statement: a user whose
+ * first name is `sleep:<seconds>` sleeps that long; one whose first name is `timeout?` gets the
+ * statement_timeout in force as its last name.
+ */
+const PROBE_TRIGGER = `
+  CREATE FUNCTION ndl_test_probe() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF NEW.first_name LIKE 'sleep:%' THEN
+      PERFORM pg_sleep(split_part(NEW.first_name, ':', 2)::float8);
+    ELSIF NEW.first_name = 'timeout?' THEN
+      NEW.last_name := current_setting('statement_timeout');
+    END IF;
+    RETURN NEW;
+  END $$;
+  CREATE TRIGGER ndl_test_probe BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION ndl_test_probe();
+`;
+
+/** Installs {@link PROBE_TRIGGER} on the `users` table of the (migrated) database at `url`. */
+export async function installProbeTrigger(url: string): Promise<void> {
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(PROBE_TRIGGER);
+  } finally {
+    await admin.end();
+  }
 }

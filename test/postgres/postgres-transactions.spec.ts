@@ -260,7 +260,10 @@ describeWithPostgres('PostgresAdapter transactions', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const error = await tiny.findMany({}, usersTable).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConnectionException);
-      expect((error as ConnectionException).message).toMatch(/pool\.max 1.*stayed in use/);
+      expect((error as ConnectionException).message).toBe(
+        'No pooled connection became free within 200 ms: all of them (pool.max 1) were busy or ' +
+          'still connecting (too many concurrent calls, a slow server, or transactions left open)',
+      );
       expect((error as ConnectionException).details).toMatchObject({
         poolExhausted: true,
         sent: false,

@@ -14,6 +14,14 @@ import {
 const down = () => new ConnectionException('down');
 const timedOut = () => new ConnectionException('timed out', { details: { timeout: true } });
 const invalid = () => new ValidationException('bad filter', 'email');
+/** The application's own load, not the database's health: every pooled connection was busy. */
+const poolExhausted = () =>
+  new ConnectionException('no pooled connection became free', {
+    details: { sent: false, poolExhausted: true },
+  });
+/** A call made after the adapter was closed. */
+const adapterClosed = () =>
+  new ConnectionException('the adapter is closed', { details: { closed: true } });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function breakerWithClock(
@@ -92,6 +100,68 @@ describe('CircuitBreaker', () => {
     expect(breaker.stats().consecutiveFailures).toBe(1);
     breaker.onFailure(down());
     expect(breaker.state).toBe('open');
+  });
+
+  it('pool exhaustion and a closed adapter neither open the circuit nor count towards it', async () => {
+    const { breaker } = breakerWithClock(2);
+    await failThrough(breaker, down());
+    for (let i = 0; i < 5; i++) {
+      await failThrough(breaker, poolExhausted());
+      await failThrough(breaker, adapterClosed());
+    }
+    expect(breaker.stats()).toMatchObject({ state: 'closed', consecutiveFailures: 1, opened: 0 });
+    // Nor do they reset the count: the next real failure opens the circuit.
+    await failThrough(breaker, down());
+    expect(breaker.state).toBe('open');
+  });
+
+  it('pool exhaustion during half-open does not decide the trial, and frees it', async () => {
+    const { breaker, clock } = breakerWithClock(1, 1000);
+    await failThrough(breaker, down());
+    clock.now = 1000;
+    await failThrough(breaker, poolExhausted());
+    expect(breaker.state).toBe('half-open');
+    await failThrough(breaker, adapterClosed());
+    expect(breaker.state).toBe('half-open');
+    await breaker.run(() => Promise.resolve());
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('with a trial call given, a half-open run is decided by it, not by the call', async () => {
+    const { breaker, clock } = breakerWithClock(1, 1000, { trialTimeoutMs: 30 });
+    await failThrough(breaker, down());
+    clock.now = 1000;
+    const pings: string[] = [];
+    const ping = () => {
+      pings.push('ping');
+      return Promise.resolve();
+    };
+    // A call slower than the trial's deadline (a long report, a transaction) is not judged by it.
+    const slow = breaker.run(() => sleep(90).then(() => 'report'), ping);
+    await expect(slow).resolves.toBe('report');
+    expect(pings).toEqual(['ping']);
+    expect(breaker.stats()).toMatchObject({ state: 'closed', opened: 1 });
+    // Closed: the next call runs without a trial.
+    await breaker.run(() => Promise.resolve(), ping);
+    expect(pings).toEqual(['ping']);
+  });
+
+  it('a failing trial call reopens the circuit and the call never runs', async () => {
+    const { breaker, clock } = breakerWithClock(1, 1000);
+    await failThrough(breaker, down());
+    clock.now = 1000;
+    let ran = false;
+    const outcome = breaker
+      .run(
+        async () => {
+          ran = true;
+        },
+        () => Promise.reject(down()),
+      )
+      .catch((e: unknown) => e);
+    await expect(outcome).resolves.toBeInstanceOf(ConnectionException);
+    expect(ran).toBe(false);
+    expect(breaker.stats()).toMatchObject({ state: 'open', opened: 2 });
   });
 
   it('lets one half-open trial through after the cool-down; its success closes the circuit', () => {

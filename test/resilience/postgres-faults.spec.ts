@@ -8,11 +8,7 @@ import { DatabaseHealthService } from '../../src/health';
 import { PaymentRepository, UserRepository } from '../../src/repositories';
 import { withResilience, type ResilientAdapter } from '../../src/resilience';
 import { paymentsTable, usersTable } from '../../src/schema';
-import {
-  startThrowawayPostgres,
-  throwawayPostgresSkipReason,
-  type ThrowawayPostgres,
-} from '../support/faults/throwaway-postgres';
+import type { ThrowawayPostgres } from '../support/faults/throwaway-postgres';
 import { describeWithPgBouncer, POSTGRES_ROUTES } from '../support/pgbouncer';
 import {
   findPgBouncer,
@@ -22,6 +18,7 @@ import {
 } from '../support/pgbouncer-process';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { paymentInput, userInput } from '../repositories/support/billing-fixtures';
+import { describeWithThrowawayPostgres, useThrowawayPostgres } from './support/throwaway-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -155,14 +152,6 @@ describe.each(POSTGRES_ROUTES)(
   },
 );
 
-const throwawyReason = throwawayPostgresSkipReason();
-const describeWithThrowaway: (name: string, fn: () => void) => void = throwawyReason
-  ? (name, fn) => {
-      process.stdout.write(`[resilience] skipped "${name}": ${throwawyReason}\n`);
-      describe.skip(`${name} [skipped: ${throwawyReason}]`, fn);
-    }
-  : describe;
-
 /**
  * Stops the server under a live adapter reaching it at `url`, then starts it again: the breaker
  * opens and health says unhealthy while it is down, and both recover by themselves.
@@ -225,39 +214,21 @@ async function expectRecoveryAfterRestart(server: ThrowawayPostgres, url: string
   }
 }
 
-describeWithThrowaway('PostgreSQL stopped, then started again (a throwaway server)', () => {
-  let server: ThrowawayPostgres | undefined;
-  let setupFailure: string | undefined;
-
-  beforeAll(async () => {
-    try {
-      server = await startThrowawayPostgres();
-    } catch (error) {
-      setupFailure = (error as Error).message;
-      // Binaries exist, so it should work: required under CI, a printed skip elsewhere.
-      if (process.env.CI === 'true') throw error;
-      process.stdout.write(`[resilience] throwaway PostgreSQL could not start: ${setupFailure}\n`);
-    }
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.destroy();
-  }, 30_000);
+describeWithThrowawayPostgres('PostgreSQL stopped, then started again (a throwaway server)', () => {
+  const slot = useThrowawayPostgres();
 
   it('opens the breaker and reports unhealthy while down, then both recover by themselves', async () => {
-    if (!server) return; // the reason was printed in beforeAll
-    await expectRecoveryAfterRestart(server, server.url);
+    await expectRecoveryAfterRestart(slot.server, slot.server.url);
   }, 60_000);
 
   describeWithPgBouncer('through a PgBouncer of its own in transaction mode', () => {
     let bouncer: RunningPgBouncer | undefined;
 
     beforeAll(async () => {
-      if (!server) return;
       // Its own PgBouncer, in front of the throwaway server. While it cannot reach the server it
       // holds a query for query_wait_timeout (120 s by default, cut by the adapter's statement
       // deadline) and retries the login after server_login_retry (15 s): 1 s each here.
-      bouncer = await startPgBouncer(findPgBouncer()!, server.url, [
+      bouncer = await startPgBouncer(findPgBouncer()!, slot.server.url, [
         'server_login_retry = 1',
         'query_wait_timeout = 1',
       ]);
@@ -268,14 +239,13 @@ describeWithThrowaway('PostgreSQL stopped, then started again (a throwaway serve
     });
 
     it('opens the breaker and reports unhealthy while down, then both recover by themselves', async () => {
-      if (!server || !bouncer) return; // the reason was printed in beforeAll
-      const url = new URL(bouncer.url);
+      const url = new URL(bouncer!.url);
       url.searchParams.set('pgbouncer', 'true');
-      await expectRecoveryAfterRestart(server, url.toString());
+      await expectRecoveryAfterRestart(slot.server, url.toString());
     }, 60_000);
 
     it('a statement PgBouncer queues while the server is down ends at the statement deadline', async () => {
-      if (!server) return;
+      const server = slot.server;
       // PgBouncer's own limit stays long here: the adapter's deadline must answer first.
       const patient = await startPgBouncer(findPgBouncer()!, server.url, [
         'query_wait_timeout = 60',

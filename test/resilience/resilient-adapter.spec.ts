@@ -219,7 +219,7 @@ describe('ResilientAdapter over SQLite', () => {
     });
   });
 
-  it('a ValidationException before any I/O during half-open does not count as a good trial', async () => {
+  it('a ValidationException never closes an open circuit: during half-open a ping is the trial', async () => {
     const clock = { now: 0 };
     const guarded = new ResilientAdapter(faults.adapter, {
       retry: { connectionAttempts: 1 },
@@ -229,19 +229,68 @@ describe('ResilientAdapter over SQLite', () => {
     await expect(guarded.count(undefined, usersTable)).rejects.toBeInstanceOf(ConnectionException);
     expect(guarded.circuitState).toBe('open');
     clock.now = 1000;
-    // The planner refuses the unknown filter key before anything is sent.
+    // The database is still down: the trial ping fails, and the call is not made at all.
+    faults.failNext('ping', lost);
+    await expect(guarded.findMany({ filters: { nope: 1 } }, usersTable)).rejects.toBeInstanceOf(
+      ConnectionException,
+    );
+    expect(guarded.circuitState).toBe('open');
+    expect(faults.calls.findMany ?? 0).toBe(0);
+    clock.now = 3000;
+    // It is back: the ping closes the circuit; the planner then refuses the unknown filter key.
     await expect(guarded.findMany({ filters: { nope: 1 } }, usersTable)).rejects.toBeInstanceOf(
       ValidationException,
     );
-    expect(guarded.circuitState).toBe('half-open');
-    // A unique violation proves nothing either way about the connection: still half-open.
-    const taken = await users.create(userInput());
-    await expect(
-      new UserRepository(guarded).create(userInput({ email: taken.email })),
-    ).rejects.toBeInstanceOf(UniqueConstraintException);
-    expect(guarded.circuitState).toBe('half-open');
-    await guarded.count(undefined, usersTable);
     expect(guarded.circuitState).toBe('closed');
+    expect(faults.calls.ping).toBe(1);
+  });
+
+  it('a transaction during half-open is never the trial: a slow one does not reopen the circuit', async () => {
+    const clock = { now: 0 };
+    const guarded = new ResilientAdapter(faults.adapter, {
+      retry: { connectionAttempts: 1 },
+      circuitBreaker: {
+        failureThreshold: 1,
+        cooldownMs: 1000,
+        trialTimeoutMs: 30,
+        now: () => clock.now,
+      },
+    });
+    faults.failNext('count', lost);
+    await expect(guarded.count(undefined, usersTable)).rejects.toBeInstanceOf(ConnectionException);
+    clock.now = 1000;
+    // Work that takes longer than the trial's deadline (it awaits something slow) commits fine.
+    const created = await guarded.transaction(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 90));
+      return new UserRepository(guarded).create(userInput());
+    });
+    expect(created.id).toBeDefined();
+    expect(guarded.stats().circuit).toMatchObject({ state: 'closed', opened: 1 });
+    expect(faults.calls.ping).toBe(1);
+  });
+
+  it('pool exhaustion and a closed adapter do not open the circuit', async () => {
+    const guarded = new ResilientAdapter(faults.adapter, {
+      retry: { connectionAttempts: 1 },
+      circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 },
+    });
+    const exhausted = () =>
+      new ConnectionException('no pooled connection became free', {
+        details: { sent: false, poolExhausted: true },
+      });
+    const closed = () =>
+      new ConnectionException('the adapter is closed', { details: { closed: true } });
+    faults.failNext('count', exhausted, 5);
+    faults.failNext('findById', closed, 5);
+    for (let i = 0; i < 5; i++) {
+      await expect(guarded.count(undefined, usersTable)).rejects.toMatchObject({
+        details: { poolExhausted: true },
+      });
+      await expect(guarded.findById('x', usersTable)).rejects.toMatchObject({
+        details: { closed: true },
+      });
+    }
+    expect(guarded.stats().circuit).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
   });
 
   it('ping is a probe: it reaches the database while the circuit is open, and its success closes it', async () => {

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,78 +64,121 @@ autodb_idle_timeout = 30
 query_wait_timeout = 20
 log_connections = 0
 log_disconnections = 0
-logfile = ${join(dir, 'pgbouncer.log')}
+logfile = ${logFile(dir, port)}
 pidfile = ${join(dir, 'pgbouncer.pid')}
 ${extra}`;
 }
 
-async function waitForPort(port: number, deadline: number): Promise<boolean> {
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/** How many ports a start tries before it gives up. */
+const START_ATTEMPTS = 4;
+
+/** Options of {@link startPgBouncer}. */
+export interface StartPgBouncerOptions {
+  /** Picks the port to try next. Default is {@link freePort}. */
+  pickPort?: () => Promise<number>;
+}
+
+/** How one start ended: running, or its port was taken (by another run) before it bound it. */
+type StartOutcome = { pid: number } | 'port taken';
+
+/**
+ * Waits until PgBouncer's log says it listens on `port` (the port being open is not enough:
+ * whoever took the port would answer), or that it could not, or that it gave up.
+ */
+async function awaitListening(log: string, port: number, deadline: number): Promise<string> {
+  for (;;) {
+    const text = await readFile(log, 'utf8').catch(() => '');
+    if (text.includes(`listening on 127.0.0.1:${port}`) || /FATAL/.test(text)) return text;
+    if (Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return false;
+}
+
+/** Starts PgBouncer with the configuration `ini` (which names `port`) once. */
+async function startOnce(
+  binary: string,
+  dir: string,
+  ini: string,
+  port: number,
+): Promise<StartOutcome> {
+  const asRoot = process.getuid?.() === 0;
+  // -d: PgBouncer daemonizes and writes its pid file, so it is stopped by its own PID.
+  await (asRoot
+    ? run('runuser', ['-u', 'postgres', '--', binary, '-d', ini])
+    : run(binary, ['-d', ini]));
+  const log = await awaitListening(logFile(dir, port), port, Date.now() + 10_000);
+  const pid = Number((await readFile(join(dir, 'pgbouncer.pid'), 'utf8').catch(() => '')).trim());
+  if (log.includes(`listening on 127.0.0.1:${port}`) && Number.isInteger(pid) && pid > 0) {
+    return { pid };
+  }
+  if (pid > 0) await stopPgBouncer(pid);
+  if (/cannot listen on .*Address already in use/.test(log)) return 'port taken';
+  throw new Error(`PgBouncer did not start on port ${port}: ${log.trim().slice(-500)}`);
+}
+
+/** Each start logs to a file of its own, so one start never reads another's lines. */
+function logFile(dir: string, port: number): string {
+  return join(dir, `pgbouncer-${port}.log`);
 }
 
 /**
  * Starts a PgBouncer in transaction mode on a free loopback port in front of the server of
  * `upstreamUrl`, with its config and auth file in a new temporary directory. PgBouncer refuses to
- * run as root, so under root it runs as the `postgres` user (which owns the directory).
+ * run as root, so under root it runs as the `postgres` user (which owns the directory). The port
+ * is picked free, but PgBouncer binds it a moment later: when a parallel run took it in between,
+ * another port is tried.
  */
 export async function startPgBouncer(
   binary: string,
   upstreamUrl: string,
   /** More `[pgbouncer]` settings, one `key = value` a line. */
   extraSettings: readonly string[] = [],
+  { pickPort = freePort }: StartPgBouncerOptions = {},
 ): Promise<RunningPgBouncer> {
   const upstream = new URL(upstreamUrl);
   const dir = await mkdtemp(join(tmpdir(), 'ndl-pgbouncer-'));
   try {
-    const port = await freePort();
-    const ini = join(dir, 'pgbouncer.ini');
-    await writeFile(
-      ini,
-      pgbouncerIni(dir, port, upstream, extraSettings.map((l) => `${l}\n`).join('')),
-    );
     // trust still needs the user listed; the password is unused.
     await writeFile(join(dir, 'userlist.txt'), `"${upstream.username || 'postgres'}" ""\n`);
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot) {
-      const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
-        run('id', ['-u', 'postgres']),
-        run('id', ['-g', 'postgres']),
-      ]);
-      for (const file of [dir, ini, join(dir, 'userlist.txt')]) {
-        await chown(file, Number(uid.trim()), Number(gid.trim()));
+    const owner = await postgresOwner();
+    if (owner) await chown(dir, owner.uid, owner.gid);
+    for (let attempt = 1; ; attempt++) {
+      const port = await pickPort();
+      const ini = join(dir, 'pgbouncer.ini');
+      const extra = extraSettings.map((l) => `${l}\n`).join('');
+      await writeFile(ini, pgbouncerIni(dir, port, upstream, extra));
+      if (owner) {
+        for (const file of [ini, join(dir, 'userlist.txt')]) {
+          await chown(file, owner.uid, owner.gid);
+        }
+      }
+      const outcome = await startOnce(binary, dir, ini, port);
+      if (outcome !== 'port taken') {
+        const url = new URL(upstreamUrl);
+        url.hostname = '127.0.0.1';
+        url.port = String(port);
+        return { url: url.toString(), pid: outcome.pid, dir };
+      }
+      if (attempt === START_ATTEMPTS) {
+        throw new Error(
+          `PgBouncer found each of ${START_ATTEMPTS} free ports taken when it bound it`,
+        );
       }
     }
-    // -d: PgBouncer daemonizes and writes its pid file, so it is stopped by its own PID.
-    await (asRoot
-      ? run('runuser', ['-u', 'postgres', '--', binary, '-d', ini])
-      : run(binary, ['-d', ini]));
-    const started = await waitForPort(port, Date.now() + 10_000);
-    const pid = Number((await readFile(join(dir, 'pgbouncer.pid'), 'utf8').catch(() => '')).trim());
-    if (!started || !Number.isInteger(pid) || pid <= 0) {
-      const log = await readFile(join(dir, 'pgbouncer.log'), 'utf8').catch(() => '');
-      if (pid > 0) await stopPgBouncer(pid, dir);
-      throw new Error(`PgBouncer did not start on port ${port}: ${log.trim().slice(-500)}`);
-    }
-    const url = new URL(upstreamUrl);
-    url.hostname = '127.0.0.1';
-    url.port = String(port);
-    return { url: url.toString(), pid, dir };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The `postgres` user's ids when running as root (PgBouncer then runs as that user). */
+async function postgresOwner(): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+    run('id', ['-u', 'postgres']),
+    run('id', ['-g', 'postgres']),
+  ]);
+  return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }
 
 /** Whether the process runs; a zombie (exited, not yet reaped by its parent) does not. */

@@ -1,7 +1,14 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { PoolConfig } from 'pg';
+import { durationProblem } from '../../config/duration-option';
+import { ValidationException } from '../../exceptions';
+import { DEFAULT_MIGRATION_LOCK_TIMEOUT_MS } from '../../migrations/drivers/postgres-migration.driver';
 import type { QueryLimits } from '../../query/plan-query';
+import { DEFAULT_TRANSACTION_TIMEOUT_MS } from '../../transactions/transaction-manager';
 import type { QueryObserver } from '../query-observer';
+
+/** The statement timeout used when {@link PostgresAdapterOptions.statementTimeoutMs} is not given. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 /** How statements are sent: as named server-side prepared statements or unnamed ones. */
 export type PreparedStatementMode = 'auto' | 'named' | 'unnamed';
@@ -120,6 +127,7 @@ export interface ResolvedPostgresOptions {
   statementDeadlineMs?: number;
   migrationLockTimeoutMs: number;
   connectWaitMs?: number;
+  transactionTimeoutMs: number;
   applicationName: string;
   ssl?: boolean | ConnectionOptions;
 }
@@ -188,15 +196,33 @@ function beginStatement(pooler: Exclude<PoolerMode, 'auto'>, statementTimeoutMs:
 /** Every value {@link PostgresAdapterOptions.pooler} accepts. */
 export const POOLER_MODES: readonly PoolerMode[] = ['auto', 'none', 'session', 'transaction'];
 
-function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
+/** A duration option in whole ms: this adapter's go into SQL and into node-postgres' timers. */
+function duration(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new TypeError(`PostgresAdapterOptions.${name} must be a non-negative integer`);
-  }
+  const problem = durationProblem(value, 0);
+  if (problem !== undefined) throw new TypeError(`PostgresAdapterOptions.${name} ${problem}`);
   return value;
 }
 
-/** Checks the options and fills in the defaults. Throws TypeError on a malformed option. */
+/**
+ * The transaction time limit, checked here (before a pool exists) as the transaction manager
+ * checks it on every SQL adapter: a ValidationException naming the field, at least 1 ms.
+ */
+function transactionTimeout(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_TRANSACTION_TIMEOUT_MS;
+  const problem = durationProblem(value, 1);
+  if (problem === undefined) return value;
+  throw new ValidationException(
+    `PostgresAdapterOptions.transactionTimeoutMs ${problem}`,
+    'transactionTimeoutMs',
+  );
+}
+
+/**
+ * Checks the options and fills in the defaults. Throws TypeError on a malformed option (a
+ * ValidationException for `transactionTimeoutMs`, as on every SQL adapter); every duration must
+ * be a whole number of milliseconds up to 2^31 - 1.
+ */
 export function resolvePostgresOptions(options: PostgresAdapterOptions): ResolvedPostgresOptions {
   if (typeof options?.connectionString !== 'string' || options.connectionString === '') {
     throw new TypeError('PostgresAdapterOptions.connectionString is required');
@@ -218,23 +244,21 @@ export function resolvePostgresOptions(options: PostgresAdapterOptions): Resolve
         "use 'unnamed', or set pooler to 'session' or 'none' if the URL is not one",
     );
   }
-  const max = nonNegativeInteger('pool.max', options.pool?.max, 10);
-  if (max < 1) throw new TypeError('PostgresAdapterOptions.pool.max must be at least 1');
-  const statementTimeoutMs = nonNegativeInteger(
+  const max = options.pool?.max ?? 10;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new TypeError('PostgresAdapterOptions.pool.max must be an integer of at least 1');
+  }
+  const statementTimeoutMs = duration(
     'statementTimeoutMs',
     options.statementTimeoutMs,
-    30_000,
+    DEFAULT_STATEMENT_TIMEOUT_MS,
   );
   const timed = statementTimeoutMs > 0;
   return {
     connectionString: options.connectionString,
     max,
-    idleTimeoutMillis: nonNegativeInteger(
-      'pool.idleTimeoutMillis',
-      options.pool?.idleTimeoutMillis,
-      30_000,
-    ),
-    connectionTimeoutMillis: nonNegativeInteger(
+    idleTimeoutMillis: duration('pool.idleTimeoutMillis', options.pool?.idleTimeoutMillis, 30_000),
+    connectionTimeoutMillis: duration(
       'pool.connectionTimeoutMillis',
       options.pool?.connectionTimeoutMillis,
       5_000,
@@ -245,15 +269,16 @@ export function resolvePostgresOptions(options: PostgresAdapterOptions): Resolve
     beginStatement: beginStatement(pooler, statementTimeoutMs),
     startupStatementTimeoutMs: timed && pooler === 'none' ? statementTimeoutMs : undefined,
     statementDeadlineMs: timed && pooler !== 'none' ? statementTimeoutMs : undefined,
-    migrationLockTimeoutMs: nonNegativeInteger(
+    migrationLockTimeoutMs: duration(
       'migrationLockTimeoutMs',
       options.migrationLockTimeoutMs,
-      300_000,
+      DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
     ),
     connectWaitMs:
       options.connectWaitMs === undefined
         ? undefined
-        : nonNegativeInteger('connectWaitMs', options.connectWaitMs, 0),
+        : duration('connectWaitMs', options.connectWaitMs, 0),
+    transactionTimeoutMs: transactionTimeout(options.transactionTimeoutMs),
     applicationName: options.applicationName ?? 'nest-data-layer',
     ssl: options.ssl,
   };

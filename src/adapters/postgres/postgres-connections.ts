@@ -52,8 +52,11 @@ function poolExhausted(pool: Pool, error: unknown): ConnectionException | undefi
   const { max, connectionTimeoutMillis } = pool.options;
   const timedOut = /timeout exceeded when trying to connect/i.test(String(error));
   if (!timedOut || pool.totalCount < (max ?? 10)) return undefined;
+  // totalCount counts clients still connecting too: a slow server fills the pool as well.
   return new ConnectionException(
-    `Every pooled connection (pool.max ${max}) stayed in use for ${connectionTimeoutMillis} ms: too many concurrent calls, or transactions left open`,
+    `No pooled connection became free within ${connectionTimeoutMillis} ms: all of them ` +
+      `(pool.max ${max}) were busy or still connecting ` +
+      '(too many concurrent calls, a slow server, or transactions left open)',
     { cause: error, details: { sent: false, poolExhausted: true } },
   );
 }

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, QueryArrayConfig, QueryArrayResult } from 'pg';
 import { ConnectionException } from '../../exceptions';
 import type { CheckedOutClient } from './postgres-connections';
@@ -15,8 +16,9 @@ const CANCEL_REQUEST_CODE = 80877102;
 const CANCEL_CONNECTION_LIMIT_MS = 30_000;
 
 /**
- * How long after the cancel request the statement may take to end (with 57014). Past it the
- * caller gets the timeout anyway and the connection is destroyed.
+ * How long after the cancel request the statement may take to end (with 57014), and how long
+ * after it ended the cancel may take to be confirmed. Past either, the connection is destroyed
+ * (and in the first case the caller gets the timeout anyway).
  */
 const CANCEL_GRACE_MS = 2_000;
 
@@ -60,8 +62,30 @@ export function sendCancelRequest(client: Client): Promise<void> {
 
 type Outcome = { ok: true; result: QueryArrayResult } | { ok: false; error: unknown };
 
-const delay = (ms: number) =>
-  new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+/** An SQLSTATE 08006 (connection failure) error: what makes release destroy a client. */
+function unusable(reason: string): Error {
+  return Object.assign(new Error(reason), { code: '08006' });
+}
+
+/**
+ * Gives the client of a statement that ended after its cancel was sent back to the pool, once
+ * that cancel can no longer reach another statement. The server closes the cancel connection
+ * after it has signalled the backend, and a backend that is idle by then ignores the signal; a
+ * client given back before that would carry the cancel to the next statement run on it. A
+ * cancel not confirmed within the grace has an unknown fate, so its client is destroyed.
+ */
+async function releaseOnceCancelled(
+  checkedOut: CheckedOutClient,
+  cancelled: Promise<void>,
+  outcome: Outcome,
+): Promise<void> {
+  const confirmed = await Promise.race([
+    cancelled.then(() => true),
+    sleep(CANCEL_GRACE_MS, false, { ref: false }),
+  ]);
+  if (confirmed) checkedOut.release(outcome.ok ? undefined : outcome.error);
+  else checkedOut.release(unusable('A cancel request was not confirmed in time'));
+}
 
 /**
  * Runs one statement outside a transaction with a client-side deadline, and always releases the
@@ -85,26 +109,24 @@ export async function queryWithDeadline(
   });
   let settled = await Promise.race([outcome, deadline]);
   clearTimeout(timer);
-  if (!settled) {
-    // The client is kept until the statement has ended, so the cancel can only reach it.
-    void sendCancelRequest(checkedOut.client);
-    settled = await Promise.race([outcome, delay(CANCEL_GRACE_MS)]);
-  }
   if (settled) {
     checkedOut.release(settled.ok ? undefined : settled.error);
-    if (settled.ok) return settled.result;
-    throw settled.error;
+  } else {
+    const cancelled = sendCancelRequest(checkedOut.client);
+    settled = await Promise.race([outcome, sleep(CANCEL_GRACE_MS, undefined, { ref: false })]);
+    if (!settled) {
+      // The cancel did not take (unreachable, or a pooler still queueing the statement for a
+      // server): answer the caller now and destroy the connection, so nothing reuses it and the
+      // pool slot is free.
+      checkedOut.release(unusable('A statement outlived its deadline and its cancel request'));
+      throw new ConnectionException(
+        `The statement passed its ${deadlineMs} ms deadline and the server did not confirm its cancel`,
+        { details: { timeout: true } },
+      );
+    }
+    // The caller has its answer now; the client stays checked out until the cancel is done.
+    void releaseOnceCancelled(checkedOut, cancelled, settled);
   }
-  // The cancel did not take (unreachable, or a pooler still queueing the statement for a
-  // server): answer the caller now and destroy the connection, so nothing reuses it and the pool
-  // slot is free. SQLSTATE 08006 (connection failure) is what makes release destroy it.
-  checkedOut.release(
-    Object.assign(new Error('A statement outlived its deadline and its cancel request'), {
-      code: '08006',
-    }),
-  );
-  throw new ConnectionException(
-    `The statement passed its ${deadlineMs} ms deadline and the server did not confirm its cancel`,
-    { details: { timeout: true } },
-  );
+  if (settled.ok) return settled.result;
+  throw settled.error;
 }

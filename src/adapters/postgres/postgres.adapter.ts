@@ -9,7 +9,7 @@ import {
   type ResolvedPostgresOptions,
   resolvePostgresOptions,
 } from './postgres-adapter.options';
-import { describeServer, waitForServer } from './postgres-connect';
+import { describeServer, pingServer, waitForServer } from './postgres-connect';
 import type { CheckedOutClient } from './postgres-connections';
 import { PostgresDriver } from './postgres.driver';
 import { mapPostgresError } from './postgres-error.mapper';
@@ -70,11 +70,11 @@ export class PostgresAdapter extends SqlAdapter<CheckedOutClient> {
     try {
       if (settings.connectWaitMs !== undefined || options.migrate) {
         // A refused or unreachable server says so here, not as a failed migration.
-        await waitForServer(
-          async () => adapter.driver.query(undefined, { text: 'SELECT 1', values: [] }),
-          settings.connectWaitMs ?? 0,
-          describeServer(settings.connectionString),
-        );
+        await waitForServer((limitMs) => pingServer(settings, limitMs), {
+          waitMs: settings.connectWaitMs ?? 0,
+          attemptLimitMs: settings.connectionTimeoutMillis,
+          server: describeServer(settings.connectionString),
+        });
       }
       if (options.migrate) {
         const driver = new PostgresMigrationDriver(adapter.pool, {

@@ -1,6 +1,8 @@
 import type * as SupabaseJs from '@supabase/supabase-js';
 import type { SupabaseClient, SupabaseClientOptions } from '@supabase/supabase-js';
 import WebSocket from 'ws';
+import { durationProblem } from '../../config/duration-option';
+import { ValidationException } from '../../exceptions';
 
 /** What {@link createSupabaseClient} needs. */
 export interface SupabaseClientSettings {
@@ -13,13 +15,11 @@ export interface SupabaseClientSettings {
   fetch?: typeof fetch;
   /**
    * Aborts each request that has not been answered in full, body included, after this many
-   * milliseconds (see {@link boundedFetch}). Default is none; so is 0.
+   * milliseconds (see {@link boundedFetch}), a whole number up to 2^31 - 1: a longer one is
+   * refused with a ValidationException, not silently dropped. Default is none; so is 0.
    */
   timeoutMs?: number;
 }
-
-/** setTimeout's longest delay; a longer one would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The name of the error a request bounded by {@link boundedFetch} fails with when time runs out. */
 export const REQUEST_TIMEOUT_ERROR = 'TimeoutError';
@@ -31,8 +31,11 @@ export const REQUEST_TIMEOUT_ERROR = 'TimeoutError';
  *
  * supabase-js' own `timeout` clears its timer as soon as the headers arrive, so a body that
  * stalls half-way would hang the call forever. Here the body is read within the deadline and
- * handed on as a complete Response; supabase-js reads every body whole anyway. A signal the
- * caller gives (`abortSignal()`) still aborts the request.
+ * handed on as a complete Response. That buffers every body whole in memory, with no streaming:
+ * supabase-js reads every body whole anyway (`response.text()`, then JSON.parse), so a page
+ * costs what it cost before, and pages are bounded by `maxPageSize`; a caller that reads large
+ * bodies through this fetch holds each one in memory at once. A signal the caller gives
+ * (`abortSignal()`) still aborts the request.
  */
 export function boundedFetch(base: typeof fetch, timeoutMs: number): typeof fetch {
   return async (input, init) => {
@@ -91,8 +94,11 @@ export function createSupabaseClient(settings: SupabaseClientSettings): Supabase
   // The global fetch is looked up per request, as supabase-js does, so a replaced one is used.
   const base = settings.fetch ?? ((input, init) => fetch(input, init));
   const { timeoutMs } = settings;
-  const bounded = timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS;
-  const timed = bounded ? boundedFetch(base, timeoutMs) : settings.fetch;
+  const problem = timeoutMs === undefined ? undefined : durationProblem(timeoutMs, 0);
+  if (problem !== undefined) {
+    throw new ValidationException(`SupabaseAdapterOptions.timeoutMs ${problem}`, 'timeoutMs');
+  }
+  const timed = timeoutMs ? boundedFetch(base, timeoutMs) : settings.fetch;
   return createClient(settings.url, settings.key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     // No `timeout` here: supabase-js' timer stops at the headers; boundedFetch covers the body.

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { durationProblem } from '../../config/duration-option';
 import type {
   AppliedMigration,
   MigrationDriver,
@@ -18,6 +19,9 @@ import {
  * (ASCII "ndl-migr"), so two instances starting at once migrate one after the other.
  */
 export const MIGRATION_LOCK_KEY = '7954601784208090994';
+
+/** How long one wait for the migration lock may last by default: 5 minutes. */
+export const DEFAULT_MIGRATION_LOCK_TIMEOUT_MS = 300_000;
 
 /** Options of {@link PostgresMigrationDriver}. */
 export interface PostgresMigrationDriverOptions {
@@ -39,10 +43,12 @@ interface HistoryRow {
 }
 
 /**
- * Opens every migration transaction: no statement timeout of the application's may cut a
- * migration or the wait for the lock short (the wait has its own limit, `lock_timeout`).
+ * Opens every migration transaction: no statement or lock timeout of the application's or the
+ * server's may cut a migration short, so its DDL waits for the locks it needs as long as it
+ * takes, whatever else is configured. Only the wait for the migration lock has a limit, set
+ * around that one statement.
  */
-const BEGIN_MIGRATION = 'BEGIN; SET LOCAL statement_timeout = 0';
+const BEGIN_MIGRATION = 'BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0';
 
 /**
  * Runs migrations on PostgreSQL through a `pg` pool. Each step (creating the history table,
@@ -62,11 +68,10 @@ export class PostgresMigrationDriver implements MigrationDriver {
     private readonly pool: Pool,
     options: PostgresMigrationDriverOptions = {},
   ) {
-    const lockTimeoutMs = options.lockTimeoutMs ?? 300_000;
-    if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 0) {
-      throw new TypeError(
-        'PostgresMigrationDriverOptions.lockTimeoutMs must be a non-negative integer',
-      );
+    const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_MIGRATION_LOCK_TIMEOUT_MS;
+    const problem = durationProblem(lockTimeoutMs, 0);
+    if (problem !== undefined) {
+      throw new TypeError(`PostgresMigrationDriverOptions.lockTimeoutMs ${problem}`);
     }
     this.lockTimeoutMs = lockTimeoutMs;
     this.log = options.log ?? (() => undefined);
@@ -166,7 +171,8 @@ class PostgresMigrationSession implements MigrationSession {
         () => true,
         () => false,
       );
-      client.release(rolledBack ? undefined : asError(error));
+      // `release(true)` destroys the client instead of returning it to the pool.
+      client.release(!rolledBack);
       throw error;
     }
   }
@@ -191,6 +197,8 @@ class PostgresMigrationSession implements MigrationSession {
       if ((error as { code?: string }).code !== '55P03') throw error;
       throw lockTimeout(this.lockTimeoutMs, holder, error);
     }
+    // The limit was for that wait only: the migration's own statements run without one.
+    await client.query('SET LOCAL lock_timeout = 0');
   }
 }
 
@@ -213,8 +221,4 @@ async function isRecorded(client: PoolClient, version: number): Promise<boolean>
     version,
   ]);
   return (rowCount ?? 0) > 0;
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

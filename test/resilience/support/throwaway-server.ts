@@ -20,28 +20,27 @@ export function describeWithThrowawayPostgres(name: string, fn: () => void): voi
 
 /** A throwaway server for one test file: started in `beforeAll`, destroyed in `afterAll`. */
 export interface ThrowawayServerSlot {
-  /** The server, or undefined when it could not start outside CI (the reason was printed). */
-  readonly server: ThrowawayPostgres | undefined;
+  /** The server; reading it throws when it did not start (the `beforeAll` failed, saying why). */
+  readonly server: ThrowawayPostgres;
 }
 
 /**
- * Starts a throwaway server before the file's tests and destroys it after them. When the binaries
- * exist but the server cannot start, it fails under `CI=true` and prints the reason elsewhere.
+ * Starts a throwaway server before the file's tests and destroys it after them. Where one can be
+ * made (see {@link describeWithThrowawayPostgres}) a server that does not start fails the tests:
+ * nothing passes without having run.
  */
 export function useThrowawayPostgres(): ThrowawayServerSlot {
-  const slot: { server: ThrowawayPostgres | undefined } = { server: undefined };
+  let started: ThrowawayPostgres | undefined;
   beforeAll(async () => {
-    try {
-      slot.server = await startThrowawayPostgres();
-    } catch (error) {
-      if (process.env.CI === 'true') throw error;
-      process.stdout.write(
-        `[resilience] throwaway PostgreSQL could not start: ${(error as Error).message}\n`,
-      );
-    }
+    started = await startThrowawayPostgres();
   }, 60_000);
   afterAll(async () => {
-    await slot.server?.destroy();
+    await started?.destroy();
   }, 30_000);
-  return slot;
+  return {
+    get server(): ThrowawayPostgres {
+      if (!started) throw new Error('The throwaway PostgreSQL server did not start');
+      return started;
+    },
+  };
 }

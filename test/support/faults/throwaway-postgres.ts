@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,15 +28,29 @@ export interface ThrowawayPostgres {
 }
 
 /**
- * Why a throwaway server cannot be made here (no binaries), or undefined when it may be tried.
- * The shared server on 5432 is never touched: this makes its own on a free port.
+ * Why a throwaway server cannot be made here (not Linux, no binaries, root with no `postgres`
+ * user), or undefined when it can: then a server that does not start is a broken set-up, and
+ * the tests that need it fail. The shared server on 5432 is never touched: this makes its own
+ * on a free port.
  */
 export function throwawayPostgresSkipReason(): string | undefined {
   if (process.platform !== 'linux') return 'throwaway PostgreSQL servers are only set up on Linux';
   if (!BIN_DIRS.some((dir) => existsSync(join(dir, 'pg_ctl')))) {
     return `no PostgreSQL server binaries in ${BIN_DIRS.join(', ')}`;
   }
+  if (process.getuid?.() === 0 && !postgresUserExists()) {
+    return 'running as root, and there is no postgres user to run a server as (PostgreSQL refuses root)';
+  }
   return undefined;
+}
+
+function postgresUserExists(): boolean {
+  try {
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
