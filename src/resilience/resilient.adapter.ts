@@ -114,7 +114,7 @@ export class ResilientAdapter implements IDatabaseAdapter {
   private readonly breaker?: CircuitBreaker;
   private readonly limits?: InputSizeLimits;
   private readonly onRetry?: (event: RetryEvent) => void;
-  private readonly storage = new AsyncLocalStorage<TransactionFrame>();
+  private readonly storage = new AsyncLocalStorage<TransactionFrame | undefined>();
   private readonly handles = new Map<number, TransactionFrame>();
   /** Open transactions of this wrapper; while 0 the context lookup is skipped. */
   private openTransactions = 0;
@@ -135,6 +135,9 @@ export class ResilientAdapter implements IDatabaseAdapter {
     }
     this.onRetry = options.onRetry;
     forwardExtras(this, inner);
+    // As in the transaction manager: start tracking promise contexts now (Node 20 starts on an
+    // AsyncLocalStorage's first use), or a first beginTransaction() could leak its frame.
+    this.storage.enterWith(undefined);
   }
 
   get provider(): DatabaseProvider {

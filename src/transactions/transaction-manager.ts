@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
 import type { TransactionHandle } from '../adapters/database-adapter.interface';
 import { TransactionException, ValidationException } from '../exceptions';
+import { durationProblem } from '../config/duration-option';
 import { ConnectionLock } from './connection-lock';
 import type { TransactionConnections } from './transaction-connections';
 import {
@@ -375,12 +376,9 @@ export class TransactionManager<C> {
 
 function checkTimeout(timeoutMs: number | undefined): number {
   if (timeoutMs === undefined) return DEFAULT_TRANSACTION_TIMEOUT_MS;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2_147_483_647) {
-    throw new ValidationException(
-      'transactionTimeoutMs must be a whole number of milliseconds, at least 1',
-      'transactionTimeoutMs',
-    );
-  }
+  const problem = durationProblem(timeoutMs, 1);
+  if (problem)
+    throw new ValidationException(`transactionTimeoutMs ${problem}`, 'transactionTimeoutMs');
   return timeoutMs;
 }
 

@@ -22,12 +22,15 @@ describe('async context isolation in a fresh process', () => {
 
   afterAll(() => rm(libraryDir, { recursive: true, force: true }));
 
-  it('never runs the caller of a flow that began a transaction inside it', async () => {
-    const { stdout } = await run(process.execPath, [CHILD, libraryDir, MIGRATIONS], {
-      env: childEnv(),
-    });
-    // The library logs the timeout on stdout too; the child's answer is its RESULT line.
-    const result = stdout.split('\n').find((line) => line.startsWith('RESULT '));
-    expect(JSON.parse(result!.slice('RESULT '.length))).toEqual(['caller@x.io']);
-  });
+  it.each(['bare', 'resilient'])(
+    'never runs the caller of a flow that began a transaction inside it (%s)',
+    async (kind) => {
+      const { stdout } = await run(process.execPath, [CHILD, libraryDir, MIGRATIONS, kind], {
+        env: childEnv(),
+      });
+      // The library logs the timeout on stdout too; the child's answer is its RESULT line.
+      const result = stdout.split('\n').find((line) => line.startsWith('RESULT '));
+      expect(JSON.parse(result!.slice('RESULT '.length))).toEqual(['caller@x.io']);
+    },
+  );
 });

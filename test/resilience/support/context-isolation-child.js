@@ -8,6 +8,8 @@ const [libraryDir, migrationsDirectory] = process.argv.slice(2);
 const { SQLiteAdapter } = require(join(libraryDir, 'adapters', 'sqlite'));
 const { usersTable } = require(join(libraryDir, 'schema'));
 const { UserRole, UserStatus } = require(join(libraryDir, 'entities'));
+const { withResilience } = require(join(libraryDir, 'resilience'));
+const resilient = process.argv[4] === 'resilient';
 
 const user = (email) => ({
   email,
@@ -27,11 +29,12 @@ const user = (email) => ({
 const keepAlive = setInterval(() => undefined, 1000);
 
 (async () => {
-  const adapter = await SQLiteAdapter.open({
+  const sqlite = await SQLiteAdapter.open({
     path: ':memory:',
     migrationsDirectory,
     transactionTimeoutMs: 200,
   });
+  const adapter = resilient ? withResilience(sqlite) : sqlite;
   // A flow of its own begins a transaction and forgets it.
   await (async () => {
     await Promise.resolve();
