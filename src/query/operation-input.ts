@@ -1,7 +1,7 @@
 import { ValidationException } from '../exceptions';
 import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import { normalizeScalar } from './normalize-value';
-import type { WriteValues } from './normalize-write';
+import { normalizeCreate, nowTimestamp, type WriteValues } from './normalize-write';
 
 /** Validates an id argument the same way on every provider: a UUID, returned lower-case. */
 export function checkId(table: TableDefinition<any>, id: unknown): string {
@@ -85,6 +85,17 @@ export function withRowIndex(index: number, normalize: () => WriteValues): Write
       violations,
     });
   }
+}
+
+/**
+ * Checks and normalizes the rows of `createMany` the same way on every provider, all of them
+ * before anything is sent: an array (else ValidationException on `data`), each row normalized as
+ * by `create` with one shared `now`, a bad row's fields prefixed with its index.
+ */
+export function normalizeCreateMany(table: TableDefinition<any>, data: unknown): WriteValues[] {
+  if (!Array.isArray(data)) throw new ValidationException('createMany takes an array', 'data');
+  const now = nowTimestamp();
+  return data.map((item, index) => withRowIndex(index, () => normalizeCreate(table, item, now)));
 }
 
 /** ValidationException unless `work`, what `transaction()` runs, is a function. */

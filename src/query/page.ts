@@ -1,10 +1,30 @@
 import type {
+  FindOptions,
   ICursorPaginatedResult,
   IPaginatedResult,
 } from '../adapters/database-adapter.interface';
+import type { TableDefinition } from '../schema/table-definition';
 import { encodeCursor } from './cursor';
-import { cursorValues, orderSignature } from './plan-query';
+import {
+  cursorValues,
+  DEFAULT_PAGE_SIZE,
+  orderSignature,
+  planFind,
+  type QueryLimits,
+} from './plan-query';
 import type { QueryPlan } from './query-plan';
+
+/**
+ * The plan of `findPage` on every provider: the caller's pagination, or the first page of
+ * {@link DEFAULT_PAGE_SIZE} rows; a cursor page reads one row of look-ahead, for `hasNext`.
+ */
+export function planPage(
+  table: TableDefinition<any>,
+  options: FindOptions | undefined,
+  limits: QueryLimits,
+): QueryPlan {
+  return planFind(table, options, limits, { lookAhead: true, defaultPageSize: DEFAULT_PAGE_SIZE });
+}
 
 /** Builds an offset page from its rows and the total count of matching rows. */
 export function offsetPage<T>(plan: QueryPlan, rows: T[], total: number): IPaginatedResult<T> {

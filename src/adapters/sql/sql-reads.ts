@@ -1,6 +1,6 @@
 import { checkId, checkIds } from '../../query/operation-input';
-import { cursorPage } from '../../query/page';
-import { DEFAULT_PAGE_SIZE, planCount, planFind } from '../../query/plan-query';
+import { cursorPage, planPage } from '../../query/page';
+import { planCount, planFind } from '../../query/plan-query';
 import type { QueryPlan } from '../../query/query-plan';
 import type { IBaseEntity, TableDefinition } from '../../schema/table-definition';
 import type {
@@ -71,10 +71,7 @@ export async function findPage<T extends IBaseEntity>(
   options: FindOptions,
   table: TableDefinition<T>,
 ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
-  const plan = planFind(table, options, engine.limits, {
-    lookAhead: true,
-    defaultPageSize: DEFAULT_PAGE_SIZE,
-  });
+  const plan = planPage(table, options, engine.limits);
   if (plan.cursor) return cursorPage(plan, await select('findPage', engine, plan, table));
   const counted = planCount(table, options?.filters, options?.includeDeleted, engine.limits);
   return readOffsetPage(

@@ -1,8 +1,4 @@
-import {
-  RecordNotFoundException,
-  TransactionException,
-  ValidationException,
-} from '../../exceptions';
+import { RecordNotFoundException, TransactionException } from '../../exceptions';
 import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
 import {
   checkId,
@@ -10,9 +6,9 @@ import {
   incrementBounds,
   incrementColumn,
   incrementOutOfRange,
+  normalizeCreateMany,
   requireSoftDelete,
   upsertUpdateColumns,
-  withRowIndex,
 } from '../../query/operation-input';
 import type {
   CreateInput,
@@ -51,14 +47,10 @@ export async function createMany<T extends IBaseEntity>(
   data: readonly CreateInput<T>[],
   table: TableDefinition<T>,
 ): Promise<T[]> {
-  if (!Array.isArray(data)) throw new ValidationException('createMany takes an array', 'data');
-  const sql = tableSql(table, engine.dialect);
-  const now = nowTimestamp();
   // Every row is checked before the first insert, so bad input never opens a transaction.
-  const rows = data.map((item, index) =>
-    withRowIndex(index, () => normalizeCreate(table, item, now)),
-  );
+  const rows = normalizeCreateMany(table, data);
   if (rows.length === 0) return [];
+  const sql = tableSql(table, engine.dialect);
   await engine.runAll(
     'createMany',
     table,

@@ -1,4 +1,4 @@
-import type { ColumnDefinition } from '../../schema/table-definition';
+import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type {
   ComparisonOperator,
   Condition,
@@ -135,6 +135,14 @@ function bucketedInTerms(column: ColumnDefinition, values: readonly PlanValue[])
   return values
     .map((v) => `and(${allTerms(column, 'eq', v, millisecondBucket(v as string)).join(',')})`)
     .join(',');
+}
+
+/** Adds `deleted_at=is.null` on a soft-delete table, so only live rows match. */
+export function liveOnly<Q extends { is(column: string, value: null): Q }>(
+  query: Q,
+  table: TableDefinition<any>,
+): Q {
+  return table.softDelete ? query.is(table.column('deletedAt')!.column, null) : query;
 }
 
 /** Whether a plan can match no row at all, so no request needs to be sent. */

@@ -1,6 +1,5 @@
 import type { WriteValues } from '../../query/normalize-write';
 import { parseStoredTimestamp, unreadableTimestamp } from '../../query/timestamp';
-import { REDACTED } from '../query-observer';
 import { setEntityProperty } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
 
@@ -63,11 +62,13 @@ export class SupabaseRowMapper<T extends IBaseEntity> {
     for (const [column, value] of values) body[column.column] = value;
     return body;
   }
+}
 
-  /** A write's values in column order, sensitive ones redacted, for query events. */
-  redactedParams(values: WriteValues): unknown[] {
-    const params: unknown[] = [];
-    for (const [column, value] of values) params.push(column.sensitive ? REDACTED : value);
-    return params;
-  }
+const mappers = new WeakMap<TableDefinition<any>, SupabaseRowMapper<any>>();
+
+/** The row mapper of a table, built on first use and kept with the (immutable) table. */
+export function rowMapper<T extends IBaseEntity>(table: TableDefinition<T>): SupabaseRowMapper<T> {
+  let mapper = mappers.get(table);
+  if (!mapper) mappers.set(table, (mapper = new SupabaseRowMapper(table)));
+  return mapper as SupabaseRowMapper<T>;
 }
