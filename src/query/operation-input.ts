@@ -1,4 +1,4 @@
-import { ValidationException } from '../exceptions';
+import { TransactionException, ValidationException } from '../exceptions';
 import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import { normalizeScalar } from './normalize-value';
 import { normalizeCreate, nowTimestamp, type WriteValues } from './normalize-write';
@@ -146,5 +146,19 @@ export function incrementOutOfRange(table: TableDefinition<any>, counter: Column
   return new ValidationException(
     `${table.name}.${counter.property}: the increment would take it outside ${min}..${max}`,
     counter.property,
+  );
+}
+
+/**
+ * How often an upsert inserts before it gives up: its insert and its read of the conflicting row
+ * are two statements (two requests on PostgREST), and the row may be deleted in between.
+ */
+export const UPSERT_ATTEMPTS = 3;
+
+/** The error of an upsert whose conflicting row vanished every time: retryable, as a race is. */
+export function upsertRaceLost(table: TableDefinition<any>): TransactionException {
+  return new TransactionException(
+    `upsert on ${table.name}: the conflicting row was deleted ${UPSERT_ATTEMPTS} times while it ran`,
+    { retryable: true },
   );
 }

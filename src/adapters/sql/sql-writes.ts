@@ -1,4 +1,4 @@
-import { RecordNotFoundException, TransactionException } from '../../exceptions';
+import { RecordNotFoundException } from '../../exceptions';
 import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
 import {
   checkId,
@@ -8,7 +8,9 @@ import {
   incrementOutOfRange,
   normalizeCreateMany,
   requireSoftDelete,
+  upsertRaceLost,
   upsertUpdateColumns,
+  UPSERT_ATTEMPTS,
 } from '../../query/operation-input';
 import type {
   CreateInput,
@@ -27,9 +29,6 @@ import type { SqlEngine } from './sql-engine';
  * checked and normalized before any statement is sent; a missing row is a
  * RecordNotFoundException on every engine.
  */
-
-/** How often an upsert retries when the conflicting row vanishes between its two statements. */
-const UPSERT_ATTEMPTS = 3;
 
 export async function create<T extends IBaseEntity>(
   engine: SqlEngine<unknown>,
@@ -88,10 +87,7 @@ export async function upsert<T extends IBaseEntity>(
     const existing = await engine.run('upsert', table, lookup);
     if (existing.rows.length > 0) return { record: sql.mapRow(existing.rows[0]), created: false };
   }
-  throw new TransactionException(
-    `upsert on ${table.name}: the conflicting row was deleted ${UPSERT_ATTEMPTS} times while it ran`,
-    { retryable: true },
-  );
+  throw upsertRaceLost(table);
 }
 
 export async function update<T extends IBaseEntity>(

@@ -1,5 +1,4 @@
 import {
-  type DatabaseException,
   QueryException,
   RecordNotFoundException,
   TransactionException,
@@ -14,7 +13,9 @@ import {
   incrementOutOfRange,
   normalizeCreateMany,
   requireSoftDelete,
+  upsertRaceLost,
   upsertUpdateColumns,
+  UPSERT_ATTEMPTS,
 } from '../../query/operation-input';
 import type {
   CreateInput,
@@ -37,8 +38,6 @@ import { rowMapper, type PostgrestRow } from './supabase-row.mapper';
 
 /** How often increment retries its compare-and-swap before giving up. */
 const INCREMENT_ATTEMPTS = 5;
-/** How often upsert inserts: once, and once more when the conflicting row vanished meanwhile. */
-const UPSERT_ROUNDS = 2;
 
 export function create<T extends IBaseEntity>(
   requests: SupabaseRequests,
@@ -79,7 +78,7 @@ export function createMany<T extends IBaseEntity>(
 /**
  * PostgREST's on_conflict cannot name a partial unique index (ours are WHERE deleted_at IS
  * NULL), so: insert; on a unique violation read the live row and keep or patch it. Not atomic:
- * the row may change or vanish in between, hence one more round on a lost race.
+ * the row may change or vanish in between, hence another attempt on a lost race (as on SQL).
  */
 export function upsert<T extends IBaseEntity>(
   requests: SupabaseRequests,
@@ -92,8 +91,7 @@ export function upsert<T extends IBaseEntity>(
     const mapper = rowMapper(table);
     const values = normalizeCreate(table, data, nowTimestamp());
     call.noteValues(values);
-    let lastConflict: DatabaseException | undefined;
-    for (let round = 0; round < UPSERT_ROUNDS; round++) {
+    for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {
       const inserted = await call.send(
         call.client.from(table.name).insert(mapper.toBody(values)).select().single(),
       );
@@ -109,7 +107,6 @@ export function upsert<T extends IBaseEntity>(
       if (error.code !== PG_UNIQUE_VIOLATION || key === null || key === undefined || otherField) {
         throw mapped;
       }
-      lastConflict = mapped;
       const live = await findLiveBy(call, table, conflict.column, key);
       if (!live) continue;
       if (options.onConflict === 'ignore') return { record: mapper.toEntity(live), created: false };
@@ -123,7 +120,7 @@ export function upsert<T extends IBaseEntity>(
       const updated = await call.rows(liveOnly(query, table).select());
       if (updated.length > 0) return { record: mapper.toEntity(updated[0]), created: false };
     }
-    throw lastConflict ?? new QueryException(`${table.name}: upsert lost a race twice`);
+    throw upsertRaceLost(table);
   });
 }
 

@@ -78,7 +78,8 @@ function clientFor(options: SupabaseAdapterOptions, user: { jwt: string } | unde
       timeoutMs: options.timeoutMs ?? DEFAULT_SUPABASE_TIMEOUT_MS,
     });
   } catch (error) {
-    // createClient throws on a malformed URL.
+    // An option the factory refused (timeoutMs) says which; createClient throws on a malformed URL.
+    if (error instanceof ValidationException) throw error;
     throw new ValidationException(`Invalid Supabase options: ${(error as Error).message}`, 'url', {
       cause: error,
     });
