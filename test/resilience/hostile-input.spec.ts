@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import type { FindOptions, IFilterOptions } from '../../src/adapters/database-adapter.interface';
+import { mapPgliteError, PGliteAdapter } from '../../src/adapters/pglite';
 import { mapPostgresError, PostgresAdapter } from '../../src/adapters/postgres';
 import { mapSqliteError, SQLiteAdapter } from '../../src/adapters/sqlite';
 import { SupabaseAdapter } from '../../src/adapters/supabase';
@@ -260,12 +261,13 @@ async function databaseNotNullViolation(opened: OpenedDatabase): Promise<unknown
   const adapter = opened.adapter;
   try {
     if (adapter instanceof PostgresAdapter) await adapter.pool.query(sql, [randomUUID(), HASH]);
+    else if (adapter instanceof PGliteAdapter) await adapter.db.query(sql, [randomUUID(), HASH]);
     else if (adapter instanceof SQLiteAdapter)
       adapter.connection.prepare(sql.replace(/\$\d/g, '?')).run(randomUUID(), HASH);
   } catch (error) {
-    return adapter instanceof PostgresAdapter
-      ? mapPostgresError(error, { table: usersTable })
-      : mapSqliteError(error, { table: usersTable, operation: 'create' });
+    if (adapter instanceof PostgresAdapter) return mapPostgresError(error, { table: usersTable });
+    if (adapter instanceof PGliteAdapter) return mapPgliteError(error, { table: usersTable });
+    return mapSqliteError(error, { table: usersTable, operation: 'create' });
   }
   throw new Error('the insert should have violated NOT NULL');
 }

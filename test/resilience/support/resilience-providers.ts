@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IDatabaseAdapter } from '../../../src/adapters/database-adapter.interface';
+import { PGliteAdapter } from '../../../src/adapters/pglite';
 import { PostgresAdapter } from '../../../src/adapters/postgres';
 import { SQLiteAdapter } from '../../../src/adapters/sqlite';
+import { pgliteTemplate } from '../../support/pglite-template';
 import { createTestDatabase, describeWithPostgres } from '../../support/postgres';
 
 /** An open adapter on a fresh database, and how to throw both away. */
@@ -66,8 +68,24 @@ async function openPostgres(): Promise<OpenedDatabase> {
   };
 }
 
-/** The providers with a real database here: a SQLite file and PostgreSQL. */
+async function openPglite(): Promise<OpenedDatabase> {
+  const adapter = await PGliteAdapter.open({ loadDataDir: await pgliteTemplate(), migrate: true });
+  return {
+    adapter,
+    async tables() {
+      const { rows } = await adapter.db.query<{ name: string }>(
+        `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
+          WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+      );
+      return rows.map((r) => r.name);
+    },
+    dispose: () => adapter.close(),
+  };
+}
+
+/** The providers with a real database here: a SQLite file, PostgreSQL and PGlite. */
 export const RESILIENCE_PROVIDERS: readonly ResilienceProvider[] = [
   { name: 'sqlite-file', describe, open: openSqliteFile },
   { name: 'postgres', describe: describeWithPostgres, open: openPostgres },
+  { name: 'pglite', describe, open: openPglite },
 ];
