@@ -29,7 +29,8 @@ export async function findById<T extends IBaseEntity>(
   const key = checkId(table, id);
   const sql = tableSql(table, engine.dialect);
   const text = options?.includeDeleted ? sql.findByIdWithDeleted : sql.findById;
-  const { rows } = await engine.run('findById', table, { text, values: [key], fixed: true });
+  const statement = { text, values: [key], fixed: true, single: true };
+  const { rows } = await engine.run('findById', table, statement);
   return rows.length > 0 ? sql.mapRow(rows[0]) : null;
 }
 
@@ -101,7 +102,8 @@ export async function exists<T extends IBaseEntity>(
   const key = checkId(table, id);
   const sql = tableSql(table, engine.dialect);
   const text = options?.includeDeleted ? sql.existsWithDeleted : sql.exists;
-  const { rows } = await engine.run('exists', table, { text, values: [key], fixed: true });
+  const statement = { text, values: [key], fixed: true, single: true };
+  const { rows } = await engine.run('exists', table, statement);
   return rows.length > 0;
 }
 

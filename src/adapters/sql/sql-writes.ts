@@ -70,11 +70,16 @@ export async function upsert<T extends IBaseEntity>(
   const updateColumns =
     options.onConflict === 'update' ? upsertUpdateColumns(table, data, conflict) : null;
   const params = sql.insertParams(values);
-  const statement = { ...insertStatement(sql, params), text: sql.upsert(conflict, updateColumns) };
+  const statement = {
+    ...insertStatement(sql, params),
+    text: sql.upsert(conflict, updateColumns),
+    single: true,
+  };
   const lookup = {
     text: sql.findLiveBy(conflict),
     values: [engine.dialect.encode(conflict, values.get(conflict))],
     fixed: true,
+    single: true,
   };
   // DO NOTHING returns no row, and the live row is then read; should it be deleted in between,
   // the insert is tried again.
@@ -105,6 +110,7 @@ export async function update<T extends IBaseEntity>(
     text: sql.update(columns),
     values: params,
     fixed: true,
+    single: true,
     redacted: () => sql.redact(columns, params, REDACTED),
   });
   if (rows.length === 0) throw new RecordNotFoundException(table.name, key);
@@ -131,6 +137,7 @@ export async function increment<T extends IBaseEntity>(
     text: sql.increment(counter, columns),
     values: [by, ...sets, key, ...bounds],
     fixed: true,
+    single: true,
     redacted: () => [by, ...sql.redact(columns, sets, REDACTED), key, ...bounds],
   });
   if (rows.length > 0) return sql.mapRow(rows[0]);
@@ -138,6 +145,7 @@ export async function increment<T extends IBaseEntity>(
     text: sql.exists,
     values: [key],
     fixed: true,
+    single: true,
   });
   if (live.rows.length > 0) throw incrementOutOfRange(table, counter);
   throw new RecordNotFoundException(table.name, key);
@@ -165,7 +173,7 @@ export async function restore<T extends IBaseEntity>(
   const key = checkId(table, id);
   requireSoftDelete(table);
   const sql = tableSql(table, engine.dialect);
-  const statement = { text: sql.restore, values: [nowTimestamp(), key], fixed: true };
+  const statement = { text: sql.restore, values: [nowTimestamp(), key], fixed: true, single: true };
   const { rows } = await engine.run('restore', table, statement);
   if (rows.length === 0) throw new RecordNotFoundException(table.name, key);
   return sql.mapRow(rows[0]);

@@ -56,7 +56,11 @@ export class SqliteDriver implements SqlDriver<Database.Database> {
   query(_connection: Database.Database | undefined, statement: SqlStatement): SqlResult {
     const prepared = this.prepare(statement.text);
     if (prepared.reader) {
-      return { rows: prepared.all(statement.values) as unknown[][], changes: 0 };
+      if (!statement.single) {
+        return { rows: prepared.all(statement.values) as unknown[][], changes: 0 };
+      }
+      const row = prepared.get(statement.values) as unknown[] | undefined;
+      return { rows: row === undefined ? NO_ROWS : [row], changes: row === undefined ? 0 : 1 };
     }
     return { rows: NO_ROWS, changes: prepared.run(statement.values).changes };
   }
