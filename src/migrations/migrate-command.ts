@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import { PostgresMigrationDriver } from './drivers/postgres-migration.driver';
 import { SqliteMigrationDriver } from './drivers/sqlite-migration.driver';
+import type * as Pglite from '../adapters/pglite';
 import type { MigrationDriver } from './migration-driver.interface';
 import { MigrationRunner, type MigrationResult } from './migration-runner';
 import { formatMigration } from './migration.exception';
@@ -59,7 +60,7 @@ export async function runMigrateCommand(
 
   let database: OpenedDatabase;
   try {
-    database = openDatabase(io);
+    database = await openDatabase(io);
   } catch (error) {
     io.stderr(`error: ${messageOf(error)}`);
     return 2;
@@ -120,7 +121,7 @@ function parseCommand(args: readonly string[]): Command | string {
   return `Unknown command: ${args.join(' ')}`;
 }
 
-function openDatabase(io: MigrateCommandIo): OpenedDatabase {
+async function openDatabase(io: MigrateCommandIo): Promise<OpenedDatabase> {
   const setting = (name: string) => io.env[name]?.trim() || undefined;
   const provider = (setting('DATABASE_PROVIDER') ?? 'sqlite').toLowerCase();
   if (provider === 'sqlite') {
@@ -153,7 +154,19 @@ function openDatabase(io: MigrateCommandIo): OpenedDatabase {
       close: () => pool.end(),
     };
   }
-  throw new Error(`DATABASE_PROVIDER=${provider} is not one of sqlite, postgres, supabase`);
+  if (provider === 'pglite') {
+    const path = setting('PGLITE_PATH') ?? 'memory://';
+    // Loaded here: the PGlite adapter imports the migration runner, and PGlite is optional.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PGliteAdapter, pgliteMigrationPool } = require('../adapters/pglite') as typeof Pglite;
+    const adapter = await PGliteAdapter.open({ path, migrate: false });
+    return {
+      driver: new PostgresMigrationDriver(pgliteMigrationPool(adapter.db), { log: io.stderr }),
+      description: `pglite ${path}`,
+      close: () => adapter.close(),
+    };
+  }
+  throw new Error(`DATABASE_PROVIDER=${provider} is not one of sqlite, postgres, supabase, pglite`);
 }
 
 function summary(results: readonly MigrationResult[], verb: string, none: string): string {

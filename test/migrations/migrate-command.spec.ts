@@ -103,6 +103,16 @@ describe('migrate command', () => {
     expect(out[0]).toMatch(/^Usage:/);
   });
 
+  it('migrates a PGlite directory: up, then status on a new PGlite instance sees it applied', async () => {
+    const env = { DATABASE_PROVIDER: 'pglite', PGLITE_PATH: join(dir.path, 'pglite') };
+    await expect(run(['up'], env)).resolves.toBe(0);
+    expect(out.at(-1)).toMatch(/Applied 2 migrations/);
+    out = [];
+    await expect(run(['status'], env)).resolves.toBe(0);
+    expect(out.join('\n')).toMatch(/0002.*create_b/);
+    expect(out.join('\n')).not.toMatch(/pending/i);
+  }, 60_000);
+
   it('exits 2 when the provider is unknown or Postgres has no DATABASE_URL', async () => {
     await expect(run(['status'], { DATABASE_PROVIDER: 'oracle' })).resolves.toBe(2);
     expect(err.pop()).toMatch(/DATABASE_PROVIDER=oracle is not one of/);

@@ -1,3 +1,4 @@
 export * from './pglite.adapter';
 export * from './pglite-adapter.options';
 export { mapPgliteError } from './pglite-error.mapper';
+export { pgliteMigrationPool } from './pglite-migration.pool';
