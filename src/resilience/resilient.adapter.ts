@@ -1,3 +1,6 @@
+// Longer than most files on purpose: it is the one table of retry decisions, each method of the
+// contract stating in a few lines its operation kind (read, write, idempotent write) and its size
+// check; the machinery is in retry-policy.ts and circuit-breaker.ts.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {

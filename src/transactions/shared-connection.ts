@@ -33,6 +33,7 @@ export interface SingleConnection<C> {
 export class SharedConnection<C> implements TransactionConnections<C> {
   /** Held by an open transaction, by migrations, and by asynchronous statements outside both. */
   readonly lock = new ConnectionLock();
+  readonly exclusive = true;
   private closed = false;
 
   constructor(private readonly engine: SingleConnection<C>) {}

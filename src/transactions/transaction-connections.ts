@@ -7,6 +7,11 @@ import type { DatabaseException } from '../exceptions';
  * (PostgreSQL). Errors it throws are already the library's exceptions.
  */
 export interface TransactionConnections<C> {
+  /**
+   * Whether an open transaction has the whole database to itself (one connection behind a lock):
+   * then no other statement can come between two of its statements.
+   */
+  readonly exclusive: boolean;
   /** Takes a connection for a new top-level transaction and runs BEGIN on it. */
   begin(): Promise<C>;
   /** Runs a savepoint statement (SAVEPOINT, RELEASE SAVEPOINT, ROLLBACK TO SAVEPOINT). */

@@ -1,3 +1,6 @@
+// One file on purpose: the manager is a state machine (open, nested, commit, end, expire, close)
+// whose steps share private state and invariants that read best together; the passive state and
+// its messages are in transaction-state.ts, the engines' side in transaction-connections.ts.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
 import type { TransactionHandle } from '../adapters/database-adapter.interface';

@@ -71,6 +71,8 @@ function toError(value: unknown): Error {
  * pool size.
  */
 export class PostgresConnections implements TransactionConnections<CheckedOutClient> {
+  readonly exclusive = false;
+
   constructor(
     private readonly pool: Pool,
     /** `BEGIN`, followed behind a pooler by the transaction's `SET LOCAL statement_timeout`. */

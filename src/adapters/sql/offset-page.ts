@@ -8,22 +8,32 @@ const EMPTY_PAGE_ATTEMPTS = 3;
 
 /**
  * Reads an offset page with {@link pageText}, whose rows carry the total, so both come from one
- * snapshot. An empty page carries no total, so it is counted afterwards; that count may see a
- * later snapshot, and is kept only when that snapshot gives an empty page too (a total at most
- * the offset). Otherwise the page is read again.
+ * snapshot. An empty first page means a total of 0 in that same snapshot. An empty later page
+ * carries no total, so it is counted afterwards; that count may see a later snapshot, and is kept
+ * only when that snapshot gives an empty page too (a total at most the offset); otherwise the
+ * page is read again. While writers keep moving the total across the offset, the last attempt
+ * runs `inOneSnapshot` when the engine has one (a transaction on a single connection, where no
+ * other statement can come between); on PostgreSQL its count is returned as it is.
  */
 export async function readOffsetPage<T>(
   plan: QueryPlan,
   readRows: () => Promise<readonly (readonly unknown[])[]>,
   countRows: () => Promise<number>,
   mapRow: (row: readonly unknown[]) => T,
+  inOneSnapshot?: <R>(work: () => Promise<R>) => Promise<R>,
 ): Promise<IPaginatedResult<T>> {
-  for (let attempt = 1; ; attempt++) {
+  const offset = plan.offset ?? 0;
+  const attempt = async (last: boolean): Promise<IPaginatedResult<T> | undefined> => {
     const rows = await readRows();
     if (rows.length > 0) return offsetPage(plan, rows.map(mapRow), pageTotal(plan, rows[0]));
+    if (offset === 0) return offsetPage(plan, [], 0);
     const total = await countRows();
-    if (total <= (plan.offset ?? 0) || attempt === EMPTY_PAGE_ATTEMPTS) {
-      return offsetPage(plan, [], total);
-    }
+    return total <= offset || last ? offsetPage(plan, [], total) : undefined;
+  };
+  for (let n = 1; n < EMPTY_PAGE_ATTEMPTS; n++) {
+    const page = await attempt(false);
+    if (page) return page;
   }
+  const last = () => attempt(true) as Promise<IPaginatedResult<T>>;
+  return inOneSnapshot ? inOneSnapshot(last) : last();
 }

@@ -80,6 +80,7 @@ export async function findPage<T extends IBaseEntity>(
     async () => (await engine.runPlan('findPage', 'page', plan)).rows,
     () => countRows('findPage', engine, counted),
     tableSql(table, engine.dialect).mapRow,
+    engine.driver.connections.exclusive ? (work) => engine.transactions.run(work) : undefined,
   );
 }
 
