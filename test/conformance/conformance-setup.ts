@@ -16,8 +16,9 @@ import { UserRole, UserStatus } from '../../src/entities/user.entity';
 import type { IWebhookEventEntity } from '../../src/entities/webhook-event.entity';
 import { TransactionNotSupportedException, ValidationException } from '../../src/exceptions';
 import type { CreateInput } from '../../src/schema/table-definition';
+import { usersTable } from '../../src/schema/users.table';
 import { describeWithPgBouncer, throughPgBouncer } from '../support/pgbouncer';
-import { pgliteTemplate } from '../support/pglite-template';
+import { openPgliteFromTemplate } from '../support/pglite-template';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../support/postgres';
 
 /** An open adapter and how to dispose of everything made for it. */
@@ -98,11 +99,7 @@ async function openPostgresAt(
 
 async function openPglite(options: ConformanceOptions = {}): Promise<OpenedAdapter> {
   // From a migrated template: the migrations still run, and find nothing to apply.
-  const adapter = await PGliteAdapter.open({
-    loadDataDir: await pgliteTemplate(),
-    migrate: true,
-    ...options,
-  });
+  const adapter = await openPgliteFromTemplate(options);
   return { adapter, dispose: () => adapter.close() };
 }
 
@@ -264,6 +261,24 @@ export function transactional(
     }
     await work();
   };
+}
+
+/** Resolves with how `promise` settled, so a test can assert on a rejection it started earlier. */
+export function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return Promise.allSettled([promise]).then(([result]) => result);
+}
+
+/**
+ * Awaited first by a flow started with an async IIFE: until its first await, a flow shares its
+ * caller's async context, and beginTransaction() would enter the caller's context too.
+ */
+export function flowOfItsOwn(): Promise<void> {
+  return Promise.resolve();
+}
+
+/** The live users of a scope. */
+export function liveUsers(adapter: IDatabaseAdapter, scope: Scope): Promise<IUserEntity[]> {
+  return adapter.findMany({ filters: scope.users() }, usersTable);
 }
 
 /** A promise and the function that resolves it. */

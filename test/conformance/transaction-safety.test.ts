@@ -4,8 +4,6 @@ import {
   UniqueConstraintException,
   ValidationException,
 } from '../../src/exceptions';
-import type { IDatabaseAdapter } from '../../src/adapters/database-adapter.interface';
-import type { IUserEntity } from '../../src/entities/user.entity';
 import { usersTable } from '../../src/schema';
 import {
   CONFORMANCE_PROVIDERS,
@@ -15,25 +13,11 @@ import {
   sortedIds,
   signal,
   transactional,
+  flowOfItsOwn,
+  liveUsers as live,
+  settled,
   withProvider,
 } from './conformance-setup';
-
-/** Resolves with how `promise` settled, so a test can assert on a rejection it started earlier. */
-function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
-  return Promise.allSettled([promise]).then(([result]) => result);
-}
-
-/**
- * Awaited first by a flow started with an async IIFE: until its first await, a flow shares its
- * caller's async context, and beginTransaction() would enter the caller's context too.
- */
-function flowOfItsOwn(): Promise<void> {
-  return Promise.resolve();
-}
-
-function live(adapter: IDatabaseAdapter, scope: Scope): Promise<IUserEntity[]> {
-  return adapter.findMany({ filters: scope.users() }, usersTable);
-}
 
 describe.each(CONFORMANCE_PROVIDERS)('transaction safety', (provider) => {
   withProvider(provider, (db) => {

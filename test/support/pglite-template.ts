@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGliteAdapter } from '../../src/adapters/pglite';
+import { PGliteAdapter, type PGliteAdapterOptions } from '../../src/adapters/pglite';
 
 const MIGRATIONS = join(__dirname, '..', '..', 'migrations', 'postgres');
 
@@ -38,4 +38,12 @@ export async function pgliteTemplate(): Promise<Blob> {
       await adapter.close();
     }
   }
+}
+
+/** A PGlite adapter on a fresh database started from {@link pgliteTemplate}. */
+export async function openPgliteFromTemplate(
+  options: PGliteAdapterOptions = {},
+): Promise<PGliteAdapter> {
+  // The migrations still run, and find nothing to apply.
+  return PGliteAdapter.open({ loadDataDir: await pgliteTemplate(), migrate: true, ...options });
 }

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IDatabaseAdapter } from '../../../src/adapters/database-adapter.interface';
-import { PGliteAdapter } from '../../../src/adapters/pglite';
 import { PostgresAdapter } from '../../../src/adapters/postgres';
 import { SQLiteAdapter } from '../../../src/adapters/sqlite';
-import { pgliteTemplate } from '../../support/pglite-template';
+import { openPgliteFromTemplate } from '../../support/pglite-template';
 import { createTestDatabase, describeWithPostgres } from '../../support/postgres';
 
 /** An open adapter on a fresh database, and how to throw both away. */
@@ -69,7 +68,7 @@ async function openPostgres(): Promise<OpenedDatabase> {
 }
 
 async function openPglite(): Promise<OpenedDatabase> {
-  const adapter = await PGliteAdapter.open({ loadDataDir: await pgliteTemplate(), migrate: true });
+  const adapter = await openPgliteFromTemplate();
   return {
     adapter,
     async tables() {
