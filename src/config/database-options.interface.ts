@@ -1,4 +1,5 @@
 import type { ResilienceOptions } from '../resilience/resilient.adapter';
+import type { TableDefinition } from '../schema/table-definition';
 import type { ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
 import type { PoolerMode } from '../adapters/postgres/postgres-adapter.options';
@@ -110,6 +111,18 @@ export interface MetricsOptions {
   prometheusPrefix?: string;
 }
 
+/** The application's own migrations and tables. */
+export interface MigrationsOptions {
+  /**
+   * Folders of the application's migrations, each laid out as the library's (`sqlite/` and
+   * `postgres/` subfolders of `<version>_<name>.up.sql` / `.down.sql`). They are merged with the
+   * library's migrations by version. Default is `DATABASE_MIGRATIONS_DIRS` (comma-separated), else none.
+   */
+  directories?: readonly string[];
+  /** The application's table definitions: what `migrate check` and `/health` compare the live schema with. */
+  tables?: readonly TableDefinition<any>[];
+}
+
 /** What {@link DatabaseModule.forRoot} takes. Every field is optional and falls back to the environment. */
 export interface DatabaseModuleOptions {
   /** The database to use. Default is `DATABASE_PROVIDER`, else `supabase`. */
@@ -126,6 +139,8 @@ export interface DatabaseModuleOptions {
   probe?: ProbeOptions;
   /** Apply pending migrations at boot (SQLite and PostgreSQL). Default is `DATABASE_MIGRATE`, else `true`. */
   migrate?: boolean;
+  /** Where migrations come from, beyond the library's own (docs/migrations.md). */
+  migrations?: MigrationsOptions;
   /** The largest page a caller may ask for. Default is `DATABASE_MAX_PAGE_SIZE`, else 100. */
   maxPageSize?: number;
   /**

@@ -74,6 +74,34 @@ export interface ColumnOptions {
    * {@link TimestampPrecision}). Default is the table's `timestampPrecision` (`TableOptions`).
    */
   precision?: TimestampPrecision;
+  /**
+   * For a `string` column, the most characters it holds: validated on write and the
+   * `VARCHAR(n)` of generated DDL. Default is none (any length; DDL `TEXT`).
+   */
+  length?: number;
+  /**
+   * For a `string` column, the only values it may hold: validated on write and a CHECK in
+   * generated DDL. Default is none.
+   */
+  enum?: readonly string[];
+  /**
+   * The column's DDL default (generated migrations only; the library itself never fills it in).
+   * A string, number, boolean or null literal. Default is none.
+   */
+  default?: string | number | boolean | null;
+  /** Whether generated DDL adds a plain index on the column. Default is `false`. */
+  index?: boolean;
+  /** A foreign key: the referenced table (its `id` unless `column` is given). */
+  references?: ColumnReference;
+}
+
+/** A foreign key of a column, as generated DDL writes it. */
+export interface ColumnReference {
+  readonly table: string;
+  /** The referenced column. Default is `id`. */
+  readonly column?: string;
+  /** What happens to this row when the referenced one is deleted. Default is `restrict`. */
+  readonly onDelete?: 'restrict' | 'cascade' | 'set null';
 }
 
 /** The whole numbers an integer column holds, bounds included. */

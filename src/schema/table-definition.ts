@@ -1,6 +1,7 @@
 import {
   INT32_RANGE,
   type ColumnOptions,
+  type ColumnReference,
   type ColumnType,
   type IntegerRange,
   type TimestampPrecision,
@@ -11,6 +12,7 @@ export {
   INT32_RANGE,
   SAFE_INTEGER_RANGE,
   type ColumnOptions,
+  type ColumnReference,
   type ColumnType,
   type IntegerRange,
   type TimestampPrecision,
@@ -32,6 +34,16 @@ export interface ColumnDefinition {
   readonly range?: IntegerRange;
   /** What a timestamp column stores below the millisecond; undefined for other types. */
   readonly precision?: TimestampPrecision;
+  /** The most characters of a string column; undefined when unbounded. */
+  readonly length?: number;
+  /** The only values of a string column; undefined when any value goes. */
+  readonly enumValues?: readonly string[];
+  /** The DDL default; undefined when none is declared. */
+  readonly defaultValue?: string | number | boolean | null;
+  /** Whether generated DDL indexes the column on its own. */
+  readonly indexed: boolean;
+  /** The foreign key; undefined when none. */
+  readonly references?: ColumnReference;
 }
 
 /** The columns every table has, managed by the library. */
@@ -160,6 +172,11 @@ function resolveColumn(
       options.type === 'timestamp'
         ? checkPrecision(`precision of ${property}`, options.precision ?? timestampPrecision)
         : undefined,
+    length: options.length,
+    enumValues: options.enum ? Object.freeze([...options.enum]) : undefined,
+    defaultValue: options.default,
+    indexed: options.index ?? false,
+    references: options.references ? Object.freeze({ ...options.references }) : undefined,
   });
 }
 
