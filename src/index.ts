@@ -14,6 +14,7 @@ export * from './query';
 export * from './repositories';
 export * from './transactions';
 export * from './migrations';
+export * from './cli';
 export * from './health';
 export * from './metrics';
 export * from './resilience';

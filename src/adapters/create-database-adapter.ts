@@ -69,6 +69,7 @@ async function openSqlite(
     path,
     synchronous,
     migrate: config.migrate,
+    appMigrationsDirectories: config.migrations.directories,
     transactionTimeoutMs: config.transactionTimeoutMs,
     limits,
     observer,
@@ -127,6 +128,7 @@ export async function createDatabaseAdapter(
           transactionTimeoutMs: config.transactionTimeoutMs,
           limits,
           migrate: config.migrate,
+          appMigrationsDirectories: config.migrations.directories,
           observer,
         }),
       );
@@ -136,6 +138,7 @@ export async function createDatabaseAdapter(
         await PGliteAdapter.open({
           path: config.pglite.path,
           migrate: config.migrate,
+          appMigrationsDirectories: config.migrations.directories,
           transactionTimeoutMs: config.transactionTimeoutMs,
           limits,
           observer,

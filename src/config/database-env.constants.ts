@@ -19,6 +19,7 @@ export const DATABASE_ENV = {
   probeTimeoutMs: 'DATABASE_PROBE_TIMEOUT_MS',
   probeRetries: 'DATABASE_PROBE_RETRIES',
   migrate: 'DATABASE_MIGRATE',
+  migrationsDirs: 'DATABASE_MIGRATIONS_DIRS',
   maxPageSize: 'DATABASE_MAX_PAGE_SIZE',
   transactionTimeoutMs: 'DATABASE_TRANSACTION_TIMEOUT_MS',
   slowQueryMs: 'DATABASE_SLOW_QUERY_MS',

@@ -212,6 +212,8 @@ export interface ResolvedDatabaseConfig {
   fallback: DatabaseFallback;
   probe: { timeoutMs: number; retries: number; backoffMs: number };
   migrate: boolean;
+  /** The app's migration folders (absolute) and tables. */
+  migrations: { directories: readonly string[]; tables: readonly TableDefinition<any>[] };
   maxPageSize: number;
   transactionTimeoutMs: number;
   health: { latencyThresholdMs: number; checkTimeoutMs: number; minFreeDiskBytes: number };

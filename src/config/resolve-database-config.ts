@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
 import { POOLER_MODES, type PoolerMode } from '../adapters/postgres/postgres-adapter.options';
 import { DatabaseConfigurationException } from './database-configuration.exception';
@@ -31,6 +32,31 @@ function isHttpUrl(value: string): boolean {
 
 function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value);
+}
+
+/**
+ * The app's migration folders, absolute (relative ones against the working directory, where the
+ * CLI resolves them too), and its tables. The option wins over DATABASE_MIGRATIONS_DIRS.
+ */
+function resolveMigrations(
+  options: DatabaseModuleOptions,
+  read: SettingReader,
+): ResolvedDatabaseConfig['migrations'] {
+  const given = options.migrations?.directories;
+  const fromEnv = read.envValue(DATABASE_ENV.migrationsDirs);
+  const listed = given ?? (fromEnv ? fromEnv.split(',') : []);
+  const directories: string[] = [];
+  for (const entry of listed) {
+    if (typeof entry !== 'string' || entry.trim() === '') {
+      read.problems.push('migrations.directories must list non-empty folder paths');
+      continue;
+    }
+    directories.push(resolvePath(entry.trim()));
+  }
+  return {
+    directories: Object.freeze(directories),
+    tables: Object.freeze([...(options.migrations?.tables ?? [])]),
+  };
 }
 
 /**
@@ -255,6 +281,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
     fallback,
     probe,
     migrate: read.flag(options.migrate, DATABASE_ENV.migrate, DATABASE_DEFAULTS.migrate),
+    migrations: resolveMigrations(options, read),
     maxPageSize: read.integer(
       options.maxPageSize,
       DATABASE_ENV.maxPageSize,

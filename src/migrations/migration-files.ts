@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MigrationRecord } from './migration-driver.interface';
+import type { MigrationDialect, MigrationRecord } from './migration-driver.interface';
 import { formatMigration, MigrationException } from './migration.exception';
 
 /** A migration found on disk: its record plus the SQL of both directions. */
@@ -10,6 +11,41 @@ export interface MigrationFile extends MigrationRecord {
   readonly up: string;
   /** The SQL that reverts it. */
   readonly down: string;
+  /** The folder it was read from. */
+  readonly directory: string;
+}
+
+/**
+ * The folder of an application's migrations for a dialect: `<root>/<dialect>`, the library's own
+ * layout, so one root holds both dialects (and the snapshot `migrate generate` keeps).
+ */
+export function appMigrationsFolder(root: string, dialect: MigrationDialect): string {
+  return join(root, dialect);
+}
+
+/**
+ * Reads the migrations of several folders and merges them by version: the library's first, then
+ * the application's. A folder that does not exist holds none (an app may have only SQLite ones
+ * yet); one version in two folders is an error naming both, since the history records versions.
+ */
+export async function loadMigrationSet(directories: readonly string[]): Promise<MigrationFile[]> {
+  const [first, ...rest] = directories;
+  const sets = await Promise.all([
+    loadMigrationFiles(first),
+    ...rest.map((directory) => (existsSync(directory) ? loadMigrationFiles(directory) : [])),
+  ]);
+  const byVersion = new Map<number, MigrationFile>();
+  for (const file of sets.flat()) {
+    const clash = byVersion.get(file.version);
+    if (clash) {
+      throw invalid(
+        `Version ${file.version} is used by ${formatMigration(clash.version, clash.name)} in ` +
+          `${clash.directory} and by ${formatMigration(file.version, file.name)} in ${file.directory}`,
+      );
+    }
+    byVersion.set(file.version, file);
+  }
+  return [...byVersion.values()].sort((a, b) => a.version - b.version);
 }
 
 /** `0001_create_users.up.sql`: version, name, direction. */
@@ -72,7 +108,14 @@ export async function loadMigrationFiles(directory: string): Promise<MigrationFi
         throw invalid(`Migration ${formatMigration(version, name)} has no ${missing} file`);
       }
       const [upSql, downSql] = await Promise.all([readFile(up, 'utf8'), readFile(down, 'utf8')]);
-      return { version, name, checksum: migrationChecksum(upSql), up: upSql, down: downSql };
+      return {
+        version,
+        name,
+        checksum: migrationChecksum(upSql),
+        up: upSql,
+        down: downSql,
+        directory,
+      };
     }),
   );
 }

@@ -5,7 +5,7 @@ import type {
   MigrationDriver,
   MigrationSession,
 } from './migration-driver.interface';
-import { loadMigrationFiles, type MigrationFile } from './migration-files';
+import { appMigrationsFolder, loadMigrationSet, type MigrationFile } from './migration-files';
 import {
   formatMigration,
   MigrationChecksumMismatchException,
@@ -20,6 +20,12 @@ export interface MigrationRunnerOptions {
    * Default is the library's own `migrations/<dialect>` ({@link defaultMigrationsDirectory}).
    */
   directory?: string;
+  /**
+   * The application's migration folders, each laid out as the library's: the runner reads its
+   * `<dialect>` subfolder (`sqlite/` or `postgres/`), when present. They are merged with
+   * `directory` by version; one version in two folders is an error. Default is none.
+   */
+  appDirectories?: readonly string[];
   /** Receives one line per migration as it is applied or reverted. Default discards them. */
   log?: (line: string) => void;
 }
@@ -65,20 +71,23 @@ export interface MigrationStatus {
  * await new MigrationRunner(new SqliteMigrationDriver(db)).up();
  */
 export class MigrationRunner {
-  private readonly directory: string;
+  private readonly directories: readonly string[];
   private readonly log: (line: string) => void;
 
   constructor(
     private readonly driver: MigrationDriver,
     options: MigrationRunnerOptions = {},
   ) {
-    this.directory = options.directory ?? defaultMigrationsDirectory(driver.dialect);
+    this.directories = [
+      options.directory ?? defaultMigrationsDirectory(driver.dialect),
+      ...(options.appDirectories ?? []).map((root) => appMigrationsFolder(root, driver.dialect)),
+    ];
     this.log = options.log ?? (() => undefined);
   }
 
   /** Applies every pending migration in version order; returns those this call applied. */
   async up(): Promise<MigrationResult[]> {
-    const files = await loadMigrationFiles(this.directory);
+    const files = await loadMigrationSet(this.directories);
     return this.withSession(true, async (session) => {
       await attempt(() => session.ensureHistoryTable(), 'Cannot create the history table');
       const applied = await readApplied(session);
@@ -106,7 +115,7 @@ export class MigrationRunner {
         { details: { steps } },
       );
     }
-    const files = await loadMigrationFiles(this.directory);
+    const files = await loadMigrationSet(this.directories);
     const byVersion = new Map(files.map((f) => [f.version, f]));
     return this.withSession(true, async (session) => {
       const applied = await readApplied(session);
@@ -121,9 +130,18 @@ export class MigrationRunner {
     });
   }
 
+  /** The migrations `up` would apply, in order, with their SQL: what `up --dry-run` prints. */
+  async pending(): Promise<MigrationFile[]> {
+    const files = await loadMigrationSet(this.directories);
+    const applied = await this.withSession(false, readApplied);
+    verify(files, applied);
+    const done = new Set(applied.map((m) => m.version));
+    return files.filter((file) => !done.has(file.version));
+  }
+
   /** Every migration on disk or in the history table, in version order, with its state. */
   async status(): Promise<MigrationStatus[]> {
-    const files = await loadMigrationFiles(this.directory);
+    const files = await loadMigrationSet(this.directories);
     const applied = await this.withSession(false, readApplied);
     const recorded = new Map(applied.map((m) => [m.version, m]));
     const rows: MigrationStatus[] = files.map((file) => {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runMigrateCommand } from '../../src/migrations/migrate-command';
+import { runMigrateCommand } from '../../src/cli/migrate-command';
 import { createTestDatabase, describeWithPostgres } from '../support/postgres';
 import { tempDir, writeMigration, type TempDir } from './support/migration-fixtures';
 

@@ -17,6 +17,11 @@ export interface PGliteAdapterOptions {
   migrate?: boolean;
   /** Where the PostgreSQL migration files are. Default is the package's `migrations/postgres`. */
   migrationsDirectory?: string;
+  /**
+   * The application's migration folders (each with `sqlite/` and `postgres/` subfolders), applied
+   * with the library's, merged by version. Default is none.
+   */
+  appMigrationsDirectories?: readonly string[];
   /** Page size and IN-list limits. Default is {@link DEFAULT_QUERY_LIMITS}. */
   limits?: Partial<QueryLimits>;
   /** Receives an event after every operation (metrics, query logs). Default is none. */

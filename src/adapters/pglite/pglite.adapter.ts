@@ -43,7 +43,10 @@ export class PGliteAdapter extends SqlAdapter<PGlite> {
     if (options.migrate ?? true) {
       try {
         const driver = new PostgresMigrationDriver(pgliteMigrationPool(db));
-        await new MigrationRunner(driver, { directory: options.migrationsDirectory }).up();
+        await new MigrationRunner(driver, {
+          directory: options.migrationsDirectory,
+          appDirectories: options.appMigrationsDirectories,
+        }).up();
       } catch (error) {
         await adapter.close();
         throw mapPgliteError(error);

@@ -72,6 +72,11 @@ export interface PostgresAdapterOptions {
   /** Where the migration files are. Default is the migration runner's own default. */
   migrationsDirectory?: string;
   /**
+   * The application's migration folders (each with `sqlite/` and `postgres/` subfolders), applied
+   * with the library's, merged by version. Default is none.
+   */
+  appMigrationsDirectories?: readonly string[];
+  /**
    * How long one wait for the migration lock (held by another instance migrating the same
    * database) may last before `open()` fails with a MigrationException naming the holder, in
    * milliseconds. The wait is logged once. Default is 300000 (5 minutes).

@@ -81,7 +81,10 @@ export class PostgresAdapter extends SqlAdapter<CheckedOutClient> {
           lockTimeoutMs: settings.migrationLockTimeoutMs,
           log: (line) => adapter.logger.warn(line),
         });
-        await new MigrationRunner(driver, { directory: options.migrationsDirectory }).up();
+        await new MigrationRunner(driver, {
+          directory: options.migrationsDirectory,
+          appDirectories: options.appMigrationsDirectories,
+        }).up();
       }
     } catch (error) {
       await adapter.close();

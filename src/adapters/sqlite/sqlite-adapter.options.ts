@@ -24,6 +24,11 @@ export interface SQLiteAdapterOptions {
   migrate?: boolean;
   /** Where the SQLite migrations are. Default is the package's `migrations/sqlite`. */
   migrationsDirectory?: string;
+  /**
+   * The application's migration folders (each with `sqlite/` and `postgres/` subfolders), applied
+   * with the library's, merged by version. Default is none.
+   */
+  appMigrationsDirectories?: readonly string[];
   /** Receives an event after every operation (metrics, query logging). Default is none. */
   observer?: QueryObserver;
 }

@@ -72,11 +72,11 @@ export class SQLiteAdapter extends SqlAdapter<Database.Database> {
     const { lock } = this.sqlite.connections;
     await lock.acquire();
     try {
-      const directory = this.options.migrationsDirectory;
-      await new MigrationRunner(
-        new SqliteMigrationDriver(this.sqlite.db),
-        directory ? { directory } : {},
-      ).up();
+      const { migrationsDirectory, appMigrationsDirectories } = this.options;
+      await new MigrationRunner(new SqliteMigrationDriver(this.sqlite.db), {
+        directory: migrationsDirectory,
+        appDirectories: appMigrationsDirectories,
+      }).up();
       // A migration may have added or dropped a search index.
       this.sqlite.forgetSearchIndexes();
       this.engine.forgetPlans();

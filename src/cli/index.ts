@@ -1,0 +1,2 @@
+export * from './cli-command';
+export { runMigrateCommand, type MigrateCommandIo } from './migrate-command';

@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Pool } from 'pg';
+import type * as Pglite from '../adapters/pglite';
+import { PostgresMigrationDriver } from '../migrations/drivers/postgres-migration.driver';
+import { SqliteMigrationDriver } from '../migrations/drivers/sqlite-migration.driver';
+import type { MigrationDialect, MigrationDriver } from '../migrations/migration-driver.interface';
+
+/** A database the CLI opened, and how to close it. */
+export interface OpenedDatabase {
+  readonly dialect: MigrationDialect;
+  readonly driver: MigrationDriver;
+  /** Runs one read-only query and returns its rows: what `check` introspects with. */
+  readonly query: (sql: string, params?: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+  /** The target by name, never with a password: `sqlite ./data/app.sqlite`, `postgres host:5432/app`. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/** What the environment names, before anything is opened. */
+export interface DatabaseTarget {
+  readonly provider: 'sqlite' | 'postgres' | 'pglite';
+  readonly dialect: MigrationDialect;
+  readonly description: string;
+  /** For SQLite: whether the file is there (`:memory:` counts as there). */
+  readonly exists: boolean;
+}
+
+const DEFAULT_SQLITE_PATH = './data/database.sqlite';
+
+const setting = (env: Readonly<Record<string, string | undefined>>, name: string) =>
+  env[name]?.trim() || undefined;
+
+/** Reads the target from DATABASE_PROVIDER and friends; throws a plain Error with a usable message. */
+export function describeTarget(env: Readonly<Record<string, string | undefined>>): DatabaseTarget {
+  const provider = (setting(env, 'DATABASE_PROVIDER') ?? 'sqlite').toLowerCase();
+  if (provider === 'sqlite') {
+    const path = setting(env, 'SQLITE_PATH') ?? DEFAULT_SQLITE_PATH;
+    return {
+      provider,
+      dialect: 'sqlite',
+      description: `sqlite ${path}`,
+      exists: path === ':memory:' || existsSync(path),
+    };
+  }
+  if (provider === 'postgres' || provider === 'supabase') {
+    const url = postgresUrl(env, provider);
+    const { hostname, port, pathname } = new URL(url);
+    // Host, port and database only: the URL may carry a password.
+    const where = `${hostname}${port ? `:${port}` : ''}${pathname.length > 1 ? pathname : ''}`;
+    return {
+      provider: 'postgres',
+      dialect: 'postgres',
+      description: `postgres ${where}`,
+      exists: true,
+    };
+  }
+  if (provider === 'pglite') {
+    const path = setting(env, 'PGLITE_PATH') ?? 'memory://';
+    return { provider, dialect: 'postgres', description: `pglite ${path}`, exists: true };
+  }
+  throw new Error(`DATABASE_PROVIDER=${provider} is not one of sqlite, postgres, supabase, pglite`);
+}
+
+function postgresUrl(env: Readonly<Record<string, string | undefined>>, provider: string): string {
+  const url = setting(env, 'DATABASE_URL');
+  if (!url) throw new Error(`DATABASE_PROVIDER=${provider} needs DATABASE_URL`);
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new Error('DATABASE_URL must start with postgresql:// or postgres://');
+  }
+  return url;
+}
+
+/**
+ * Opens the database the environment names. `log` receives the drivers' waits (another process
+ * holds the migration lock).
+ */
+export async function openDatabase(
+  env: Readonly<Record<string, string | undefined>>,
+  log: (line: string) => void,
+): Promise<OpenedDatabase> {
+  const target = describeTarget(env);
+  if (target.provider === 'sqlite') {
+    const path = setting(env, 'SQLITE_PATH') ?? DEFAULT_SQLITE_PATH;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('foreign_keys = ON');
+    return {
+      dialect: 'sqlite',
+      driver: new SqliteMigrationDriver(db),
+      query: async (sql, params = []) =>
+        db.prepare(sql).all(...params) as Record<string, unknown>[],
+      description: target.description,
+      close: async () => void db.close(),
+    };
+  }
+  if (target.provider === 'postgres') {
+    const pool = new Pool({ connectionString: postgresUrl(env, 'postgres'), max: 1 });
+    // An idle client's error (server restart) would otherwise crash the process.
+    pool.on('error', () => undefined);
+    return {
+      dialect: 'postgres',
+      // The lock is transaction-scoped, so this works through a transaction pooler too.
+      driver: new PostgresMigrationDriver(pool, { log }),
+      query: async (sql, params = []) => (await pool.query(sql, [...params])).rows,
+      description: target.description,
+      close: () => pool.end(),
+    };
+  }
+  const path = setting(env, 'PGLITE_PATH') ?? 'memory://';
+  // Loaded here: the PGlite adapter imports the migration runner, and PGlite is optional.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PGliteAdapter, pgliteMigrationPool } = require('../adapters/pglite') as typeof Pglite;
+  const adapter = await PGliteAdapter.open({ path, migrate: false });
+  return {
+    dialect: 'postgres',
+    driver: new PostgresMigrationDriver(pgliteMigrationPool(adapter.db), { log }),
+    query: async (sql, params = []) =>
+      (await adapter.db.query<Record<string, unknown>>(sql, [...params])).rows,
+    description: target.description,
+    close: () => adapter.close(),
+  };
+}
