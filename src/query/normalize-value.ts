@@ -100,7 +100,25 @@ export function normalizeWriteValue(column: ColumnDefinition, value: unknown): u
     if (!column.nullable) reject(column.property, 'must not be null');
     return null;
   }
-  return column.type === 'json'
-    ? normalizeJson(column.property, value)
-    : normalizeScalar(column, value, column.property);
+  if (column.type === 'json') return normalizeJson(column.property, value);
+  const normalized = normalizeScalar(column, value, column.property);
+  if (column.length !== undefined || column.enumValues !== undefined) {
+    checkDeclaredText(column, normalized as string);
+  }
+  return normalized;
+}
+
+/**
+ * The declaration's own rules for a string column, on every write and every provider: at most
+ * `length` characters (code points, as VARCHAR(n) counts them) and one of `enum`.
+ */
+function checkDeclaredText(column: ColumnDefinition, text: string): void {
+  const { length, enumValues, property } = column;
+  // UTF-16 units are never fewer than code points, so only a long string needs counting.
+  if (length !== undefined && text.length > length && [...text].length > length) {
+    reject(property, `must be at most ${length} characters`);
+  }
+  if (enumValues !== undefined && !enumValues.includes(text)) {
+    reject(property, `must be one of ${enumValues.join(', ')}`);
+  }
 }

@@ -6,6 +6,7 @@ import {
   type IntegerRange,
   type TimestampPrecision,
 } from './column-options';
+import type { ColumnOptionsFor, EntityOfColumns } from './column-types';
 import { toSnakeCase } from './naming';
 
 export {
@@ -17,6 +18,7 @@ export {
   type IntegerRange,
   type TimestampPrecision,
 } from './column-options';
+export type { ColumnOptionsFor, ColumnTypesFor, EntityOfColumns, JsonValue } from './column-types';
 
 /** A column of a table, with both of its names resolved. */
 export interface ColumnDefinition {
@@ -64,9 +66,23 @@ export type CreateInput<T extends IBaseEntity> = Omit<T, keyof IBaseEntity>;
 /** The properties a caller may change on update. */
 export type UpdateInput<T extends IBaseEntity> = Partial<CreateInput<T>>;
 
+/** Each property of a hand-written entity interface, declared with options that fit its type. */
 type DeclaredColumns<T extends IBaseEntity> = {
-  [K in keyof CreateInput<T>]-?: ColumnOptions;
+  [K in keyof CreateInput<T>]-?: ColumnOptionsFor<CreateInput<T>[K]>;
 };
+
+/** A table's options when the entity type is derived from them ({@link EntityOf}). */
+export interface DeclaredTableOptions<C extends Record<string, ColumnOptions>> extends Omit<
+  TableOptions<IBaseEntity>,
+  'columns' | 'searchable' | 'entity'
+> {
+  columns: C;
+  searchable?: ReadonlyArray<keyof C & string>;
+  entity?: new () => any;
+}
+
+/** The entity type of a table: `type Invoice = EntityOf<typeof invoicesTable>`. */
+export type EntityOf<D> = D extends TableDefinition<infer T> ? T : never;
 
 /** What {@link defineTable} takes. */
 export interface TableOptions<T extends IBaseEntity> {
@@ -157,6 +173,7 @@ function resolveColumn(
   if (options.precision !== undefined && options.type !== 'timestamp') {
     throw new Error(`Only a timestamp column has a precision (${property})`);
   }
+  checkDeclaredRules(property, options);
   const sensitive = options.sensitive ?? false;
   return Object.freeze({
     property,
@@ -179,6 +196,68 @@ function resolveColumn(
     references: options.references ? Object.freeze({ ...options.references }) : undefined,
   });
 }
+
+/** The declaration's lengths, enums, defaults and foreign keys, checked once at definition. */
+function checkDeclaredRules(property: string, options: ColumnOptions): void {
+  const { length, enum: values, default: fallback, references } = options;
+  if ((length !== undefined || values !== undefined) && options.type !== 'string') {
+    throw new Error(`Only a string column has a length or an enum (${property})`);
+  }
+  if (length !== undefined && (!Number.isSafeInteger(length) || length < 1)) {
+    throw new Error(`The length of ${property} must be a positive integer`);
+  }
+  if (values !== undefined) {
+    const distinct = new Set(values);
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      values.some((v) => typeof v !== 'string') ||
+      distinct.size !== values.length
+    ) {
+      throw new Error(`The enum of ${property} must be a non-empty list of distinct strings`);
+    }
+    if (length !== undefined && values.some((v) => [...v].length > length)) {
+      throw new Error(`An enum value of ${property} is longer than its length`);
+    }
+  }
+  if (fallback !== undefined && fallback !== null) {
+    const expected = DEFAULT_TYPES[options.type];
+    if (typeof fallback !== expected || (values && !values.includes(fallback as string))) {
+      throw new Error(`The default of ${property} does not fit its column`);
+    }
+    if (typeof fallback === 'number' && !Number.isSafeInteger(fallback)) {
+      throw new Error(`The default of ${property} must be an integer`);
+    }
+  }
+  if (fallback === null && !options.nullable) {
+    throw new Error(`The default of ${property} is null but the column is not nullable`);
+  }
+  if (references) {
+    const column = references.column ?? 'id';
+    if (!SAFE_IDENTIFIER.test(references.table) || !SAFE_IDENTIFIER.test(column)) {
+      throw new Error(
+        `The foreign key of ${property} must name a table and column matching ${SAFE_IDENTIFIER}`,
+      );
+    }
+    if (references.onDelete && !['restrict', 'cascade', 'set null'].includes(references.onDelete)) {
+      throw new Error(`onDelete of ${property} must be restrict, cascade or set null`);
+    }
+    if (references.onDelete === 'set null' && !options.nullable) {
+      throw new Error(`onDelete 'set null' needs ${property} to be nullable`);
+    }
+  }
+}
+
+/** What `typeof` a column's default must be; json defaults are not supported. */
+const DEFAULT_TYPES: Record<ColumnType, string> = {
+  uuid: 'string',
+  string: 'string',
+  text: 'string',
+  integer: 'number',
+  boolean: 'boolean',
+  timestamp: 'string',
+  json: 'never',
+};
 
 /** Builds the frozen metadata of a table from its resolved columns. */
 function assembleTable<T extends IBaseEntity>(
@@ -229,7 +308,12 @@ function assembleTable<T extends IBaseEntity>(
  *   searchable: ['title'],
  * });
  */
-export function defineTable<T extends IBaseEntity>(options: TableOptions<T>): TableDefinition<T> {
+export function defineTable<T extends IBaseEntity>(options: TableOptions<T>): TableDefinition<T>;
+export function defineTable<
+  const C extends Record<string, ColumnOptions>,
+  const S extends boolean = true,
+>(options: DeclaredTableOptions<C> & { softDelete?: S }): TableDefinition<EntityOfColumns<C, S>>;
+export function defineTable(options: TableOptions<any>): TableDefinition<any> {
   if (!SAFE_IDENTIFIER.test(options.name)) {
     throw new Error(`Table name "${options.name}" must match ${SAFE_IDENTIFIER}`);
   }

@@ -45,7 +45,7 @@ describe('column metadata', () => {
           small: { type: 'integer', range: { min: 2, max: 1 } },
           big: { type: 'integer' },
           label: { type: 'string', range: INT32_RANGE },
-          token: { type: 'text' },
+          token: { type: 'text', nullable: true },
         },
       }),
     ).toThrow(/range/);
@@ -61,7 +61,7 @@ describe('column metadata', () => {
         columns: {
           small: { type: 'integer' },
           big: { type: 'integer' },
-          token: { type: 'text', sensitive: true },
+          token: { type: 'text', sensitive: true, nullable: true },
           label: { type: 'string' },
         },
         searchable: ['token'],
