@@ -4,7 +4,7 @@
  */
 import { defineTable, type CreateInput, type EntityOf, type IBaseEntity } from '../../src';
 
-const invoicesTable = defineTable({
+export const invoicesTable = defineTable({
   name: 'invoices',
   columns: {
     number: { type: 'string', length: 40, unique: true },
@@ -50,7 +50,7 @@ defineTable({
   searchable: ['b'],
 });
 
-const hardTable = defineTable({ name: 'h', softDelete: false, columns: { a: { type: 'text' } } });
+export const hardTable = defineTable({ name: 'h', softDelete: false, columns: { a: { type: 'text' } } });
 // @ts-expect-error a table without soft delete has no deletedAt
 export const noDeletedAt: EntityOf<typeof hardTable>['deletedAt'] = null;
 
