@@ -50,7 +50,11 @@ defineTable({
   searchable: ['b'],
 });
 
-export const hardTable = defineTable({ name: 'h', softDelete: false, columns: { a: { type: 'text' } } });
+export const hardTable = defineTable({
+  name: 'h',
+  softDelete: false,
+  columns: { a: { type: 'text' } },
+});
 // @ts-expect-error a table without soft delete has no deletedAt
 export const noDeletedAt: EntityOf<typeof hardTable>['deletedAt'] = null;
 
