@@ -1,0 +1,3 @@
+export * from './schema-model';
+export * from './table-model';
+export * from './sql-types';
