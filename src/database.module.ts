@@ -31,7 +31,9 @@ export class DatabaseModule {
    * `useClass` or `useExisting` (a {@link DatabaseOptionsFactory}). Throws at once when none of
    * the three is given.
    */
-  static forRootAsync(options: DatabaseModuleAsyncOptions): DynamicModule {
+  static forRootAsync<T extends DatabaseModuleOptions>(
+    options: DatabaseModuleAsyncOptions<T>,
+  ): DynamicModule {
     return { module: DatabaseModule, imports: [DatabaseCoreModule.forRootAsync(options)] };
   }
 

@@ -19,6 +19,18 @@ export const DATABASE_PROVIDERS: readonly DatabaseProvider[] = [
   'pglite',
 ];
 
+/**
+ * Whether a value (e.g. read from the environment) names a provider the library knows, so it can
+ * be given as the typed `provider` option. Exact and case-sensitive; `DATABASE_PROVIDER` itself
+ * is read case-insensitively when the option is unset.
+ *
+ * @example
+ * const provider = isDatabaseProvider(env.DB) ? env.DB : 'sqlite';
+ */
+export function isDatabaseProvider(value: unknown): value is DatabaseProvider {
+  return (DATABASE_PROVIDERS as readonly unknown[]).includes(value);
+}
+
 const FALLBACKS: readonly DatabaseFallback[] = ['sqlite', 'none'];
 const SYNCHRONOUS_MODES: readonly SqliteSynchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 function isHttpUrl(value: string): boolean {
