@@ -21,21 +21,12 @@ import { DatabaseConfigurationException } from './config/database-configuration.
 import { resolveDatabaseConfig } from './config/resolve-database-config';
 import {
   BUILT_IN_REPOSITORIES,
+  connectionTokens,
   createAsyncOptionsProviders,
   createRepositoryProviders,
   providerToken,
 } from './database.providers';
-import {
-  checkConnectionName,
-  DEFAULT_CONNECTION_NAME,
-  getDatabaseAdapterToken,
-  getDatabaseConfigToken,
-  getDatabaseConnectionToken,
-  getDatabaseHealthIndicatorToken,
-  getDatabaseHealthToken,
-  getDatabaseMetricsToken,
-  getDatabaseOptionsToken,
-} from './database.tokens';
+import { checkConnectionName, DEFAULT_CONNECTION_NAME } from './database.tokens';
 import { DatabaseHealthIndicator } from './health/database-health.indicator';
 import { DatabaseHealthService } from './health/database-health.service';
 import { DatabaseMetricsService } from './metrics/database-metrics.service';
@@ -88,7 +79,7 @@ const OWN_CONNECTION = Symbol('DATABASE_OWN_CONNECTION');
  * own container, it holds no state between applications.
  */
 function assertSingleRoot(modules: ModulesContainer, name: string): true {
-  const optionsToken = getDatabaseOptionsToken(name);
+  const optionsToken = connectionTokens(name).options;
   let count = 0;
   for (const module of modules.values()) {
     if (module.metatype === DatabaseCoreModule && module.providers.has(optionsToken)) count += 1;
@@ -121,10 +112,8 @@ function resolveConnectionConfig(
  */
 export function createDatabaseProviders(name?: string): Provider[] {
   const checked = checkConnectionName(name);
-  const config = getDatabaseConfigToken(checked);
-  const connection = getDatabaseConnectionToken(checked);
-  const metrics = getDatabaseMetricsToken(checked);
-  const health = getDatabaseHealthToken(checked);
+  const tokens = connectionTokens(checked);
+  const { config, connection, metrics, health } = tokens;
   const context = checked === DEFAULT_CONNECTION_NAME ? '' : `:${checked}`;
   return [
     {
@@ -137,7 +126,7 @@ export function createDatabaseProviders(name?: string): Provider[] {
       // Validation runs here, at boot, so a bad configuration fails before any connection.
       useFactory: (options: DatabaseModuleOptions | undefined) =>
         resolveConnectionConfig(checked, options),
-      inject: [getDatabaseOptionsToken(checked), SINGLE_ROOT],
+      inject: [tokens.options, SINGLE_ROOT],
     },
     {
       provide: metrics,
@@ -166,7 +155,7 @@ export function createDatabaseProviders(name?: string): Provider[] {
       inject: [config, metrics],
     },
     {
-      provide: getDatabaseAdapterToken(checked),
+      provide: tokens.adapter,
       useFactory: (opened: DatabaseConnection) => opened.adapter,
       inject: [connection],
     },
@@ -177,7 +166,7 @@ export function createDatabaseProviders(name?: string): Provider[] {
       inject: [connection, config],
     },
     {
-      provide: getDatabaseHealthIndicatorToken(checked),
+      provide: tokens.healthIndicator,
       useFactory: (service: DatabaseHealthService) => new DatabaseHealthIndicator(service),
       inject: [health],
     },
@@ -210,7 +199,7 @@ export class DatabaseCoreModule implements OnApplicationShutdown {
     const providers = createDatabaseProviders(name);
     return {
       module: DatabaseCoreModule,
-      providers: [{ provide: getDatabaseOptionsToken(name), useValue: options }, ...providers],
+      providers: [{ provide: connectionTokens(name).options, useValue: options }, ...providers],
       exports: exportedTokens(providers),
     };
   }
@@ -219,7 +208,7 @@ export class DatabaseCoreModule implements OnApplicationShutdown {
   static forRootAsync(options: DatabaseModuleAsyncOptions): DynamicModule {
     const name = checkConnectionName(options.name);
     // Checked here, when the module is declared, rather than as an obscure DI error at boot.
-    const optionsProviders = createAsyncOptionsProviders(options, getDatabaseOptionsToken(name));
+    const optionsProviders = createAsyncOptionsProviders(options, connectionTokens(name).options);
     const providers = createDatabaseProviders(name);
     return {
       module: DatabaseCoreModule,

@@ -11,12 +11,6 @@ import type {
   DatabaseOptionsFactory,
 } from './config/database-options.interface';
 import {
-  DATABASE_ADAPTER,
-  DATABASE_CONFIG,
-  DATABASE_CONNECTION,
-  DATABASE_MODULE_OPTIONS,
-} from './database.constants';
-import {
   checkConnectionName,
   DEFAULT_CONNECTION_NAME,
   getDatabaseAdapterToken,
@@ -28,9 +22,6 @@ import {
   getDatabaseOptionsToken,
   getRepositoryToken,
 } from './database.tokens';
-import { DatabaseHealthIndicator } from './health/database-health.indicator';
-import { DatabaseHealthService } from './health/database-health.service';
-import { DatabaseMetricsService } from './metrics/database-metrics.service';
 import { PaymentRepository } from './repositories/payment.repository';
 import { SubscriptionRepository } from './repositories/subscription.repository';
 import { UserRepository } from './repositories/user.repository';
@@ -48,20 +39,29 @@ export const BUILT_IN_REPOSITORIES = [
   WebhookRepository,
 ] as const;
 
+/** The tokens of everything a connection provides, by role. */
+export function connectionTokens(name?: string) {
+  return {
+    options: getDatabaseOptionsToken(name),
+    config: getDatabaseConfigToken(name),
+    connection: getDatabaseConnectionToken(name),
+    adapter: getDatabaseAdapterToken(name),
+    metrics: getDatabaseMetricsToken(name),
+    health: getDatabaseHealthToken(name),
+    healthIndicator: getDatabaseHealthIndicatorToken(name),
+  };
+}
+
 /**
  * What a class written for the default connection depends on, mapped to the same thing of the
- * named connection `name`: its adapter, configuration, boot outcome, health, metrics and the
- * built-in repositories.
+ * named connection `name`: each of its tokens, and the built-in repositories.
  */
 function namedDependencies(name: string): ReadonlyMap<unknown, InjectionToken> {
+  const defaults = connectionTokens();
+  const named = connectionTokens(name);
+  const roles = Object.keys(defaults) as Array<keyof typeof defaults>;
   return new Map<unknown, InjectionToken>([
-    [DATABASE_ADAPTER, getDatabaseAdapterToken(name)],
-    [DATABASE_CONFIG, getDatabaseConfigToken(name)],
-    [DATABASE_CONNECTION, getDatabaseConnectionToken(name)],
-    [DATABASE_MODULE_OPTIONS, getDatabaseOptionsToken(name)],
-    [DatabaseMetricsService, getDatabaseMetricsToken(name)],
-    [DatabaseHealthService, getDatabaseHealthToken(name)],
-    [DatabaseHealthIndicator, getDatabaseHealthIndicatorToken(name)],
+    ...roles.map((role): [unknown, InjectionToken] => [defaults[role], named[role]]),
     ...BUILT_IN_REPOSITORIES.map((r: Type<unknown>): [unknown, InjectionToken] => [
       r,
       getRepositoryToken(r, name),

@@ -1,11 +1,5 @@
 import { existsSync } from 'node:fs';
-import {
-  Injectable,
-  Module,
-  type DynamicModule,
-  type INestApplicationContext,
-} from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import {
   DATABASE_ADAPTER,
   DATABASE_CONFIG,
@@ -30,6 +24,7 @@ import {
   type DatabaseModuleOptions,
   type IDatabaseAdapter,
 } from '../../src';
+import { bootApp as boot, bootRefusal as refusal } from './boot-app';
 import { makeTempSqliteDir } from './temp-sqlite';
 
 const tmp = makeTempSqliteDir('named');
@@ -43,14 +38,6 @@ function memory(name?: string, extra: DatabaseModuleOptions = {}): DynamicModule
     env: {},
     ...extra,
   });
-}
-
-async function boot(imports: unknown[], providers: unknown[] = []) {
-  const moduleRef = await Test.createTestingModule({
-    imports: imports as DynamicModule[],
-    providers: providers as never[],
-  }).compile();
-  return moduleRef.init();
 }
 
 /** An app repository written for the default connection: adapter and connection by decorator. */
@@ -73,18 +60,6 @@ class Reports {
 }
 
 const user = (email: string) => ({ email, firstName: 'Ann', lastName: 'Lee' });
-
-async function refusal(imports: unknown[]): Promise<DatabaseConfigurationException> {
-  const outcome = await boot(imports).then(
-    async (app: INestApplicationContext) => {
-      await app.close();
-      return undefined;
-    },
-    (e: unknown) => e,
-  );
-  expect(outcome).toBeInstanceOf(DatabaseConfigurationException);
-  return outcome as DatabaseConfigurationException;
-}
 
 describe('named connections', () => {
   it('gives the default connection its usual tokens and each name stable tokens of its own', () => {
