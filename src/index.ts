@@ -4,6 +4,7 @@
  */
 export * from './database.module';
 export * from './database.constants';
+export * from './database.tokens';
 export * from './database.decorators';
 export * from './config';
 export * from './adapters';

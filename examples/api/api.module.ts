@@ -22,7 +22,8 @@ export class ApiModule {}
 export function exampleDatabaseOptions(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): DatabaseModuleOptions {
-  return { provider: env.DATABASE_PROVIDER?.trim() || 'sqlite', env };
+  // A set DATABASE_PROVIDER is read, and validated, by the module itself from `env`.
+  return env.DATABASE_PROVIDER?.trim() ? { env } : { provider: 'sqlite', env };
 }
 
 /** The example application: DatabaseModule plus the routes. */

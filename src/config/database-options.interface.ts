@@ -125,8 +125,19 @@ export interface MigrationsOptions {
 
 /** What {@link DatabaseModule.forRoot} takes. Every field is optional and falls back to the environment. */
 export interface DatabaseModuleOptions {
-  /** The database to use. Default is `DATABASE_PROVIDER`, else `supabase`. */
-  provider?: DatabaseProvider | string;
+  /**
+   * The connection's name: several `forRoot` with distinct names open several databases side by
+   * side, each injected by name (`@InjectDatabaseAdapter(name)`, `@InjectRepository(Repo, name)`).
+   * Letters, digits, `_` and `-`, starting with a letter; `default` is the unnamed connection.
+   * A named connection reads the same environment variables as the default one, so give it its
+   * settings (or its own `env`). Default is the default connection, injected as before.
+   */
+  name?: string;
+  /**
+   * The database to use. A value read from the environment can be checked with
+   * {@link isDatabaseProvider} first. Default is `DATABASE_PROVIDER`, else `supabase`.
+   */
+  provider?: DatabaseProvider;
   supabase?: SupabaseOptions;
   sqlite?: SqliteOptions;
   postgres?: PostgresOptions;
@@ -174,10 +185,46 @@ export interface DatabaseOptionsFactory {
   createDatabaseOptions(): Promise<DatabaseModuleOptions> | DatabaseModuleOptions;
 }
 
-/** What {@link DatabaseModule.forRootAsync} takes: exactly one of useFactory, useClass, useExisting. */
-export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+/** A group of options (`sqlite`, `postgres`, …) with an unknown key typed `never`; values and lists stay as they are. */
+type KnownGroupKeys<T, Shape> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends readonly unknown[]
+    ? T
+    : T extends object
+      ? { [K in keyof T]: K extends keyof Shape ? T[K] : never }
+      : T;
+
+/**
+ * The options `T` a factory returns, with an unknown key at the top or in a group of options
+ * (`sqlite: { pth }`) typed `never`, so that it is a compile error as it is in an object literal
+ * given to `forRoot`: TypeScript does not check a returned object literal for excess keys.
+ */
+export type ExactDatabaseModuleOptions<T> = T extends unknown
+  ? {
+      [K in keyof T]: K extends keyof DatabaseModuleOptions
+        ? KnownGroupKeys<T[K], Extract<NonNullable<DatabaseModuleOptions[K]>, object>>
+        : never;
+    }
+  : never;
+
+/**
+ * What {@link DatabaseModule.forRootAsync} takes: exactly one of useFactory, useClass,
+ * useExisting. `T` is what `useFactory` returns, inferred: it lets an unknown option there be a
+ * compile error.
+ */
+export interface DatabaseModuleAsyncOptions<
+  T extends DatabaseModuleOptions = DatabaseModuleOptions,
+> extends Pick<ModuleMetadata, 'imports'> {
+  /**
+   * The connection's name, as {@link DatabaseModuleOptions.name}; given here because the
+   * connection's tokens must be known before its options are built. The factory may leave `name`
+   * out or return the same one. Default is the default connection.
+   */
+  name?: string;
   /** Builds the options; its arguments are the `inject` providers. */
-  useFactory?: (...args: any[]) => Promise<DatabaseModuleOptions> | DatabaseModuleOptions;
+  useFactory?: (
+    ...args: any[]
+  ) => Promise<ExactDatabaseModuleOptions<T>> | ExactDatabaseModuleOptions<T>;
   /** Providers passed to `useFactory`. Default is none. */
   inject?: any[];
   /** A class the module instantiates to build the options. */

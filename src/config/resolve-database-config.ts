@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
 import { POOLER_MODES, type PoolerMode } from '../adapters/postgres/postgres-adapter.options';
 import { DatabaseConfigurationException } from './database-configuration.exception';
+import { DATABASE_PROVIDERS } from './database-providers';
 import { DATABASE_DEFAULTS, DATABASE_ENV } from './database-env.constants';
 import { type Env, SettingReader } from './setting-reader';
 import type {
@@ -10,14 +11,6 @@ import type {
   ResolvedDatabaseConfig,
   SqliteSynchronous,
 } from './database-options.interface';
-
-/** The providers the library knows, in the order they are listed in messages. */
-export const DATABASE_PROVIDERS: readonly DatabaseProvider[] = [
-  'supabase',
-  'sqlite',
-  'postgres',
-  'pglite',
-];
 
 const FALLBACKS: readonly DatabaseFallback[] = ['sqlite', 'none'];
 const SYNCHRONOUS_MODES: readonly SqliteSynchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];

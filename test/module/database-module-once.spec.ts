@@ -1,38 +1,19 @@
 import { existsSync } from 'node:fs';
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import {
-  DATABASE_ADAPTER,
-  DatabaseConfigurationException,
-  DatabaseModule,
-  UserRepository,
-  type IDatabaseAdapter,
-} from '../../src';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DATABASE_ADAPTER, DatabaseModule, UserRepository, type IDatabaseAdapter } from '../../src';
+import { bootApp as boot, bootRefusal, type TestImports } from './boot-app';
 import { makeTempSqliteDir } from './temp-sqlite';
 
 const tmp = makeTempSqliteDir('module-once');
 afterAll(() => tmp.cleanup());
-
-async function boot(imports: Array<DynamicModule | (new () => unknown)>) {
-  const moduleRef = await Test.createTestingModule({ imports }).compile();
-  return moduleRef.init();
-}
 
 function sqlite(path: string): DynamicModule {
   return DatabaseModule.forRoot({ provider: 'sqlite', sqlite: { path }, env: {} });
 }
 
 /** Boots, expecting the duplicate-forRoot refusal; returns its message. */
-async function refusal(imports: Array<DynamicModule | (new () => unknown)>): Promise<string> {
-  const error = await boot(imports).then(
-    async (app: INestApplicationContext) => {
-      await app.close();
-      return undefined;
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DatabaseConfigurationException);
-  return (error as Error).message;
+async function refusal(imports: TestImports): Promise<string> {
+  return (await bootRefusal(imports)).message;
 }
 
 function expectExplains(message: string): void {

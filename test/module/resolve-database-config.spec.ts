@@ -1,4 +1,4 @@
-import { DATABASE_DEFAULTS, resolveDatabaseConfig } from '../../src/config';
+import { DATABASE_DEFAULTS, isDatabaseProvider, resolveDatabaseConfig } from '../../src/config';
 import { problemsOf } from './config-problems';
 
 const supabaseEnv = { SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_ANON_KEY: 'anon' };
@@ -171,5 +171,14 @@ describe('resolveDatabaseConfig', () => {
       resolveDatabaseConfig({ env: { DATABASE_PROVIDER: '', ...supabaseEnv, SQLITE_PATH: ' ' } })
         .sqlite.path,
     ).toBe('./data/database.sqlite');
+  });
+
+  it('isDatabaseProvider accepts exactly the known providers', () => {
+    for (const known of ['supabase', 'sqlite', 'postgres', 'pglite']) {
+      expect(isDatabaseProvider(known)).toBe(true);
+    }
+    for (const other of ['sqlit', 'SQLite', '', undefined, 1, {}]) {
+      expect(isDatabaseProvider(other)).toBe(false);
+    }
   });
 });
