@@ -35,6 +35,7 @@ export function rlsOwnerSql({ table, column }: RlsOwner): { up: string; down: st
   const own = `${column} = (SELECT auth.uid())`;
   const up = [
     `-- Row level security: authenticated users read and update the rows whose ${column} is theirs.`,
+    "-- auth.uid() is Supabase's; on plain PostgreSQL the library's 0001_create_auth_compat makes it.",
     '-- The table owner (the library) and service_role are not subject to it. Grant what',
     `-- authenticated may do (GRANT SELECT, UPDATE (…) ON ${table} TO authenticated) as you need.`,
     `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`,

@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runMigrateCommand } from '../../src/cli/migrate-command';
+import { BaseRepository } from '../../src/repositories/base.repository';
+import type { ColumnOptions } from '../../src/schema';
+import { loadTableDefinitions } from '../../src/schema-model';
+import { postgresSkipReason } from '../support/postgres';
+import {
+  insertUser,
+  pgliteTarget,
+  postgresTarget,
+  sqliteTarget,
+  writeSchemaModule,
+  type MigrationTarget,
+  type TableSource,
+} from './support/generate-fixtures';
+import { tempDir, type TempDir } from './support/migration-fixtures';
+
+/** The definition versions an app goes through, one generated migration each. */
+const invoiceColumns: Record<string, ColumnOptions> = {
+  userId: { type: 'uuid', references: { table: 'users', onDelete: 'cascade' } },
+  number: { type: 'string', length: 32 },
+  status: { type: 'string', enum: ['draft', 'sent'], default: 'draft' },
+  amountCents: { type: 'integer' },
+  paid: { type: 'boolean', default: false },
+};
+const lines: TableSource = {
+  name: 'invoice_lines',
+  columns: { invoiceId: { type: 'uuid', references: { table: 'invoices', onDelete: 'cascade' } } },
+};
+const versions: { name: string; columns: Record<string, ColumnOptions> }[] = [
+  { name: 'create_invoices', columns: invoiceColumns },
+  { name: 'add_note', columns: { ...invoiceColumns, note: { type: 'text', nullable: true } } },
+  {
+    name: 'add_currency',
+    columns: {
+      ...invoiceColumns,
+      note: { type: 'text', nullable: true },
+      currency: { type: 'string', default: 'usd' },
+    },
+  },
+];
+const withNote = (extra: Record<string, ColumnOptions> = {}) => ({
+  ...invoiceColumns,
+  note: { type: 'text', default: '' } as ColumnOptions,
+  currency: { type: 'string', default: 'usd' } as ColumnOptions,
+  ...extra,
+});
+const indexed: Record<string, ColumnOptions> = {
+  status: { type: 'string', enum: ['draft', 'sent'], default: 'draft', index: true },
+  reference: { type: 'string', nullable: true, unique: true },
+};
+versions.push(
+  { name: 'require_note', columns: withNote() },
+  { name: 'index_status_add_reference', columns: withNote(indexed) },
+  {
+    name: 'add_paid_status',
+    columns: withNote({
+      ...indexed,
+      status: { type: 'string', enum: ['draft', 'sent', 'paid'], default: 'draft', index: true },
+    }),
+  },
+);
+const { paid: _paid, ...withoutPaid } = versions[5].columns;
+versions.push({ name: 'drop_paid', columns: withoutPaid });
+
+const engines = [
+  'SQLite',
+  'PGlite',
+  postgresSkipReason ? `not PostgreSQL: ${postgresSkipReason}` : 'PostgreSQL',
+];
+
+describe(`migrate generate, applied on ${engines.join(', ')}`, () => {
+  let app: TempDir;
+  let root: string;
+  let out: string[];
+  let err: string[];
+  const targets: MigrationTarget[] = [];
+  const libraryTables = new Map<string, string[]>();
+  let userIds: Map<string, string>;
+
+  const generate = (name: string, schema: string, flags: string[] = []) => {
+    out = [];
+    err = [];
+    return runMigrateCommand(['generate', name, '--dir', root, '--schema', schema, ...flags], {
+      env: {},
+      cwd: app.path,
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+    });
+  };
+  const filesIn = (folder: string) => (existsSync(folder) ? readdirSync(folder).sort() : []);
+  const schemaOf = (n: number) =>
+    writeSchemaModule(app.path, `v${n}`, [
+      { name: 'invoices', columns: versions[n].columns },
+      lines,
+    ]);
+
+  beforeAll(async () => {
+    app = tempDir('generate-app');
+    root = join(app.path, 'migrations');
+    targets.push(sqliteTarget(app.path, root), await pgliteTarget(root));
+    if (postgresSkipReason === undefined) targets.push(await postgresTarget(root));
+    for (const target of targets) {
+      await target.runner().up();
+      libraryTables.set(target.name, await target.probe.tables());
+    }
+    userIds = new Map();
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(targets.map((t) => t.close()));
+    app.remove();
+  });
+
+  it('creates the tables, a Supabase copy and an RLS stub: a line per change and per file', async () => {
+    const flags = ['--supabase', '--rls-owner', 'invoices.user_id'];
+    await expect(generate('create_invoices', schemaOf(0), flags)).resolves.toBe(0);
+    expect(err).toEqual([]);
+    expect(out.slice(0, 3)).toEqual([
+      '+ table invoices',
+      '+ table invoice_lines',
+      '+ row level security on invoices (owner user_id)',
+    ]);
+    const version = /(\d{14})_/.exec(out[3])![1];
+    expect(out.slice(3)).toEqual([
+      `wrote migrations/sqlite/${version}_create_invoices.up.sql`,
+      `wrote migrations/sqlite/${version}_create_invoices.down.sql`,
+      `wrote migrations/postgres/${version}_create_invoices.up.sql`,
+      `wrote migrations/postgres/${version}_create_invoices.down.sql`,
+      `wrote supabase/migrations/${version}_create_invoices.sql`,
+      'wrote migrations/schema-snapshot.json',
+    ]);
+    const postgresUp = readFileSync(
+      join(root, 'postgres', `${version}_create_invoices.up.sql`),
+      'utf8',
+    );
+    expect(
+      readFileSync(
+        join(app.path, 'supabase', 'migrations', `${version}_create_invoices.sql`),
+        'utf8',
+      ),
+    ).toBe(postgresUp);
+    expect(postgresUp).toContain('ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;');
+    for (const target of targets) {
+      expect(await target.runner().up()).toHaveLength(1);
+      const userId = await insertUser(target);
+      const invoiceId = randomUUID();
+      const now = new Date().toISOString();
+      const stamps = { created_at: now, updated_at: now };
+      await target.probe.insert('invoices', {
+        id: invoiceId,
+        user_id: userId,
+        number: 'A-1',
+        status: 'sent',
+        amount_cents: 100,
+        ...stamps,
+      });
+      await target.probe.insert('invoice_lines', {
+        id: randomUUID(),
+        invoice_id: invoiceId,
+        ...stamps,
+      });
+      userIds.set(target.name, userId);
+      if (target.dialect === 'postgres') {
+        const policies = await target.rows(
+          "SELECT policyname FROM pg_policies WHERE tablename = 'invoices' ORDER BY 1",
+        );
+        expect(policies).toEqual([
+          { policyname: 'invoices_select_own' },
+          { policyname: 'invoices_update_own' },
+        ]);
+      }
+    }
+  });
+
+  it.each([1, 2, 3, 4, 5])('version %i applies on every engine, rows kept', async (n) => {
+    await expect(generate(versions[n].name, schemaOf(n))).resolves.toBe(0);
+    expect(err).toEqual([]);
+    for (const target of targets) {
+      expect((await target.runner().up()).map((r) => r.name)).toEqual([versions[n].name]);
+      // A SQLite rebuild of invoices must not take its lines with it (ON DELETE CASCADE).
+      expect(await target.rows('SELECT id FROM invoice_lines')).toHaveLength(1);
+      const [invoice] = await target.rows('SELECT * FROM invoices');
+      if (n >= 3) expect(invoice).toMatchObject({ note: '', currency: 'usd' });
+    }
+  });
+
+  it('refuses the drop without --allow-drop, writing nothing', async () => {
+    const before = [filesIn(join(root, 'sqlite')), filesIn(join(root, 'postgres'))];
+    const snapshot = readFileSync(join(root, 'schema-snapshot.json'), 'utf8');
+    await expect(generate('drop_paid', schemaOf(6))).resolves.toBe(1);
+    expect(err[0]).toBe('error: These changes drop data, refused without --allow-drop:');
+    expect(err).toContain('  - column invoices.paid');
+    expect(err.join('\n')).toMatch(/rename is never guessed/);
+    expect([filesIn(join(root, 'sqlite')), filesIn(join(root, 'postgres'))]).toEqual(before);
+    expect(readFileSync(join(root, 'schema-snapshot.json'), 'utf8')).toBe(snapshot);
+  });
+
+  it('drops it with --allow-drop; the same definitions again are "No changes"', async () => {
+    await expect(generate('drop_paid', schemaOf(6), ['--allow-drop'])).resolves.toBe(0);
+    expect(out[0]).toBe('- column invoices.paid');
+    for (const target of targets) {
+      expect((await target.runner().up()).map((r) => r.name)).toEqual(['drop_paid']);
+      const columns = (await target.probe.columns('invoices')).map((c) => c.name);
+      expect(columns).not.toContain('paid');
+      expect(columns).toContain('reference');
+    }
+    const written = filesIn(join(root, 'sqlite'));
+    await expect(generate('again', schemaOf(6))).resolves.toBe(0);
+    expect(out).toEqual(['No changes: the tables match migrations/schema-snapshot.json.']);
+    expect(filesIn(join(root, 'sqlite'))).toEqual(written);
+    // Versions are distinct and in order although generated within seconds.
+    const stamps = written.filter((f) => f.endsWith('.up.sql')).map((f) => f.slice(0, 14));
+    expect(new Set(stamps).size).toBe(versions.length);
+    expect([...stamps].sort()).toEqual(stamps);
+  });
+
+  it('an adapter boots on the final schema and a repository writes and reads through it', async () => {
+    const [invoices] = loadTableDefinitions(schemaOf(6));
+    for (const target of targets) {
+      const adapter = await target.adapter();
+      const repository = new (class extends BaseRepository<any> {
+        protected readonly table = invoices;
+      })(adapter);
+      const created = await repository.create({
+        userId: userIds.get(target.name),
+        number: 'A-2',
+        status: 'paid',
+        amountCents: 250,
+        note: 'second',
+        currency: 'eur',
+        reference: 'R-2',
+      });
+      expect(await repository.findById(created.id)).toMatchObject({
+        number: 'A-2',
+        status: 'paid',
+        note: 'second',
+        reference: 'R-2',
+      });
+      await repository.hardDelete(created.id);
+      // The index and the partial unique index are there, by shape.
+      const indexes = await target.probe.indexes('invoices');
+      expect(indexes).toContainEqual(
+        expect.objectContaining({
+          columns: ['reference'],
+          unique: true,
+          predicate: 'deleted_at is null',
+        }),
+      );
+      expect(indexes).toContainEqual(
+        expect.objectContaining({ columns: ['status'], unique: false }),
+      );
+    }
+  });
+
+  it('every down reverts: back to the library’s tables only', async () => {
+    for (const target of targets) {
+      const reverted = await target.runner().down(versions.length);
+      expect(reverted.map((r) => r.name)).toEqual(versions.map((v) => v.name).reverse());
+      expect(await target.probe.tables()).toEqual(libraryTables.get(target.name));
+      expect(await target.rows('SELECT id FROM users')).toHaveLength(1);
+    }
+  });
+});
+
+describe('migrate generate, when it cannot', () => {
+  let app: TempDir;
+  let out: string[];
+  let err: string[];
+  const run = (args: string[]) => {
+    out = [];
+    err = [];
+    return runMigrateCommand(['generate', ...args], {
+      env: {},
+      cwd: app.path,
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+    });
+  };
+  const table: TableSource = { name: 'invoices', columns: invoiceColumns };
+
+  beforeEach(() => {
+    app = tempDir('generate-errors');
+  });
+  afterEach(() => app.remove());
+
+  it('needs a schema module and a migrations folder (exit 2)', async () => {
+    await expect(run(['create', '--dir', 'migrations'])).resolves.toBe(2);
+    expect(err[0]).toMatch(/^error: No schema module: pass --schema/);
+    const schema = writeSchemaModule(app.path, 'v1', [table]);
+    await expect(run(['create', '--schema', schema])).resolves.toBe(2);
+    expect(err[0]).toMatch(/^error: No app migrations folder/);
+    await expect(run(['--dir', 'migrations', '--schema', schema])).resolves.toBe(2);
+    expect(err[0]).toBe('error: generate takes one migration name');
+  });
+
+  it('refuses a module that exports no table, or does not load (exit 2)', async () => {
+    app.write('empty.js', 'exports.answer = 42;');
+    await expect(run(['create', '--dir', 'm', '--schema', 'empty.js'])).resolves.toBe(2);
+    expect(err[0]).toMatch(/empty\.js exports no table definition/);
+    app.write('broken.js', "throw new Error('boom');");
+    await expect(run(['create', '--dir', 'm', '--schema', 'broken.js'])).resolves.toBe(2);
+    expect(err[0]).toMatch(/Cannot load the schema module .*broken\.js: boom\. .*compile the app/);
+  });
+
+  it('reads the folder and module from package.json, skipping the library’s own tables', async () => {
+    writeSchemaModule(app.path, 'app', [table]);
+    app.write(
+      'schema.js',
+      `module.exports = { ...require('./schema-app.js'), users: require(${JSON.stringify(
+        join(__dirname, '../../src/schema'),
+      )}).usersTable };`,
+    );
+    app.write(
+      'package.json',
+      JSON.stringify({ nestDataLayer: { migrations: ['db/migrations'], schema: 'schema.js' } }),
+    );
+    await expect(run(['create_invoices'])).resolves.toBe(0);
+    expect(out[0]).toBe("= table users is the library's own (its migrations create it): skipped");
+    expect(out[1]).toBe('+ table invoices');
+    expect(readdirSync(join(app.path, 'db', 'migrations')).sort()).toEqual([
+      'postgres',
+      'schema-snapshot.json',
+      'sqlite',
+    ]);
+  });
+
+  it('refuses an --rls-owner that is no uuid column, and a Supabase migration named init', async () => {
+    const schema = writeSchemaModule(app.path, 'v1', [table]);
+    await expect(
+      run(['create', '--dir', 'm', '--schema', schema, '--rls-owner', 'invoices.number']),
+    ).resolves.toBe(2);
+    expect(err[0]).toMatch(/--rls-owner takes <table>\.<column>, a uuid column/);
+    await expect(run(['init', '--dir', 'm', '--schema', schema, '--supabase'])).resolves.toBe(2);
+    expect(err[0]).toMatch(/Supabase CLI skips a migration named init/);
+    await expect(run(['bad name!', '--dir', 'm', '--schema', schema])).resolves.toBe(2);
+    expect(err[0]).toMatch(/letters, digits, _ and -/);
+    expect(existsSync(join(app.path, 'm'))).toBe(false);
+  });
+
+  it('refuses a NOT NULL column without a default on an existing table (exit 1)', async () => {
+    await run(['create', '--dir', 'm', '--schema', writeSchemaModule(app.path, 'v1', [table])]);
+    const v2 = writeSchemaModule(app.path, 'v2', [
+      { name: 'invoices', columns: { ...invoiceColumns, dueAt: { type: 'timestamp' } } },
+    ]);
+    await expect(run(['add_due', '--dir', 'm', '--schema', v2])).resolves.toBe(1);
+    expect(err[0]).toMatch(/invoices\.due_at as NOT NULL without a default/);
+    expect(readdirSync(join(app.path, 'm', 'sqlite'))).toHaveLength(2);
+  });
+});
