@@ -18,7 +18,7 @@ import {
   parentsFirst,
 } from './ddl-common';
 import { changedTable, changesOfKind, type SchemaChange } from './schema-diff';
-import type { TableModel } from './schema-model';
+import type { ColumnModel, TableModel } from './schema-model';
 
 /**
  * The statement the migration runner reads as "run this file with foreign keys off" (SQLite
@@ -29,6 +29,16 @@ export const SQLITE_FOREIGN_KEYS_OFF = [
   '-- them off before its transaction, runs PRAGMA foreign_key_check before COMMIT, then back on.',
   'PRAGMA foreign_keys = OFF;',
 ].join('\n');
+
+/**
+ * Whether a change means anything to SQLite: a column change its DDL does not show (a wider
+ * integer, uuid to string: TEXT either way) needs no statement.
+ */
+function seenBySqlite(change: SchemaChange): boolean {
+  if (change.kind !== 'alter-column') return true;
+  const text = (c: ColumnModel) => columnDefinition(c, 'sqlite', change.table);
+  return text(change.before) !== text(change.after);
+}
 
 /** Whether SQLite can make this change without rebuilding the table. */
 function needsRebuild(change: SchemaChange): boolean {
@@ -91,10 +101,11 @@ function rebuild(
  * {@link SQLITE_FOREIGN_KEYS_OFF}, so dropping a parent never deletes or blocks its children's rows.
  */
 export function sqliteMigrationSql(
-  changes: readonly SchemaChange[],
+  all: readonly SchemaChange[],
   before: readonly TableModel[],
   after: readonly TableModel[],
 ): string {
+  const changes = all.filter(seenBySqlite);
   const oldTables = new Map(before.map((t) => [t.name, t]));
   const newTables = new Map(after.map((t) => [t.name, t]));
   const taken = new Set([...oldTables.keys(), ...newTables.keys()]);

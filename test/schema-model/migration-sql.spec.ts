@@ -166,6 +166,18 @@ CREATE INDEX invoices_user_id_created_at_idx ON invoices (user_id, created_at, i
     );
   });
 
+  it('writes nothing for SQLite when its DDL does not show the change', () => {
+    const before = invoices({ ...base, total: { type: 'integer' } });
+    const after = invoices({
+      ...base,
+      total: { type: 'integer', range: { min: 0, max: 2 ** 40 } },
+    });
+    expect(sql([before], [after])).toEqual({
+      sqlite: '',
+      postgres: 'ALTER TABLE invoices\n  ALTER COLUMN total TYPE bigint USING total::bigint;',
+    });
+  });
+
   it('drops a plain column in place on SQLite, and rebuilds for one with a CHECK', () => {
     const plain = sql(
       [invoices({ ...base, note: { type: 'text', nullable: true } })],
