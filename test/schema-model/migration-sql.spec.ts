@@ -5,13 +5,10 @@ import {
   postgresMigrationSql,
   rlsOwnerSql,
   sqliteMigrationSql,
-  tableModelOf,
   type TableModel,
 } from '../../src/schema-model';
-import { defineTable, type ColumnOptions } from '../../src/schema';
-
-const invoices = (columns: Record<string, ColumnOptions>, softDelete = true): TableModel =>
-  tableModelOf(defineTable({ name: 'invoices', columns, softDelete } as any));
+import type { ColumnOptions } from '../../src/schema';
+import { invoices, modelOf } from './support/models';
 
 const base: Record<string, ColumnOptions> = {
   userId: { type: 'uuid', references: { table: 'users', onDelete: 'cascade' } },
@@ -206,12 +203,9 @@ CREATE INDEX invoices_kind_idx ON invoices (kind);`,
   });
 
   it('creates referenced tables first and drops them last', () => {
-    const lines = tableModelOf(
-      defineTable({
-        name: 'invoice_lines',
-        columns: { invoiceId: { type: 'uuid', references: { table: 'invoices' } } },
-      }),
-    );
+    const lines = modelOf('invoice_lines', {
+      invoiceId: { type: 'uuid', references: { table: 'invoices' } },
+    });
     const create = sql([], [lines, invoices(base)]).postgres;
     expect(create.indexOf('CREATE TABLE invoices')).toBeLessThan(
       create.indexOf('CREATE TABLE invoice_lines'),
@@ -223,7 +217,7 @@ CREATE INDEX invoices_kind_idx ON invoices (kind);`,
   });
 
   it('gives the rebuilt copy a name no table has', () => {
-    const taken = tableModelOf(defineTable({ name: 'new_invoices', columns: {} }));
+    const taken = modelOf('new_invoices', {});
     const after = invoices({ ...base, paid: { type: 'boolean', default: true } });
     expect(sql([invoices(base), taken], [after, taken]).sqlite).toContain(
       'ALTER TABLE new_new_invoices RENAME TO invoices;',

@@ -5,14 +5,9 @@ import {
   refuseUnsafeChanges,
   SchemaChangeException,
   snapshotText,
-  tableModelOf,
-  type TableModel,
 } from '../../src/schema-model';
-import { defineTable, type ColumnOptions } from '../../src/schema';
-
-/** The model of an `invoices` table with these columns. */
-const invoices = (columns: Record<string, ColumnOptions>, softDelete = true): TableModel =>
-  tableModelOf(defineTable({ name: 'invoices', columns, softDelete } as any));
+import type { ColumnOptions } from '../../src/schema';
+import { invoices, modelOf } from './support/models';
 
 const base: Record<string, ColumnOptions> = {
   number: { type: 'string', length: 32 },
@@ -83,7 +78,7 @@ describe('diffSchemas', () => {
   });
 
   it('lets drops through with allowDrop, and names every one without it', () => {
-    const other = tableModelOf(defineTable({ name: 'notes', columns: { body: { type: 'text' } } }));
+    const other = modelOf('notes', { body: { type: 'text' } });
     const changes = diffSchemas([invoices(base), other], [invoices({ number: base.number })]);
     expect(() => refuseUnsafeChanges(changes, { allowDrop: true })).not.toThrow();
     const error = refusal(() => refuseUnsafeChanges(changes, { allowDrop: false }));
@@ -104,7 +99,7 @@ describe('diffSchemas', () => {
 
 describe('the snapshot file', () => {
   it('reads back what it wrote, tables sorted by name', () => {
-    const notes = tableModelOf(defineTable({ name: 'notes', columns: { body: { type: 'text' } } }));
+    const notes = modelOf('notes', { body: { type: 'text' } });
     const text = snapshotText([notes, invoices(base)]);
     expect(text.endsWith('}\n')).toBe(true);
     expect(parseSnapshot(text)).toEqual({ version: 1, tables: [invoices(base), notes] });
