@@ -16,7 +16,7 @@ import {
   parentsFirst,
 } from './ddl-common';
 import { changedTable, changesOfKind, type SchemaChange } from './schema-diff';
-import type { ColumnModel, TableModel } from './schema-model';
+import type { ColumnModel } from './schema-model';
 import { sqlType } from './sql-types';
 import { constraintName } from './table-model';
 
@@ -88,8 +88,8 @@ function alterTables(changes: readonly SchemaChange[]): string[] {
 }
 
 /**
- * The PostgreSQL statements that turn the `before` tables into the `after` ones, given the
- * changes between them ({@link diffSchemas}).
+ * The PostgreSQL statements that make these changes ({@link diffSchemas}): index drops, table
+ * drops (children first), creations (parents first), column changes, then new indexes.
  */
 export function postgresMigrationSql(changes: readonly SchemaChange[]): string {
   const dropped = changesOfKind(changes, 'drop-table').map((c) => c.table);
@@ -98,7 +98,7 @@ export function postgresMigrationSql(changes: readonly SchemaChange[]): string {
     changesOfKind(changes, 'drop-index').map((c) => dropIndexStatement(c.index)),
     parentsFirst(dropped)
       .reverse()
-      .map((t: TableModel) => `DROP TABLE ${t.name};`),
+      .map((t) => `DROP TABLE ${t.name};`),
     parentsFirst(created).map((t) => createTableWithIndexes(t, 'postgres') + '\n'),
     alterTables(changes).map((statement) => statement + '\n'),
     changesOfKind(changes, 'add-index').map((c) => createIndexStatement(c.table, c.index)),
