@@ -12,7 +12,8 @@ import type {
  * off, as SQLite's table rebuild procedure asks (https://www.sqlite.org/lang_altertable.html):
  * the pragma does nothing inside a transaction, so the driver applies it before BEGIN.
  */
-const FOREIGN_KEYS_OFF = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*PRAGMA\s+foreign_keys\s*=\s*(?:OFF|0|FALSE|NO)\s*;/i;
+const FOREIGN_KEYS_OFF =
+  /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*PRAGMA\s+foreign_keys\s*=\s*(?:OFF|0|FALSE|NO)\s*;/i;
 
 interface ForeignKeyViolation {
   table: string;
