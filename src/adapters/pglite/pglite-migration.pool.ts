@@ -16,7 +16,8 @@ async function run(db: PGlite, text: string, values?: unknown[]): Promise<Migrat
       : await db.query(text, values);
   return {
     rows: result.rows as Record<string, unknown>[],
-    rowCount: result.affectedRows ?? result.rows.length,
+    // As node-postgres counts: the rows a SELECT returns (PGlite says 0 affected for those).
+    rowCount: result.fields.length > 0 ? result.rows.length : (result.affectedRows ?? 0),
   };
 }
 

@@ -7,6 +7,20 @@ import type {
   MigrationSessionOptions,
 } from '../migration-driver.interface';
 
+/**
+ * A migration whose first statement (after comments) is this runs with foreign key enforcement
+ * off, as SQLite's table rebuild procedure asks (https://www.sqlite.org/lang_altertable.html):
+ * the pragma does nothing inside a transaction, so the driver applies it before BEGIN.
+ */
+const FOREIGN_KEYS_OFF =
+  /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*PRAGMA\s+foreign_keys\s*=\s*(?:OFF|0|FALSE|NO)\s*;/i;
+
+interface ForeignKeyViolation {
+  table: string;
+  rowid: number | null;
+  parent: string;
+}
+
 interface HistoryRow {
   version: number;
   name: string;
@@ -19,6 +33,9 @@ interface HistoryRow {
  * transaction, which takes SQLite's write lock at once: another process migrating the same file
  * waits (up to the connection's busy timeout), then finds the version recorded and skips it. That
  * per-migration check replaces a session-long lock, which SQLite cannot hold across awaits.
+ * A migration that starts with `PRAGMA foreign_keys = OFF;` runs with foreign keys off (set before
+ * its transaction, back as they were after); `PRAGMA foreign_key_check` must then find no row
+ * without its parent before it commits.
  * The connection is the caller's: the driver never closes it.
  */
 export class SqliteMigrationDriver implements MigrationDriver {
@@ -69,7 +86,7 @@ class SqliteMigrationSession implements MigrationSession {
   }
 
   async applyUp(migration: MigrationRecord, sql: string): Promise<boolean> {
-    return this.inTransaction((statements) => {
+    return this.inTransaction(sql, (statements) => {
       if (statements.exists.get(migration.version)) return false;
       this.db.exec(sql);
       statements.insert.run(
@@ -83,7 +100,7 @@ class SqliteMigrationSession implements MigrationSession {
   }
 
   async applyDown(migration: MigrationRecord, sql: string): Promise<boolean> {
-    return this.inTransaction((statements) => {
+    return this.inTransaction(sql, (statements) => {
       if (!statements.exists.get(migration.version)) return false;
       this.db.exec(sql);
       statements.remove.run(migration.version);
@@ -96,7 +113,22 @@ class SqliteMigrationSession implements MigrationSession {
   }
 
   private inTransaction(
+    sql: string,
     work: (statements: NonNullable<SqliteMigrationSession['statements']>) => boolean,
+  ): boolean {
+    if (!FOREIGN_KEYS_OFF.test(sql)) return this.transaction(work, false);
+    const enabled = this.db.pragma('foreign_keys', { simple: true }) === 1;
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      return this.transaction(work, enabled);
+    } finally {
+      if (enabled) this.db.pragma('foreign_keys = ON');
+    }
+  }
+
+  private transaction(
+    work: (statements: NonNullable<SqliteMigrationSession['statements']>) => boolean,
+    checkForeignKeys: boolean,
   ): boolean {
     // Prepared lazily: the history table exists only once ensureHistoryTable has run.
     this.statements ??= {
@@ -110,11 +142,23 @@ class SqliteMigrationSession implements MigrationSession {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const changed = work(statements);
+      if (changed && checkForeignKeys) this.checkForeignKeys();
       this.db.exec(changed ? 'COMMIT' : 'ROLLBACK');
       return changed;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  /** Throws when a row names a parent that is not there (the migration is then rolled back). */
+  private checkForeignKeys(): void {
+    const violations = this.db.pragma('foreign_key_check') as ForeignKeyViolation[];
+    if (violations.length === 0) return;
+    const [first] = violations;
+    throw new Error(
+      `${violations.length} row(s) would be left without their parent, such as ${first.table} ` +
+        `rowid ${first.rowid ?? '?'} (parent table ${first.parent}); PRAGMA foreign_key_check lists them`,
+    );
   }
 }
