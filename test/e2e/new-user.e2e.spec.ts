@@ -185,6 +185,7 @@ describe('a new user: npm pack, a fresh Nest app, its migrations, boot, its own 
     const { stderr } = await timed("the app's jest", () =>
       runOk('npx', ['jest', '--ci'], { cwd: app.dir, timeoutMs: 180_000 }),
     );
-    expect(stderr).toMatch(/Tests: +3 passed, 3 total/);
+    // Every test ran and passed, however many the app has.
+    expect(stderr).toMatch(/Tests: +(\d+) passed, \1 total/);
   }, 200_000);
 });

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /** The repository this test runs in. */
 export const REPO_ROOT = resolve(__dirname, '../../..');
@@ -84,18 +92,23 @@ export async function runOk(
 }
 
 /**
- * `npm pack` of the working tree, as a fresh clone would pack it: the tree (without
- * node_modules, dist and other build output) is copied to `workDir`, where prepack builds dist/,
- * so the repository's own dist/ is neither used nor rewritten while other tests read it. Returns
- * the tarball's path.
+ * `npm pack` of the working tree as a fresh clone would pack it: the tracked and unignored files
+ * are copied to `workDir`, where prepack builds dist/, so the repository's own dist/ (which may
+ * hold stale files) is neither packed nor rewritten while other tests read it. Returns the
+ * tarball's path.
  */
 export async function packLibrary(workDir: string): Promise<string> {
-  const skipped = new Set(['node_modules', '.git', 'dist', '.build', 'coverage', 'data']);
   const source = join(workDir, 'source');
-  cpSync(REPO_ROOT, source, {
-    recursive: true,
-    filter: (path) => !skipped.has(basename(path)) && !/\.(sqlite3?|db)(-wal|-shm)?$/.test(path),
-  });
+  const listed = await runOk(
+    'git',
+    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    { cwd: REPO_ROOT },
+  );
+  for (const file of listed.stdout.split('\0')) {
+    if (file === '' || !existsSync(join(REPO_ROOT, file))) continue;
+    mkdirSync(dirname(join(source, file)), { recursive: true });
+    cpSync(join(REPO_ROOT, file), join(source, file));
+  }
   symlinkSync(realpathSync(join(REPO_ROOT, 'node_modules')), join(source, 'node_modules'), 'dir');
   const { stdout } = await runOk('npm', ['pack', '--pack-destination', workDir], {
     cwd: source,
