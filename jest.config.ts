@@ -4,6 +4,9 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
+  // The new-user app template has its own tests, run by its own Jest inside test/e2e/new-user.e2e.spec.ts.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/new-user-app/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/e2e/new-user-app/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
