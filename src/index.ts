@@ -19,3 +19,4 @@ export * from './health';
 export * from './metrics';
 export * from './resilience';
 export * from './http';
+export * from './testing';
