@@ -10,22 +10,14 @@ import { DATABASE_CONNECTION } from '../../src/database.constants';
 import { DatabaseModule } from '../../src/database.module';
 import { UserRepository } from '../../src/repositories/user.repository';
 import { UserRole, UserStatus } from '../../src/entities/user.entity';
-import { DatabaseTestingModule, type DatabaseTestingOptions } from '../../src/testing';
+import { DatabaseTestingModule } from '../../src/testing';
 import {
   InvoicesRepository,
   TEST_KIT_PROVIDERS,
+  BOOT_TIMEOUT_MS,
+  bootInvoicesApp,
   writeAppMigrations,
-  type AppMigrations,
 } from './support/invoices-app';
-
-function boot(options: DatabaseTestingOptions): Promise<TestingModule> {
-  return Test.createTestingModule({
-    imports: [
-      DatabaseTestingModule.forRoot(options),
-      DatabaseModule.forFeature([InvoicesRepository]),
-    ],
-  }).compile();
-}
 
 async function databaseExists(name: string): Promise<boolean> {
   const client = new Client({ connectionString: process.env.TEST_PG_ADMIN_URL });
@@ -40,45 +32,40 @@ async function databaseExists(name: string): Promise<boolean> {
 
 describe.each(TEST_KIT_PROVIDERS)('DatabaseTestingModule', (kit) => {
   kit.describe(kit.provider, () => {
-    let app: AppMigrations;
     let moduleRef: TestingModule | undefined;
 
-    beforeAll(() => {
-      app = writeAppMigrations();
-    });
     afterEach(async () => {
       await moduleRef?.close();
       moduleRef = undefined;
     });
-    afterAll(() => app.remove());
 
-    it("boots with the library's tables and the app's, its repositories injectable", async () => {
-      moduleRef = await boot({
-        ...kit.options(),
-        provider: kit.provider,
-        migrations: { directories: [app.path] },
-      });
-      const connection = moduleRef.get<DatabaseConnection>(DATABASE_CONNECTION);
-      expect(connection.provider).toBe(kit.provider);
-      const invoices = moduleRef.get(InvoicesRepository);
-      const invoice = await invoices.create({
-        number: 'INV-1',
-        amountCents: 1200,
-        status: 'sent',
-        note: null,
-      });
-      expect(await invoices.findById(invoice.id)).toEqual(invoice);
-      const users = moduleRef.get(UserRepository);
-      const user = await users.create({
-        email: 'boot@example.com',
-        firstName: 'Boot',
-        lastName: 'Test',
-        role: UserRole.User,
-        status: UserStatus.Active,
-      });
-      expect(await users.count()).toBe(1);
-      expect(user.email).toBe('boot@example.com');
-    });
+    it(
+      "boots with the library's tables and the app's, its repositories injectable",
+      async () => {
+        moduleRef = await bootInvoicesApp({ ...kit.options(), provider: kit.provider });
+        const connection = moduleRef.get<DatabaseConnection>(DATABASE_CONNECTION);
+        expect(connection.provider).toBe(kit.provider);
+        const invoices = moduleRef.get(InvoicesRepository);
+        const invoice = await invoices.create({
+          number: 'INV-1',
+          amountCents: 1200,
+          status: 'sent',
+          note: null,
+        });
+        expect(await invoices.findById(invoice.id)).toEqual(invoice);
+        const users = moduleRef.get(UserRepository);
+        const user = await users.create({
+          email: 'boot@example.com',
+          firstName: 'Boot',
+          lastName: 'Test',
+          role: UserRole.User,
+          status: UserStatus.Active,
+        });
+        expect(await users.count()).toBe(1);
+        expect(user.email).toBe('boot@example.com');
+      },
+      BOOT_TIMEOUT_MS,
+    );
   });
 });
 
@@ -137,7 +124,9 @@ describe('DatabaseTestingModule on SQLite', () => {
     const cwd = process.cwd();
     process.chdir(project);
     try {
-      moduleRef = await boot({});
+      moduleRef = await Test.createTestingModule({
+        imports: [DatabaseTestingModule.forRoot(), DatabaseModule.forFeature([InvoicesRepository])],
+      }).compile();
     } finally {
       process.chdir(cwd);
       rmSync(project, { recursive: true, force: true });
@@ -147,9 +136,9 @@ describe('DatabaseTestingModule on SQLite', () => {
   });
 
   it('refuses a provider it cannot make a private database on, when declared', () => {
-    expect(() =>
-      DatabaseTestingModule.forRoot({ provider: 'supabase' as 'sqlite' }),
-    ).toThrow(DatabaseConfigurationException);
+    expect(() => DatabaseTestingModule.forRoot({ provider: 'supabase' as 'sqlite' })).toThrow(
+      DatabaseConfigurationException,
+    );
   });
 
   it('refuses an admin URL that is not a postgresql:// URL without repeating it', async () => {
@@ -168,17 +157,21 @@ describe('DatabaseTestingModule on SQLite', () => {
 const postgres = TEST_KIT_PROVIDERS.find((kit) => kit.provider === 'postgres')!;
 
 postgres.describe('DatabaseTestingModule on PostgreSQL', () => {
-  it('creates a database with a unique name and drops it at application shutdown', async () => {
-    const moduleRef = await boot({ ...postgres.options(), provider: 'postgres' });
-    const { adapter } = moduleRef.get<DatabaseConnection>(DATABASE_CONNECTION);
-    expect(adapter).toBeInstanceOf(PostgresAdapter);
-    const { rows } = await (adapter as PostgresAdapter).pool.query<{ name: string }>(
-      'SELECT current_database() AS name',
-    );
-    const { name } = rows[0];
-    expect(name).toMatch(/^ndl_test_[0-9a-f]{12}$/);
-    expect(await databaseExists(name)).toBe(true);
-    await moduleRef.close();
-    expect(await databaseExists(name)).toBe(false);
-  });
+  it(
+    'creates a database with a unique name and drops it at application shutdown',
+    async () => {
+      const moduleRef = await bootInvoicesApp({ ...postgres.options(), provider: 'postgres' });
+      const { adapter } = moduleRef.get<DatabaseConnection>(DATABASE_CONNECTION);
+      expect(adapter).toBeInstanceOf(PostgresAdapter);
+      const { rows } = await (adapter as PostgresAdapter).pool.query<{ name: string }>(
+        'SELECT current_database() AS name',
+      );
+      const { name } = rows[0];
+      expect(name).toMatch(/^ndl_test_[0-9a-f]{12}$/);
+      expect(await databaseExists(name)).toBe(true);
+      await moduleRef.close();
+      expect(await databaseExists(name)).toBe(false);
+    },
+    BOOT_TIMEOUT_MS,
+  );
 });

@@ -1,16 +1,14 @@
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { IsString, Matches } from 'class-validator';
-import { DatabaseModule } from '../../src/database.module';
 import { BaseEntity } from '../../src/entities/base.entity';
 import { ValidationException } from '../../src/exceptions';
 import { defineTable } from '../../src/schema/table-definition';
-import { DatabaseTestingModule, defineFactory } from '../../src/testing';
+import { defineFactory } from '../../src/testing';
 import {
   type Invoice,
   InvoicesRepository,
   invoicesTable,
-  writeAppMigrations,
-  type AppMigrations,
+  bootInvoicesApp,
 } from './support/invoices-app';
 
 const invoices = () =>
@@ -92,24 +90,14 @@ describe('defineFactory', () => {
   });
 
   describe('through a repository', () => {
-    let app: AppMigrations;
     let moduleRef: TestingModule;
     let repository: InvoicesRepository;
 
     beforeAll(async () => {
-      app = writeAppMigrations();
-      moduleRef = await Test.createTestingModule({
-        imports: [
-          DatabaseTestingModule.forRoot({ migrations: { directories: [app.path] } }),
-          DatabaseModule.forFeature([InvoicesRepository]),
-        ],
-      }).compile();
+      moduleRef = await bootInvoicesApp();
       repository = moduleRef.get(InvoicesRepository);
     });
-    afterAll(async () => {
-      await moduleRef.close();
-      app.remove();
-    });
+    afterAll(() => moduleRef.close());
 
     it('creates one row, and many in one call, each valid and distinct', async () => {
       const factory = invoices();

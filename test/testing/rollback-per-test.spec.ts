@@ -1,8 +1,7 @@
-import { Test, type TestingModule } from '@nestjs/testing';
-import { PostgresAdapter } from '../../src/adapters/postgres';
+import type { TestingModule } from '@nestjs/testing';
+import type { PostgresAdapter } from '../../src/adapters/postgres';
 import type { IDatabaseAdapter } from '../../src/adapters/database-adapter.interface';
 import { DATABASE_ADAPTER } from '../../src/database.constants';
-import { DatabaseModule } from '../../src/database.module';
 import { UserRole, UserStatus } from '../../src/entities/user.entity';
 import {
   TransactionException,
@@ -11,13 +10,13 @@ import {
 } from '../../src/exceptions';
 import { UserRepository } from '../../src/repositories/user.repository';
 import { usersTable } from '../../src/schema';
-import { DatabaseTestingModule, defineFactory, rollbackEachTest } from '../../src/testing';
+import { defineFactory, rollbackEachTest } from '../../src/testing';
 import {
   InvoicesRepository,
   invoicesTable,
   TEST_KIT_PROVIDERS,
-  writeAppMigrations,
-  type AppMigrations,
+  BOOT_TIMEOUT_MS,
+  bootInvoicesApp,
 } from './support/invoices-app';
 
 const invoiceFactory = defineFactory(invoicesTable, (seq) => ({
@@ -41,36 +40,27 @@ function sleep(ms: number): Promise<void> {
 
 describe.each(TEST_KIT_PROVIDERS)('rollbackEachTest', (kit) => {
   kit.describe(kit.provider, () => {
-    let app: AppMigrations;
     let moduleRef: TestingModule;
     let invoices: InvoicesRepository;
     let users: UserRepository;
     let adapter: IDatabaseAdapter;
 
     beforeAll(async () => {
-      app = writeAppMigrations();
-      moduleRef = await Test.createTestingModule({
-        imports: [
-          DatabaseTestingModule.forRoot({
-            ...kit.options(),
-            provider: kit.provider,
-            migrations: { directories: [app.path] },
-            // Far shorter than the long test below: the test transaction must outlive it.
-            transactionTimeoutMs: 200,
-          }),
-          DatabaseModule.forFeature([InvoicesRepository]),
-        ],
-      }).compile();
+      moduleRef = await bootInvoicesApp({
+        ...kit.options(),
+        provider: kit.provider,
+        // Far shorter than the long test below: the test transaction must outlive it.
+        transactionTimeoutMs: 200,
+      });
       invoices = moduleRef.get(InvoicesRepository);
       users = moduleRef.get(UserRepository);
       adapter = moduleRef.get<IDatabaseAdapter>(DATABASE_ADAPTER);
-    });
+    }, BOOT_TIMEOUT_MS);
     afterAll(async () => {
       // After the last test's rollback: nothing any test wrote is left.
       expect(await invoices.count()).toBe(0);
       expect(await users.count(undefined, { includeDeleted: true })).toBe(0);
       await moduleRef.close();
-      app.remove();
     });
 
     rollbackEachTest(() => moduleRef);
@@ -128,9 +118,7 @@ describe.each(TEST_KIT_PROVIDERS)('rollbackEachTest', (kit) => {
       await expect(adapter.beginTransaction()).rejects.toBeInstanceOf(TransactionException);
       await adapter.rollbackTransaction(handle);
       expect(await invoices.count()).toBe(0);
-      await expect(adapter.commitTransaction(handle)).rejects.toBeInstanceOf(
-        TransactionException,
-      );
+      await expect(adapter.commitTransaction(handle)).rejects.toBeInstanceOf(TransactionException);
     });
 
     it('refuses the later statements of a handle in which one failed, until rolled back', async () => {
@@ -172,30 +160,16 @@ describe.each(TEST_KIT_PROVIDERS)('rollbackEachTest', (kit) => {
 const postgres = TEST_KIT_PROVIDERS.find((kit) => kit.provider === 'postgres')!;
 
 postgres.describe('rollbackEachTest on PostgreSQL', () => {
-  let app: AppMigrations;
   let moduleRef: TestingModule;
   let invoices: InvoicesRepository;
   let pool: PostgresAdapter['pool'];
 
   beforeAll(async () => {
-    app = writeAppMigrations();
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        DatabaseTestingModule.forRoot({
-          ...postgres.options(),
-          provider: 'postgres',
-          migrations: { directories: [app.path] },
-        }),
-        DatabaseModule.forFeature([InvoicesRepository]),
-      ],
-    }).compile();
+    moduleRef = await bootInvoicesApp({ ...postgres.options(), provider: 'postgres' });
     invoices = moduleRef.get(InvoicesRepository);
     pool = moduleRef.get<PostgresAdapter>(DATABASE_ADAPTER).pool;
-  });
-  afterAll(async () => {
-    await moduleRef.close();
-    app.remove();
-  });
+  }, BOOT_TIMEOUT_MS);
+  afterAll(() => moduleRef.close());
 
   rollbackEachTest(() => moduleRef);
 

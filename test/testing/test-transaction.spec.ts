@@ -87,9 +87,9 @@ describe('beginTestTransaction / rollbackTestTransaction', () => {
 
   it('refuses beginTransaction() inside transaction(), and ending a handle from inside one', async () => {
     await beginTestTransaction(adapter);
-    await expect(
-      adapter.transaction(() => adapter.beginTransaction()),
-    ).rejects.toBeInstanceOf(TransactionException);
+    await expect(adapter.transaction(() => adapter.beginTransaction())).rejects.toBeInstanceOf(
+      TransactionException,
+    );
     const handle = await adapter.beginTransaction();
     await expect(
       adapter.transaction(() => adapter.commitTransaction(handle)),

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BaseRepository } from '../../../src/repositories/base.repository';
 import { defineTable, type EntityOf } from '../../../src/schema/table-definition';
-import type { DatabaseTestingOptions } from '../../../src/testing';
+import { DatabaseModule } from '../../../src/database.module';
+import { DatabaseTestingModule, type DatabaseTestingOptions } from '../../../src/testing';
 import { describeWithPostgres } from '../../support/postgres';
 
 /** An application's own table, declared once. */
@@ -91,3 +93,29 @@ export const TEST_KIT_PROVIDERS: readonly TestKitProvider[] = [
     options: () => ({ adminUrl: process.env.TEST_PG_ADMIN_URL }),
   },
 ];
+
+/**
+ * How long a boot may take: PGlite runs initdb and every migration, which on a busy machine
+ * takes well over Jest's default.
+ */
+export const BOOT_TIMEOUT_MS = 120_000;
+
+/**
+ * Boots the test module as an app's test does: the app's migrations (from a temporary folder,
+ * read at boot and removed after it) and its repository, on top of `options`.
+ */
+export async function bootInvoicesApp(
+  options: DatabaseTestingOptions = {},
+): Promise<TestingModule> {
+  const app = writeAppMigrations();
+  try {
+    return await Test.createTestingModule({
+      imports: [
+        DatabaseTestingModule.forRoot({ migrations: { directories: [app.path] }, ...options }),
+        DatabaseModule.forFeature([InvoicesRepository]),
+      ],
+    }).compile();
+  } finally {
+    app.remove();
+  }
+}
