@@ -98,7 +98,9 @@ export class DatabaseTestingModule {
     const provider = checkProvider(options.provider ?? 'sqlite');
     const holder: DynamicModule = {
       module: TestDatabaseHolderModule,
-      providers: [{ provide: TEST_DATABASE, useFactory: () => openTestDatabase(provider, options) }],
+      providers: [
+        { provide: TEST_DATABASE, useFactory: () => openTestDatabase(provider, options) },
+      ],
       exports: [TEST_DATABASE],
     };
     return {

@@ -71,7 +71,10 @@ export function defineFactory<T extends IBaseEntity & { [K in keyof T]: Property
   options: FactoryOptions<T> = {},
 ): Factory<T> {
   if (typeof values !== 'function') {
-    throw new ValidationException(`defineFactory(${table.name}): values must be a function`, 'values');
+    throw new ValidationException(
+      `defineFactory(${table.name}): values must be a function`,
+      'values',
+    );
   }
   const validator = options.entityClass
     ? new EntityValidator(options.entityClass, table.name)
