@@ -1,3 +1,4 @@
+import { Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,6 +134,22 @@ describe('DatabaseTestingModule on SQLite', () => {
       app.remove();
     }
     expect(await moduleRef.get(InvoicesRepository).count()).toBe(0);
+  });
+
+  it("replaces the application's own DatabaseModule.forRoot with overrideModule", async () => {
+    const database = DatabaseModule.forRoot({
+      provider: 'postgres',
+      env: {},
+      postgres: { connectionString: 'postgresql://nobody@127.0.0.1:1/production' },
+    });
+    @Module({ imports: [database] })
+    class AppModule {}
+    moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideModule(database)
+      .useModule(DatabaseTestingModule.forRoot())
+      .compile();
+    expect(moduleRef.get<DatabaseConnection>(DATABASE_CONNECTION).provider).toBe('sqlite');
+    expect(await moduleRef.get(UserRepository).count()).toBe(0);
   });
 
   it('refuses a provider it cannot make a private database on, when declared', () => {
