@@ -20,3 +20,4 @@ export * from './health';
 export * from './metrics';
 export * from './resilience';
 export * from './http';
+export * from './testing';

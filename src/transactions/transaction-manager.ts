@@ -1,6 +1,7 @@
-// One file on purpose: the manager is a state machine (open, nested, commit, end, expire, close)
-// whose steps share private state and invariants that read best together; the passive state and
-// its messages are in transaction-state.ts, the engines' side in transaction-connections.ts.
+// One file on purpose: the manager is a state machine (open, nested, commit, end, expire, close,
+// and the ambient transaction that tests pin) whose steps share private state and invariants that
+// read best together; the passive state and its messages are in transaction-state.ts, the
+// engines' side in transaction-connections.ts.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
 import type { TransactionHandle } from '../adapters/database-adapter.interface';
@@ -12,9 +13,12 @@ import {
   closedException,
   endedError,
   type Ending,
+  type SavepointHandle,
   type Scope,
   Transaction,
 } from './transaction-state';
+
+type Command = 'COMMIT' | 'ROLLBACK';
 
 /** How long a transaction may stay open when nothing else is configured: 30 s. */
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
@@ -39,6 +43,10 @@ export class TransactionManager<C> {
   private readonly storage = new AsyncLocalStorage<Scope<C> | undefined>();
   private readonly handles = new Map<number, Transaction<C>>();
   private readonly live = new Set<Transaction<C>>();
+  /** Handles of beginTransaction() while the ambient transaction is open: its savepoints. */
+  private readonly savepointHandles = new Map<number, Scope<C>>();
+  /** The transaction of every flow without one of its own, while a test has one open. */
+  private ambient?: Transaction<C>;
   private readonly logger = new Logger('TransactionManager');
   private readonly timeoutMs: number;
   private nextId = 1;
@@ -58,8 +66,8 @@ export class TransactionManager<C> {
 
   /** Whether the calling flow is inside a transaction that can still run statements. */
   inTransaction(): boolean {
-    const scope = this.storage.getStore();
-    return scope !== undefined && !scope.tx.released && scope.tx.ending === undefined;
+    const scope = this.current();
+    return scope !== undefined && scope.tx.ending === undefined;
   }
 
   /**
@@ -69,15 +77,18 @@ export class TransactionManager<C> {
    * wrapped in its own savepoint).
    */
   execute<R>(step: (connection: C | undefined) => R | Promise<R>, atomic = false): R | Promise<R> {
-    const scope = this.storage.getStore();
-    if (scope === undefined || scope.tx.released) return this.connections.outside(step);
+    const scope = this.current();
+    if (scope === undefined) return this.connections.outside(step);
+    if (!atomic && scope === this.ambient?.root) {
+      return this.inScope(scope, (connection) => this.alone(scope.tx, connection as C, step), true);
+    }
     return this.inScope(scope, step, atomic);
   }
 
   /** Runs `work` in a new transaction, or in a savepoint of the flow's open one. */
   async run<R>(work: () => Promise<R>): Promise<R> {
-    const scope = this.storage.getStore();
-    if (scope !== undefined && !scope.tx.released) return this.nested(scope, work);
+    const scope = this.current();
+    if (scope !== undefined) return this.nested(scope, work);
     const tx = this.create('scope');
     await this.open(tx);
     let result: R;
@@ -96,27 +107,10 @@ export class TransactionManager<C> {
    * entered in the caller's synchronous execution, or the caller would not see it.
    */
   begin(): Promise<TransactionHandle> {
-    const current = this.storage.getStore();
-    if (current !== undefined && !current.tx.released && current.tx.ending === undefined) {
-      if (current.tx.kind === 'scope' || !current.isRoot) {
-        return Promise.reject(
-          new TransactionException(
-            'beginTransaction() cannot run inside transaction(); nest transaction() for a savepoint',
-          ),
-        );
-      }
-      // Found in the same synchronous run that began it, the transaction belongs to a sibling
-      // flow (flows started in one run share the context until their first await): this flow
-      // gets its own. Any later, it is this flow's own.
-      if (!current.tx.opening) {
-        return Promise.reject(
-          new TransactionException(
-            'This flow already has a transaction open from beginTransaction(); commit or roll it back first, or nest transaction() for a savepoint',
-          ),
-        );
-      }
-    }
+    const refusal = this.beginRefusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     if (this.closed) return Promise.reject(closedException());
+    if (this.ambient !== undefined) return this.beginSavepoint(this.ambient);
     const tx = this.create('handle');
     tx.opening = true;
     queueMicrotask(() => (tx.opening = false));
@@ -126,8 +120,14 @@ export class TransactionManager<C> {
   }
 
   /** Commits or rolls back a transaction opened by {@link begin}: the given one, or the flow's. */
-  finish(command: 'COMMIT' | 'ROLLBACK', handle?: TransactionHandle): Promise<void> {
+  finish(command: Command, handle?: TransactionHandle): Promise<void> {
     const scope = this.storage.getStore();
+    const savepoint = handle
+      ? this.savepointHandles.get(handle.id)
+      : scope?.handle?.released === false
+        ? scope
+        : undefined;
+    if (savepoint !== undefined) return this.finishSavepoint(command, savepoint, scope);
     const own = scope?.tx;
     const tx = handle
       ? (this.handles.get(handle.id) ?? (own?.id === handle.id ? own : undefined))
@@ -171,14 +171,151 @@ export class TransactionManager<C> {
     }
   }
 
-  private create(kind: 'handle' | 'scope'): Transaction<C> {
+  /**
+   * Opens the ambient transaction: until {@link rollbackAmbient}, it is the transaction of every
+   * flow without one of its own. Their statements run in it, each in a savepoint of its own (a
+   * failed one undoes only itself, as it would outside a transaction); their transactions and
+   * handles become savepoints in it. It has no time limit: it lasts as long as the test.
+   */
+  async beginAmbient(): Promise<void> {
+    if (this.ambient !== undefined) {
+      throw new TransactionException(
+        'A test transaction is already open on this adapter; roll it back first',
+      );
+    }
+    const tx = this.create('ambient');
+    this.ambient = tx;
+    try {
+      await this.open(tx);
+    } catch (error) {
+      if (this.ambient === tx) this.ambient = undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Rolls the ambient transaction back, and flows without a transaction of their own run outside
+   * any again. Throws when none is open, or when it ended before (its connection lost, the adapter
+   * closed), saying why.
+   */
+  async rollbackAmbient(): Promise<void> {
+    const tx = this.ambient;
+    if (tx === undefined) {
+      throw new TransactionException('No test transaction is open on this adapter to roll back');
+    }
+    this.ambient = undefined;
+    tx.released = true;
+    this.savepointHandles.clear();
+    if (tx.ending !== undefined) throw endedError(tx, this.timeoutMs);
+    await this.end(tx, 'ROLLBACK', 'rolled back');
+  }
+
+  /** The calling flow's scope while it can be used, else the ambient transaction's, if open. */
+  private current(): Scope<C> | undefined {
+    const scope = this.storage.getStore();
+    if (scope !== undefined && !scope.tx.released && scope.handle?.released !== true) return scope;
+    return this.ambient?.root;
+  }
+
+  /** Why the calling flow may not begin a transaction now, if it may not. */
+  private beginRefusal(): TransactionException | undefined {
+    const current = this.storage.getStore();
+    if (current === undefined || current.tx.released || current.tx.ending !== undefined) return;
+    const { handle } = current;
+    if (handle?.released) return;
+    if (handle === undefined && (current.tx.kind !== 'handle' || !current.isRoot)) {
+      return new TransactionException(
+        'beginTransaction() cannot run inside transaction(); nest transaction() for a savepoint',
+      );
+    }
+    // Found in the same synchronous run that began it, the transaction belongs to a sibling
+    // flow (flows started in one run share the context until their first await): this flow
+    // gets its own. Any later, it is this flow's own.
+    if (!(handle ?? current.tx).opening) {
+      return new TransactionException(
+        'This flow already has a transaction open from beginTransaction(); commit or roll it back first, or nest transaction() for a savepoint',
+      );
+    }
+  }
+
+  /**
+   * beginTransaction() inside the ambient transaction: a savepoint the calling flow joins, held
+   * as a nested transaction() is until its handle ends it. Its scope is made and entered now,
+   * synchronously, its lock held so the flow's statements wait for the SAVEPOINT.
+   */
+  private beginSavepoint(tx: Transaction<C>): Promise<TransactionHandle> {
+    let decide!: (command: Command) => void;
+    const decided = new Promise<Command>((resolve) => (decide = resolve));
+    let opened!: () => void;
+    const started = new Promise<void>((resolve) => (opened = resolve));
+    const rolledBack = new TransactionException('The savepoint was rolled back by its handle');
+    const handle: SavepointHandle = {
+      id: this.nextId++,
+      opening: true,
+      released: false,
+      end: (command) => {
+        decide(command);
+        return done.catch((error: unknown) => {
+          if (error !== rolledBack) throw error;
+        });
+      },
+    };
+    const child = this.scope(tx, false, handle);
+    child.lock.tryAcquire();
+    const done = this.nested(
+      tx.root,
+      async () => {
+        child.lock.release();
+        opened();
+        if ((await decided) === 'ROLLBACK') throw rolledBack;
+      },
+      child,
+    );
+    done.catch(noop);
+    queueMicrotask(() => (handle.opening = false));
+    this.storage.enterWith(child);
+    this.savepointHandles.set(handle.id, child);
+    return Promise.race([started, done]).then(
+      () => Object.freeze({ id: handle.id }),
+      (error: unknown) => {
+        handle.released = true;
+        this.savepointHandles.delete(handle.id);
+        this.closeScope(child);
+        throw error;
+      },
+    );
+  }
+
+  /** Commits or rolls back a savepoint handle of the ambient transaction. */
+  private finishSavepoint(command: Command, child: Scope<C>, own?: Scope<C>): Promise<void> {
+    const handle = child.handle!;
+    const verb = command === 'COMMIT' ? 'commit' : 'roll back';
+    // A live nested scope of the ambient transaction while a handle holds its root is inside it.
+    if (own !== undefined && own !== child && !own.isRoot && own.handle === undefined) {
+      if (own.tx === child.tx && own.tx.scopes.has(own)) {
+        return Promise.reject(
+          new TransactionException(
+            `Cannot ${verb} the transaction from inside a nested transaction(); let it finish first`,
+          ),
+        );
+      }
+    }
+    this.savepointHandles.delete(handle.id);
+    if (own === child) {
+      handle.released = true;
+      this.storage.enterWith(undefined);
+    }
+    return handle.end(command);
+  }
+
+  private create(kind: Transaction<C>['kind']): Transaction<C> {
     const tx = new Transaction<C>(this.nextId++, kind);
     tx.root = this.scope(tx, true);
     return tx;
   }
 
-  private scope(tx: Transaction<C>, isRoot: boolean): Scope<C> {
-    const scope: Scope<C> = { tx, lock: new ConnectionLock(), isRoot };
+  private scope(tx: Transaction<C>, isRoot: boolean, handle?: SavepointHandle): Scope<C> {
+    const scope: Scope<C> = { tx, lock: new ConnectionLock(), isRoot, handle };
     tx.scopes.add(scope);
     return scope;
   }
@@ -197,6 +334,8 @@ export class TransactionManager<C> {
           throw endedError(tx, this.timeoutMs);
         }
         tx.connection = connection;
+        // The ambient transaction lasts as long as its test, however long that is.
+        if (tx.kind === 'ambient') return;
         tx.timer = setTimeout(() => this.expire(tx), this.timeoutMs);
         tx.timer.unref();
       },
@@ -243,7 +382,8 @@ export class TransactionManager<C> {
     }
   }
 
-  private async nested<R>(parent: Scope<C>, work: () => Promise<R>): Promise<R> {
+  /** Runs `work` in a savepoint of `parent`'s transaction, in `child` (a new scope by default). */
+  private async nested<R>(parent: Scope<C>, work: () => Promise<R>, made?: Scope<C>): Promise<R> {
     const { tx } = parent;
     if (!parent.lock.tryAcquire()) await parent.lock.acquire();
     try {
@@ -252,7 +392,7 @@ export class TransactionManager<C> {
       // Names come from a counter, never from input.
       const name = `ndl_sp_${++tx.savepoints}`;
       await this.control(tx, `SAVEPOINT ${name}`);
-      const child = this.scope(tx, false);
+      const child = made ?? this.scope(tx, false);
       try {
         const result = await this.racing(tx, this.storage.run(child, work));
         // Statements the work left running finish before the savepoint is released.
@@ -339,6 +479,31 @@ export class TransactionManager<C> {
     } finally {
       tx.inFlight -= 1;
     }
+  }
+
+  /**
+   * A statement of a flow in the ambient transaction, in a savepoint of its own: as outside a
+   * transaction, its failure undoes only itself (PostgreSQL would otherwise refuse every later
+   * statement of the test).
+   */
+  private async alone<R>(
+    tx: Transaction<C>,
+    connection: C,
+    step: (connection: C | undefined) => R | Promise<R>,
+  ): Promise<R> {
+    const name = `ndl_sp_${++tx.savepoints}`;
+    await this.connections.control(connection, `SAVEPOINT ${name}`);
+    let result: R;
+    try {
+      result = await step(connection);
+    } catch (error) {
+      if (tx.ending === undefined && this.connections.lost(connection) === undefined) {
+        await this.rollbackTo(tx, name);
+      }
+      throw error;
+    }
+    await this.connections.control(connection, `RELEASE SAVEPOINT ${name}`);
+    return result;
   }
 
   /** Undoes a nested transaction; a transaction that cannot be brought back is ended. */

@@ -35,8 +35,11 @@ export class Transaction<C> {
 
   constructor(
     readonly id: number,
-    /** `handle`: opened by beginTransaction(); `scope`: by transaction(work). */
-    readonly kind: 'handle' | 'scope',
+    /**
+     * `handle`: opened by beginTransaction(); `scope`: by transaction(work); `ambient`: the
+     * transaction of every flow without one of its own (a test's, see `beginAmbient`).
+     */
+    readonly kind: 'handle' | 'scope' | 'ambient',
   ) {
     this.over = new Promise<never>((_, reject) => (this.signalOver = reject));
     this.over.catch(() => undefined);
@@ -54,6 +57,19 @@ export interface Scope<C> {
   readonly lock: ConnectionLock;
   /** False for a nested transaction's scope. */
   readonly isRoot: boolean;
+  /** Set when the scope is a savepoint opened by beginTransaction() inside the ambient transaction. */
+  readonly handle?: SavepointHandle;
+}
+
+/** A beginTransaction() handle that is a savepoint of the ambient transaction. */
+export interface SavepointHandle {
+  readonly id: number;
+  /** As {@link Transaction.opening}: true during the synchronous run that began it. */
+  opening: boolean;
+  /** The flow that began it let go of it: contexts still pointing at it join the ambient one. */
+  released: boolean;
+  /** Releases the savepoint (`COMMIT`) or rolls back to it (`ROLLBACK`); settles once done. */
+  end(command: 'COMMIT' | 'ROLLBACK'): Promise<void>;
 }
 
 /**

@@ -190,6 +190,30 @@ export abstract class SqlAdapter<C> implements IDatabaseAdapter {
   }
 
   /**
+   * Opens the ambient transaction, made for tests (see `rollbackEachTest`): until
+   * {@link rollbackAmbientTransaction}, every statement of a flow without a transaction of its own
+   * runs in it, each in a savepoint of its own (a failed one undoes only itself, as outside a
+   * transaction); `transaction()` calls and `beginTransaction()` handles become savepoints in it;
+   * on PostgreSQL all of them run on its one pooled connection. It has no time limit.
+   *
+   * @throws TransactionException when one is already open; ConnectionException once closed.
+   */
+  beginAmbientTransaction(): Promise<void> {
+    return this.transactions.beginAmbient();
+  }
+
+  /**
+   * Rolls the ambient transaction back: nothing written since
+   * {@link beginAmbientTransaction} remains, and statements run outside any transaction again.
+   *
+   * @throws TransactionException when none is open, or when it ended before its rollback (its
+   * connection lost, the adapter closed: then ConnectionException), saying why.
+   */
+  rollbackAmbientTransaction(): Promise<void> {
+    return this.transactions.rollbackAmbient();
+  }
+
+  /**
    * A round trip that reads nothing: inside a transaction on its connection (so it never needs a
    * second one); outside, on any connection, without waiting for another flow's transaction.
    */
