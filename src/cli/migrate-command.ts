@@ -1,8 +1,7 @@
 import type { MigrationFile } from '../migrations/migration-files';
-import { appMigrationsFolder, loadMigrationSet } from '../migrations/migration-files';
+import { loadMigrationSet, migrationFolders } from '../migrations/migration-files';
 import { MigrationRunner, type MigrationResult } from '../migrations/migration-runner';
 import { formatMigration } from '../migrations/migration.exception';
-import { defaultMigrationsDirectory } from '../migrations/migrations-directory';
 import type { CliIo } from './cli-command';
 import { messageOf } from './cli-output';
 import { describeTarget, openDatabase, type OpenedDatabase } from './open-database';
@@ -60,7 +59,9 @@ export async function runMigrateCommand(
       command.name === 'generate'
         ? (await import('./generate-command')).generateCommand
         : (await import('./check-command')).checkCommand;
-    return module(args.slice(1), cliIo);
+    // The arguments without the command's name, wherever the flags put it.
+    const at = args.indexOf(command.name);
+    return module([...args.slice(0, at), ...args.slice(at + 1)], cliIo);
   }
   if (command.name === 'status') {
     // status never creates a database: a missing SQLite file is reported, every migration pending.
@@ -151,10 +152,9 @@ async function printUncreated(
 ): Promise<number> {
   io.stdout(`Database: ${description} (does not exist yet; "up" creates it)`);
   try {
-    const files = await loadMigrationSet([
-      io.directory ?? defaultMigrationsDirectory(dialect),
-      ...settings.directories.map((root) => appMigrationsFolder(root, dialect)),
-    ]);
+    const files = await loadMigrationSet(
+      migrationFolders(dialect, io.directory, settings.directories),
+    );
     printStatus(
       files.map((f) => ({ label: formatMigration(f.version, f.name), state: 'pending' })),
       io,

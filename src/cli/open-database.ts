@@ -3,16 +3,19 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import type * as Pglite from '../adapters/pglite';
-import { PostgresMigrationDriver } from '../migrations/drivers/postgres-migration.driver';
-import { SqliteMigrationDriver } from '../migrations/drivers/sqlite-migration.driver';
-import type { MigrationDialect, MigrationDriver } from '../migrations/migration-driver.interface';
+import type { MigrationDialect } from '../migrations/migration-driver.interface';
+import type { SchemaSource } from '../schema-model/live-schema';
+import {
+  pgliteSchemaSource,
+  postgresSchemaSource,
+  sqliteSchemaSource,
+} from '../schema-model/schema-sources';
 
-/** A database the CLI opened, and how to close it. */
-export interface OpenedDatabase {
-  readonly dialect: MigrationDialect;
-  readonly driver: MigrationDriver;
-  /** Runs one read-only query and returns its rows: what `check` introspects with. */
-  readonly query: (sql: string, params?: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+/**
+ * A database the CLI opened, and how to close it: its migration driver and its reads (what
+ * `check` introspects with).
+ */
+export interface OpenedDatabase extends SchemaSource {
   /** The target by name, never with a password: `sqlite ./data/app.sqlite`, `postgres host:5432/app`. */
   readonly description: string;
   close(): Promise<void>;
@@ -87,10 +90,7 @@ export async function openDatabase(
     const db = new Database(path);
     db.pragma('foreign_keys = ON');
     return {
-      dialect: 'sqlite',
-      driver: new SqliteMigrationDriver(db),
-      query: async (sql, params = []) =>
-        db.prepare(sql).all(...params) as Record<string, unknown>[],
+      ...sqliteSchemaSource(db),
       description: target.description,
       close: async () => void db.close(),
     };
@@ -100,10 +100,8 @@ export async function openDatabase(
     // An idle client's error (server restart) would otherwise crash the process.
     pool.on('error', () => undefined);
     return {
-      dialect: 'postgres',
       // The lock is transaction-scoped, so this works through a transaction pooler too.
-      driver: new PostgresMigrationDriver(pool, { log }),
-      query: async (sql, params = []) => (await pool.query(sql, [...params])).rows,
+      ...postgresSchemaSource(pool, { log }),
       description: target.description,
       close: () => pool.end(),
     };
@@ -111,13 +109,10 @@ export async function openDatabase(
   const path = setting(env, 'PGLITE_PATH') ?? 'memory://';
   // Loaded here: the PGlite adapter imports the migration runner, and PGlite is optional.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PGliteAdapter, pgliteMigrationPool } = require('../adapters/pglite') as typeof Pglite;
+  const { PGliteAdapter } = require('../adapters/pglite') as typeof Pglite;
   const adapter = await PGliteAdapter.open({ path, migrate: false });
   return {
-    dialect: 'postgres',
-    driver: new PostgresMigrationDriver(pgliteMigrationPool(adapter.db), { log }),
-    query: async (sql, params = []) =>
-      (await adapter.db.query<Record<string, unknown>>(sql, [...params])).rows,
+    ...pgliteSchemaSource(adapter.db, { log }),
     description: target.description,
     close: () => adapter.close(),
   };
