@@ -1,5 +1,4 @@
-import { loadMigrationSet, migrationFolders } from '../migrations/migration-files';
-import type { TableDefinition } from '../schema/table-definition';
+import { migrationFolders } from '../migrations/migration-files';
 import {
   checkSchema,
   describeMigrationState,
@@ -7,23 +6,12 @@ import {
   type SchemaCheckResult,
 } from '../schema-model/check-schema';
 import type { CliCommand, CliIo } from './cli-command';
-import { messageOf } from './cli-output';
+import { migrationsOfUncreated, orPrintError } from './cli-output';
 import { loadSchemaModule } from './load-schema-module';
-import { describeTarget, openDatabase, type OpenedDatabase } from './open-database';
+import { describeTarget, withDatabase } from './open-database';
 import { readProjectSettings, type ProjectSettings } from './project-settings';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** The app's tables (none without a schema module), or undefined when its module does not load. */
-function appTables(settings: ProjectSettings, io: CliIo): TableDefinition<any>[] | undefined {
-  if (!settings.schema) return [];
-  try {
-    return loadSchemaModule(settings.schema);
-  } catch (error) {
-    io.stderr(`error: ${messageOf(error)}`);
-    return undefined;
-  }
-}
 
 /** A SQLite file that does not exist is not created: every migration is pending. */
 async function reportUncreated(
@@ -31,24 +19,27 @@ async function reportUncreated(
   settings: ProjectSettings,
   io: CliIo,
 ): Promise<number> {
-  io.stdout(`Database: ${description} (does not exist yet; "up" creates it)`);
-  const files = await loadMigrationSet(migrationFolders('sqlite', undefined, settings.directories));
-  io.stdout(
-    `Pending: ${plural(files.length, 'migration')} not applied; run "nest-data-layer migrate up".`,
-  );
+  const folders = migrationFolders('sqlite', undefined, settings.directories);
+  const files = await migrationsOfUncreated(description, folders, io);
+  if (files)
+    io.stdout(
+      `Pending: ${plural(files.length, 'migration')} not applied; run "nest-data-layer migrate up".`,
+    );
   return 1;
 }
 
 /** Prints what the check found; returns the exit code. */
 function report(result: SchemaCheckResult, io: Pick<CliIo, 'stdout'>): number {
+  for (const row of result.migrations) {
+    io.stdout(`${row.state.padEnd(8)} ${describeMigrationState(row)}`);
+  }
   for (const difference of result.differences) {
     io.stdout(`${difference.severity.padEnd(8)} ${difference.message}`);
   }
-  for (const row of result.migrations)
-    io.stdout(`${row.state.padEnd(8)} ${describeMigrationState(row)}`);
   const drift = result.differences.filter((d) => d.severity === 'drift').length;
-  if (drift === 0)
+  if (drift === 0) {
     io.stdout(`No drift: ${plural(result.tables.length, 'table')} match their definitions.`);
+  }
   const pending = result.migrations.filter((row) => row.state === 'pending').length;
   if (pending > 0) {
     io.stdout(
@@ -84,20 +75,14 @@ export const checkCommand: CliCommand = async (args, io) => {
     );
     return 2;
   }
-  const tables = appTables(settings, io);
+  const { schema } = settings;
+  const tables = schema ? await orPrintError(() => loadSchemaModule(schema), io) : [];
   if (!tables) return 2;
-  let database: OpenedDatabase;
-  try {
-    const target = describeTarget(io.env);
-    if (!target.exists) return await reportUncreated(target.description, settings, io);
-    database = await openDatabase(io.env, io.stderr);
-  } catch (error) {
-    io.stderr(`error: ${messageOf(error)}`);
-    return 2;
-  }
-  try {
-    io.stdout(`Database: ${database.description}`);
-    if (!settings.schema) {
+  const target = await orPrintError(() => describeTarget(io.env), io);
+  if (!target) return 2;
+  if (!target.exists) return reportUncreated(target.description, settings, io);
+  return withDatabase(io, async (database) => {
+    if (!schema) {
       io.stdout(
         'No schema module (--schema, package.json "nestDataLayer.schema" or DATABASE_SCHEMA_MODULE): ' +
           "checking the library's tables only.",
@@ -105,12 +90,5 @@ export const checkCommand: CliCommand = async (args, io) => {
     }
     const result = await checkSchema(database, { tables, appDirectories: settings.directories });
     return report(result, io);
-  } catch (error) {
-    io.stderr(`error: ${messageOf(error)}`);
-    return 1;
-  } finally {
-    await database
-      .close()
-      .catch((error: unknown) => io.stderr(`error closing the database: ${messageOf(error)}`));
-  }
+  });
 };

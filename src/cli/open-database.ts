@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import type * as Pglite from '../adapters/pglite';
 import type { MigrationDialect } from '../migrations/migration-driver.interface';
+import type { CliIo } from './cli-command';
+import { messageOf } from './cli-output';
 import type { SchemaSource } from '../schema-model/live-schema';
 import {
   pgliteSchemaSource,
@@ -116,4 +118,37 @@ export async function openDatabase(
     description: target.description,
     close: () => adapter.close(),
   };
+}
+
+/**
+ * Opens the database the environment names, prints its `Database:` line, runs `work` and closes
+ * the database, whatever happens. Returns the exit code of `work`; 2 when the database cannot be
+ * opened, 1 when `work` throws (printed with PostgreSQL's detail and hint when there are some).
+ */
+export async function withDatabase(
+  io: Pick<CliIo, 'env' | 'stdout' | 'stderr'>,
+  work: (database: OpenedDatabase) => Promise<number>,
+): Promise<number> {
+  let database: OpenedDatabase;
+  try {
+    database = await openDatabase(io.env, io.stderr);
+  } catch (error) {
+    io.stderr(`error: ${messageOf(error)}`);
+    return 2;
+  }
+  try {
+    io.stdout(`Database: ${database.description}`);
+    return await work(database);
+  } catch (error) {
+    io.stderr(`error: ${messageOf(error)}`);
+    // Postgres errors carry the useful part here: where in the file, and what to do.
+    const cause = (error as { cause?: { detail?: string; hint?: string } }).cause;
+    if (cause?.detail) io.stderr(`detail: ${cause.detail}`);
+    if (cause?.hint) io.stderr(`hint: ${cause.hint}`);
+    return 1;
+  } finally {
+    await database
+      .close()
+      .catch((error: unknown) => io.stderr(`error closing the database: ${messageOf(error)}`));
+  }
 }

@@ -82,7 +82,7 @@ export async function checkMigrationsAtBoot(
     );
     const outcome = migrationsOutcome(result);
     if (outcome.status !== 'pass' && logger) {
-      const lines = result.migrations.map(describeMigrationState);
+      const lines = result.migrations.map((row) => `${row.state} ${describeMigrationState(row)}`);
       lines.push(...result.differences.filter((d) => d.severity === 'drift').map((d) => d.message));
       logger.warn(`${outcome.message} (nest-data-layer migrate check):\n  ${lines.join('\n  ')}`);
     }

@@ -89,6 +89,6 @@ export function describeMigrationState(row: MigrationStatus): string {
     case 'missing':
       return `${label}: applied, but no migration file has its version`;
     default:
-      return `${label}: pending`;
+      return label;
   }
 }
