@@ -1,3 +1,4 @@
+import { QueryException } from '../exceptions/query.exception';
 import { MigrationRunner, type MigrationStatus } from '../migrations/migration-runner';
 import { formatMigration } from '../migrations/migration.exception';
 import { paymentsTable } from '../schema/payments.table';
@@ -7,7 +8,7 @@ import { usersTable } from '../schema/users.table';
 import { webhookEventsTable } from '../schema/webhook-events.table';
 import { introspectPostgres } from './introspect-postgres';
 import { introspectSqlite } from './introspect-sqlite';
-import type { SchemaIntrospector, SchemaSource } from './live-schema';
+import type { LiveTable, SchemaIntrospector, SchemaSource } from './live-schema';
 import type { SqlDialect } from './schema-model';
 import { compareSchema, type SchemaDifference } from './schema-drift';
 import { tableModelOf } from './table-model';
@@ -58,6 +59,9 @@ export function tablesToCheck(appTables: readonly TableDefinition<any>[]): Table
 /**
  * Reads a database's migration history and schema, and compares them with the migration files
  * and the table definitions: what `migrate check` prints and `/health` reports. Reads only.
+ *
+ * @throws MigrationException when the history cannot be read or the files do not load;
+ * QueryException when the schema cannot be read.
  */
 export async function checkSchema(
   source: SchemaSource,
@@ -70,7 +74,15 @@ export async function checkSchema(
   });
   const migrations = (await runner.status()).filter((row) => row.state !== 'applied');
   const names = definitions.map((table) => table.name);
-  const live = await INTROSPECTORS[source.dialect](source.query, names);
+  let live: LiveTable[];
+  try {
+    live = await INTROSPECTORS[source.dialect](source.query, names);
+  } catch (error) {
+    const reason = (error as { message?: unknown } | null)?.message ?? error;
+    throw new QueryException(`Cannot read the schema of the database: ${String(reason)}`, {
+      cause: error,
+    });
+  }
   const differences = compareSchema(definitions.map(tableModelOf), live, source.dialect);
   return { tables: names, migrations, differences };
 }

@@ -226,6 +226,35 @@ describe.each(['sqlite', 'postgres'] as const)('migrate check on %s', (dialect) 
   );
 });
 
+it('migrate check reads PGlite as PostgreSQL: a freshly migrated directory has no drift', async () => {
+  const dir = tempDir('check-pglite');
+  const app = tempDir('check-pglite-app');
+  const out: string[] = [];
+  try {
+    mkdirSync(join(app.path, 'postgres'));
+    app.write('postgres/20261205120000_create_invoices.up.sql', INVOICES.postgres[0] + INDEXES);
+    app.write('postgres/20261205120000_create_invoices.down.sql', INVOICES.postgres[1]);
+    dir.write('schema.js', schemaModule(true));
+    const io = {
+      env: { DATABASE_PROVIDER: 'pglite', PGLITE_PATH: join(dir.path, 'pglite') },
+      cwd: dir.path,
+      stdout: (line: string) => out.push(line),
+      stderr: (line: string) => out.push(line),
+    };
+    await expect(runMigrateCommand(['up', '--dir', app.path], io)).resolves.toBe(0);
+    out.length = 0;
+    const args = ['check', '--dir', app.path, '--schema', 'schema.js'];
+    await expect(runMigrateCommand(args, io)).resolves.toBe(0);
+    expect(out).toEqual([
+      `Database: pglite ${join(dir.path, 'pglite')}`,
+      'No drift: 5 tables match their definitions.',
+    ]);
+  } finally {
+    dir.remove();
+    app.remove();
+  }
+}, 60_000);
+
 describe('migrate check without a database or a schema module', () => {
   let dir: TempDir;
   let out: string[];

@@ -154,6 +154,7 @@ describe('the migrations health check', () => {
       status: 'fail',
       reason: HEALTH_REASONS.error,
       message: HEALTH_MESSAGES.migrationsFailed,
+      error: { name: 'MigrationException' },
     });
     expect(logger.warnings).toEqual([expect.stringContaining(HEALTH_MESSAGES.migrationsFailed)]);
   });
