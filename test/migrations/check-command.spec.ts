@@ -201,6 +201,19 @@ describe.each(['sqlite', 'postgres'] as const)('migrate check on %s', (dialect) 
     );
   });
 
+  maybe('names a migration edited after it was applied', async () => {
+    await run(['up', '--dir', app.path]);
+    app.write(join(dialect, '20261205120000_create_invoices.up.sql'), '-- edited\n');
+    out = [];
+    await expect(check()).resolves.toBe(1);
+    expect(out[1]).toBe(
+      'changed  20261205120000_create_invoices: applied, but its up file was edited since',
+    );
+    expect(out).toContainEqual(
+      'The migration history disagrees with the files: run "nest-data-layer migrate status".',
+    );
+  });
+
   maybe(
     'an unknown NOT NULL column without a default is drift; a nullable one a warning',
     async () => {
