@@ -3,6 +3,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { DatabaseConnection } from '../config/database-connection.interface';
 import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
 import { ConnectionException } from '../exceptions/connection.exception';
+import { checkMigrationsAtBoot } from '../health/migrations-check';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../query/plan-query';
 import type { IDatabaseAdapter } from './database-adapter.interface';
 import { PGliteAdapter } from './pglite';
@@ -93,7 +94,8 @@ function fallbackRefusal(
  * For Supabase it first probes the project (with retries and exponential backoff on transient
  * failures); when the probe fails and the fallback is allowed, it opens SQLite instead and logs a
  * warning with the reason. When the fallback is not allowed it throws a ConnectionException that
- * says which setting to change.
+ * says which setting to change. Once open, a SQL database is checked for pending migrations and
+ * schema drift, once, for the health report.
  */
 export async function createDatabaseAdapter(
   config: ResolvedDatabaseConfig,
@@ -101,13 +103,14 @@ export async function createDatabaseAdapter(
 ): Promise<DatabaseConnection> {
   const { observer, logger } = deps;
   const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize };
-  const chosen = (adapter: IDatabaseAdapter): DatabaseConnection => {
+  const chosen = async (adapter: IDatabaseAdapter): Promise<DatabaseConnection> => {
     logger.log(`Database provider: ${adapter.provider}`);
     return {
       adapter,
       configuredProvider: config.provider,
       provider: adapter.provider,
       fallbackActive: false,
+      migrations: await checkMigrationsAtBoot(adapter, config, logger),
     };
   };
 
@@ -177,6 +180,7 @@ export async function createDatabaseAdapter(
         provider: adapter.provider,
         fallbackActive: true,
         fallbackReason,
+        migrations: await checkMigrationsAtBoot(adapter, config, logger),
       };
     }
   }

@@ -1,11 +1,10 @@
 import type { MigrationFile } from '../migrations/migration-files';
-import { appMigrationsFolder, loadMigrationSet } from '../migrations/migration-files';
+import { migrationFolders } from '../migrations/migration-files';
 import { MigrationRunner, type MigrationResult } from '../migrations/migration-runner';
 import { formatMigration } from '../migrations/migration.exception';
-import { defaultMigrationsDirectory } from '../migrations/migrations-directory';
 import type { CliIo } from './cli-command';
-import { messageOf } from './cli-output';
-import { describeTarget, openDatabase, type OpenedDatabase } from './open-database';
+import { migrationsOfUncreated, orPrintError } from './cli-output';
+import { describeTarget, withDatabase } from './open-database';
 import { readProjectSettings, type ProjectSettings } from './project-settings';
 
 /** What {@link runMigrateCommand} takes: the CLI's I/O, and optionally the library's folder. */
@@ -34,7 +33,8 @@ type Command =
   | { name: 'status' }
   | { name: 'up'; dryRun: boolean }
   | { name: 'down'; steps: number }
-  | { name: 'generate' | 'check'; args: readonly string[] };
+  | { name: 'generate'; args: readonly string[] }
+  | { name: 'check'; args: readonly string[] };
 
 /**
  * `nest-data-layer migrate …`: parses the arguments, opens the database named by the environment,
@@ -60,24 +60,18 @@ export async function runMigrateCommand(
       command.name === 'generate'
         ? (await import('./generate-command')).generateCommand
         : (await import('./check-command')).checkCommand;
-    return module(args.slice(1), cliIo);
+    // The arguments without the command's name, wherever the flags put it.
+    const at = args.indexOf(command.name);
+    return module([...args.slice(0, at), ...args.slice(at + 1)], cliIo);
   }
   if (command.name === 'status') {
     // status never creates a database: a missing SQLite file is reported, every migration pending.
-    const target = tryDescribe(io);
+    const target = await orPrintError(() => describeTarget(io.env), io);
     if (!target) return 2;
     if (!target.exists) return printUncreated(target.description, target.dialect, settings, io);
   }
 
-  let database: OpenedDatabase;
-  try {
-    database = await openDatabase(io.env, io.stderr);
-  } catch (error) {
-    io.stderr(`error: ${messageOf(error)}`);
-    return 2;
-  }
-  try {
-    io.stdout(`Database: ${database.description}`);
+  return withDatabase(io, async (database) => {
     const runner = new MigrationRunner(database.driver, {
       directory: io.directory,
       appDirectories: settings.directories,
@@ -102,18 +96,7 @@ export async function runMigrateCommand(
         return rows.some((r) => r.state === 'changed' || r.state === 'missing') ? 1 : 0;
       }
     }
-  } catch (error) {
-    io.stderr(`error: ${messageOf(error)}`);
-    // Postgres errors carry the useful part here: where in the file, and what to do.
-    const cause = (error as { cause?: { detail?: string; hint?: string } }).cause;
-    if (cause?.detail) io.stderr(`detail: ${cause.detail}`);
-    if (cause?.hint) io.stderr(`hint: ${cause.hint}`);
-    return 1;
-  } finally {
-    await database
-      .close()
-      .catch((error: unknown) => io.stderr(`error closing the database: ${messageOf(error)}`));
-  }
+  });
 }
 
 /** The command, or a usage error message ('' when help was asked for). */
@@ -134,36 +117,20 @@ function parseCommand(settings: ProjectSettings): Command | string {
   return `Unknown command: ${settings.args.join(' ')}`;
 }
 
-function tryDescribe(io: MigrateCommandIo): ReturnType<typeof describeTarget> | undefined {
-  try {
-    return describeTarget(io.env);
-  } catch (error) {
-    io.stderr(`error: ${messageOf(error)}`);
-    return undefined;
-  }
-}
-
 async function printUncreated(
   description: string,
   dialect: 'sqlite' | 'postgres',
   settings: ProjectSettings,
   io: MigrateCommandIo,
 ): Promise<number> {
-  io.stdout(`Database: ${description} (does not exist yet; "up" creates it)`);
-  try {
-    const files = await loadMigrationSet([
-      io.directory ?? defaultMigrationsDirectory(dialect),
-      ...settings.directories.map((root) => appMigrationsFolder(root, dialect)),
-    ]);
-    printStatus(
-      files.map((f) => ({ label: formatMigration(f.version, f.name), state: 'pending' })),
-      io,
-    );
-    return 0;
-  } catch (error) {
-    io.stderr(`error: ${messageOf(error)}`);
-    return 1;
-  }
+  const folders = migrationFolders(dialect, io.directory, settings.directories);
+  const files = await migrationsOfUncreated(description, folders, io);
+  if (!files) return 1;
+  printStatus(
+    files.map((f) => ({ label: formatMigration(f.version, f.name), state: 'pending' })),
+    io,
+  );
+  return 0;
 }
 
 function printStatus(

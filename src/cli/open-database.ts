@@ -3,16 +3,21 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import type * as Pglite from '../adapters/pglite';
-import { PostgresMigrationDriver } from '../migrations/drivers/postgres-migration.driver';
-import { SqliteMigrationDriver } from '../migrations/drivers/sqlite-migration.driver';
-import type { MigrationDialect, MigrationDriver } from '../migrations/migration-driver.interface';
+import type { MigrationDialect } from '../migrations/migration-driver.interface';
+import type { CliIo } from './cli-command';
+import { messageOf } from './cli-output';
+import type { SchemaSource } from '../schema-model/live-schema';
+import {
+  pgliteSchemaSource,
+  postgresSchemaSource,
+  sqliteSchemaSource,
+} from '../schema-model/schema-sources';
 
-/** A database the CLI opened, and how to close it. */
-export interface OpenedDatabase {
-  readonly dialect: MigrationDialect;
-  readonly driver: MigrationDriver;
-  /** Runs one read-only query and returns its rows: what `check` introspects with. */
-  readonly query: (sql: string, params?: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+/**
+ * A database the CLI opened, and how to close it: its migration driver and its reads (what
+ * `check` introspects with).
+ */
+export interface OpenedDatabase extends SchemaSource {
   /** The target by name, never with a password: `sqlite ./data/app.sqlite`, `postgres host:5432/app`. */
   readonly description: string;
   close(): Promise<void>;
@@ -87,10 +92,7 @@ export async function openDatabase(
     const db = new Database(path);
     db.pragma('foreign_keys = ON');
     return {
-      dialect: 'sqlite',
-      driver: new SqliteMigrationDriver(db),
-      query: async (sql, params = []) =>
-        db.prepare(sql).all(...params) as Record<string, unknown>[],
+      ...sqliteSchemaSource(db),
       description: target.description,
       close: async () => void db.close(),
     };
@@ -100,10 +102,8 @@ export async function openDatabase(
     // An idle client's error (server restart) would otherwise crash the process.
     pool.on('error', () => undefined);
     return {
-      dialect: 'postgres',
       // The lock is transaction-scoped, so this works through a transaction pooler too.
-      driver: new PostgresMigrationDriver(pool, { log }),
-      query: async (sql, params = []) => (await pool.query(sql, [...params])).rows,
+      ...postgresSchemaSource(pool, { log }),
       description: target.description,
       close: () => pool.end(),
     };
@@ -111,14 +111,44 @@ export async function openDatabase(
   const path = setting(env, 'PGLITE_PATH') ?? 'memory://';
   // Loaded here: the PGlite adapter imports the migration runner, and PGlite is optional.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PGliteAdapter, pgliteMigrationPool } = require('../adapters/pglite') as typeof Pglite;
+  const { PGliteAdapter } = require('../adapters/pglite') as typeof Pglite;
   const adapter = await PGliteAdapter.open({ path, migrate: false });
   return {
-    dialect: 'postgres',
-    driver: new PostgresMigrationDriver(pgliteMigrationPool(adapter.db), { log }),
-    query: async (sql, params = []) =>
-      (await adapter.db.query<Record<string, unknown>>(sql, [...params])).rows,
+    ...pgliteSchemaSource(adapter.db, { log }),
     description: target.description,
     close: () => adapter.close(),
   };
+}
+
+/**
+ * Opens the database the environment names, prints its `Database:` line, runs `work` and closes
+ * the database, whatever happens. Returns the exit code of `work`; 2 when the database cannot be
+ * opened, 1 when `work` throws (printed with PostgreSQL's detail and hint when there are some).
+ */
+export async function withDatabase(
+  io: Pick<CliIo, 'env' | 'stdout' | 'stderr'>,
+  work: (database: OpenedDatabase) => Promise<number>,
+): Promise<number> {
+  let database: OpenedDatabase;
+  try {
+    database = await openDatabase(io.env, io.stderr);
+  } catch (error) {
+    io.stderr(`error: ${messageOf(error)}`);
+    return 2;
+  }
+  try {
+    io.stdout(`Database: ${database.description}`);
+    return await work(database);
+  } catch (error) {
+    io.stderr(`error: ${messageOf(error)}`);
+    // Postgres errors carry the useful part here: where in the file, and what to do.
+    const cause = (error as { cause?: { detail?: string; hint?: string } }).cause;
+    if (cause?.detail) io.stderr(`detail: ${cause.detail}`);
+    if (cause?.hint) io.stderr(`hint: ${cause.hint}`);
+    return 1;
+  } finally {
+    await database
+      .close()
+      .catch((error: unknown) => io.stderr(`error closing the database: ${messageOf(error)}`));
+  }
 }

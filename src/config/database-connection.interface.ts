@@ -1,4 +1,5 @@
 import type { DatabaseProvider, IDatabaseAdapter } from '../adapters/database-adapter.interface';
+import type { HealthCheckOutcome } from '../health/database-health.interface';
 
 /** The adapter chosen at boot and how it was chosen; injectable with `@InjectDatabaseConnection()`. */
 export interface DatabaseConnection {
@@ -11,4 +12,9 @@ export interface DatabaseConnection {
   fallbackActive: boolean;
   /** Why the fallback happened, e.g. `unreachable: fetch failed`; absent without fallback. */
   fallbackReason?: string;
+  /**
+   * What the boot found of pending migrations and schema drift, for the health check; absent
+   * for a connection built by hand (the health check then reports it not checked).
+   */
+  migrations?: HealthCheckOutcome;
 }

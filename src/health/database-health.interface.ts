@@ -29,6 +29,11 @@ export interface DatabaseHealthReport {
     connection: HealthCheckOutcome;
     performance: HealthCheckOutcome;
     storage: HealthCheckOutcome;
+    /**
+     * Pending migrations and schema drift, found once at boot (the check reads the catalog, too
+     * much for every health call): `details` holds `pending`, `drift` and `warnings`.
+     */
+    migrations: HealthCheckOutcome;
   };
   /** The ping round trip, or the time until it failed, in milliseconds. */
   latencyMs: number;

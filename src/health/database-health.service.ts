@@ -6,24 +6,18 @@ import type { DatabaseConnection } from '../config/database-connection.interface
 import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
 import { DATABASE_CONFIG, DATABASE_CONNECTION } from '../database.constants';
 import type { DatabaseHealthReport, HealthCheckOutcome } from './database-health.interface';
+import { describeError } from './describe-error';
 import { HEALTH_MESSAGES, HEALTH_REASONS } from './health.messages';
+import { MIGRATIONS_NOT_CHECKED } from './migrations-check';
 import { HealthCheckTimeoutError, withTimeout } from './promise-timeout';
 import { hasStorageStats, type StorageStats } from './storage-stats.interface';
 import { summarizeHealth } from './summarize-health';
 
-function describeError(error: unknown): HealthCheckOutcome['error'] {
-  const e = error as { name?: string; code?: unknown; message?: string };
-  return {
-    name: e?.name ?? 'Error',
-    code: typeof e?.code === 'string' ? e.code : undefined,
-    message: e?.message ?? String(error),
-  };
-}
-
 /**
- * Checks the database: connection (a ping), performance (ping latency against a threshold) and
- * storage (database size and free disk, where the provider reports them). Each check has its own
- * timeout; expected failures are reported in the result, never thrown.
+ * Checks the database: connection (a ping), performance (ping latency against a threshold),
+ * storage (database size and free disk, where the provider reports them) and migrations (pending
+ * ones and schema drift, as found at boot). Each check has its own timeout; expected failures are
+ * reported in the result, never thrown.
  */
 @Injectable()
 export class DatabaseHealthService {
@@ -62,7 +56,9 @@ export class DatabaseHealthService {
         details: { thresholdMs: latencyThresholdMs },
       };
     }
-    const checks = { connection, performance, storage };
+    // Found once at boot and kept on the connection: this call reads no catalog.
+    const migrations = this.connection.migrations ?? MIGRATIONS_NOT_CHECKED;
+    const checks = { connection, performance, storage, migrations };
     const { provider, fallbackActive, fallbackReason } = this.connection;
     return {
       status: summarizeHealth(checks, fallbackActive),

@@ -12,6 +12,11 @@ export const HEALTH_MESSAGES = {
   storageTimeout: 'Storage figures did not arrive in time',
   storageNotReported: 'This provider does not report storage figures',
   fallbackActive: 'Running on the SQLite fallback because the configured provider was unreachable',
+  migrationsOk: 'Every migration was applied and the schema matched the table definitions at boot',
+  migrationsPending: 'Some migrations were not applied at boot',
+  migrationsDrift: 'The schema differed from the table definitions at boot',
+  migrationsFailed: 'The schema could not be read at boot',
+  migrationsNotChecked: 'Not checked: this provider offers no direct SQL to read the schema with',
 } as const;
 
 /** Machine-readable reasons a check did not pass. */
@@ -22,4 +27,7 @@ export const HEALTH_REASONS = {
   lowDisk: 'low-disk',
   notReported: 'not-reported',
   dependencyFailed: 'dependency-failed',
+  pendingMigrations: 'pending-migrations',
+  schemaDrift: 'schema-drift',
+  notChecked: 'not-checked',
 } as const;

@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MigrationDialect, MigrationRecord } from './migration-driver.interface';
 import { formatMigration, MigrationException } from './migration.exception';
+import { defaultMigrationsDirectory } from './migrations-directory';
 
 /** A migration found on disk: its record plus the SQL of both directions. */
 export interface MigrationFile extends MigrationRecord {
@@ -21,6 +22,21 @@ export interface MigrationFile extends MigrationRecord {
  */
 export function appMigrationsFolder(root: string, dialect: MigrationDialect): string {
   return join(root, dialect);
+}
+
+/**
+ * The folders a dialect's migrations are read from: the library's (`directory`, default the
+ * package's own) first, then the `<dialect>` folder of each application root.
+ */
+export function migrationFolders(
+  dialect: MigrationDialect,
+  directory: string | undefined,
+  appRoots: readonly string[] = [],
+): string[] {
+  return [
+    directory ?? defaultMigrationsDirectory(dialect),
+    ...appRoots.map((root) => appMigrationsFolder(root, dialect)),
+  ];
 }
 
 /**

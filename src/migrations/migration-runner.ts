@@ -5,13 +5,12 @@ import type {
   MigrationDriver,
   MigrationSession,
 } from './migration-driver.interface';
-import { appMigrationsFolder, loadMigrationSet, type MigrationFile } from './migration-files';
+import { loadMigrationSet, migrationFolders, type MigrationFile } from './migration-files';
 import {
   formatMigration,
   MigrationChecksumMismatchException,
   MigrationException,
 } from './migration.exception';
-import { defaultMigrationsDirectory } from './migrations-directory';
 
 /** Options of {@link MigrationRunner}. */
 export interface MigrationRunnerOptions {
@@ -78,10 +77,7 @@ export class MigrationRunner {
     private readonly driver: MigrationDriver,
     options: MigrationRunnerOptions = {},
   ) {
-    this.directories = [
-      options.directory ?? defaultMigrationsDirectory(driver.dialect),
-      ...(options.appDirectories ?? []).map((root) => appMigrationsFolder(root, driver.dialect)),
-    ];
+    this.directories = migrationFolders(driver.dialect, options.directory, options.appDirectories);
     this.log = options.log ?? (() => undefined);
   }
 

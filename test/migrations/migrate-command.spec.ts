@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { runMigrateCommand } from '../../src/cli/migrate-command';
+import { MIGRATION_LOCK_KEY } from '../../src/migrations';
 import { createTestDatabase, describeWithPostgres } from '../support/postgres';
 import { tempDir, writeMigration, type TempDir } from './support/migration-fixtures';
 
@@ -139,6 +141,39 @@ describeWithPostgres('migrate command on Postgres', () => {
       expect(out.filter((line) => line.startsWith('applied'))).toHaveLength(out.length - 2);
       expect(out.join('\n')).not.toContain('not-printed');
     } finally {
+      await database.drop();
+    }
+  });
+
+  it('says it waits while another process holds the migration lock, naming its pid', async () => {
+    const database = await createTestDatabase('cli_lock');
+    const holder = new Client({ connectionString: database.url });
+    await holder.connect();
+    const out: string[] = [];
+    let announced!: () => void;
+    const waiting = new Promise<void>((resolve) => (announced = resolve));
+    const print = (line: string) => {
+      out.push(line);
+      if (line.includes('waiting for the migration lock')) announced();
+    };
+    try {
+      const pid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      const run = runMigrateCommand(['up'], {
+        env: { DATABASE_PROVIDER: 'postgres', DATABASE_URL: database.url },
+        stdout: print,
+        stderr: print,
+      });
+      await waiting;
+      expect(out).toContainEqual(
+        expect.stringMatching(new RegExp(`^waiting for the migration lock held by pid ${pid} `)),
+      );
+      expect(out.filter((line) => line.startsWith('applied'))).toEqual([]);
+      await holder.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      await expect(run).resolves.toBe(0);
+      expect(out.at(-1)).toMatch(/^Applied \d+ migrations\.$/);
+    } finally {
+      await holder.end();
       await database.drop();
     }
   });
