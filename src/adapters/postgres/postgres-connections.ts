@@ -14,20 +14,48 @@ export interface CheckedOutClient {
   destroy(): void;
 }
 
+/** Where {@link guardPoolClients} notes the connection error a client had. */
+const CONNECTION_LOST = Symbol('connectionLost');
+
+type GuardedClient = PoolClient & { [CONNECTION_LOST]?: unknown };
+
+/**
+ * Gives every client the pool opens an error listener of its own for its whole life. pg-pool
+ * listens only while a client is idle and removes its listener as it hands the client out; an
+ * error parsed in that same synchronous run (a backend terminated just as its connection opened
+ * arrives in the packet that completes it) would be emitted with no listener, which ends the
+ * process. This one notes the error on the client, so {@link checkOut} discards it instead of
+ * handing out a dead connection. Returns the pool.
+ */
+export function guardPoolClients(pool: Pool): Pool {
+  pool.on('connect', (client: GuardedClient) =>
+    client.on('error', (error) => {
+      client[CONNECTION_LOST] = error;
+    }),
+  );
+  return pool;
+}
+
 /**
  * Checks a client out of the pool. While it is checked out pg-pool listens for nothing, and an
  * unhandled `error` event (the server went away between two statements) would crash the process,
- * so a listener records the failure instead; release destroys such a client. A pool that stays
- * full for `connectionTimeoutMillis` says so, rather than looking like a lost connection.
+ * so a listener records the failure instead; release destroys such a client. A client whose
+ * connection was lost before it was handed out is destroyed and another taken, a few times at
+ * most, without costing the caller an attempt. A pool that stays full for
+ * `connectionTimeoutMillis` says so, rather than looking like a lost connection.
  */
 export async function checkOut(pool: Pool): Promise<CheckedOutClient> {
-  let client: PoolClient;
+  let client: GuardedClient;
   try {
     client = await pool.connect();
+    for (let replaced = 0; client[CONNECTION_LOST] !== undefined && replaced < 3; replaced++) {
+      client.release(toError(client[CONNECTION_LOST]));
+      client = await pool.connect();
+    }
   } catch (error) {
     throw poolExhausted(pool, error) ?? error;
   }
-  let failure: unknown;
+  let failure: unknown = client[CONNECTION_LOST];
   let released = false;
   const onError = (error: unknown): void => {
     failure = error;

@@ -2,7 +2,12 @@ import { Logger } from '@nestjs/common';
 import { Pool, type QueryArrayConfig, type QueryArrayResult } from 'pg';
 import type { SqlDriver, SqlErrorContext, SqlResult, SqlStatement } from '../sql/sql-driver';
 import { poolConfig, type ResolvedPostgresOptions } from './postgres-adapter.options';
-import { type CheckedOutClient, checkOut, PostgresConnections } from './postgres-connections';
+import {
+  type CheckedOutClient,
+  checkOut,
+  guardPoolClients,
+  PostgresConnections,
+} from './postgres-connections';
 import { postgresDialect } from './postgres.dialect';
 import { mapPostgresError } from './postgres-error.mapper';
 import { queryWithDeadline } from './postgres-statement-deadline';
@@ -25,7 +30,7 @@ export class PostgresDriver implements SqlDriver<CheckedOutClient> {
   private readonly statementNames = new StatementNames();
 
   constructor(readonly settings: ResolvedPostgresOptions) {
-    this.pool = new Pool(poolConfig(settings));
+    this.pool = guardPoolClients(new Pool(poolConfig(settings)));
     this.connections = new PostgresConnections(this.pool, settings.beginStatement);
     const logger = new Logger('PostgresAdapter');
     // An idle pooled connection the server drops emits `error`; unhandled it would end the process.
