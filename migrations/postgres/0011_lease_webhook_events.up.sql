@@ -14,3 +14,6 @@ ALTER TABLE webhook_events
 
 CREATE INDEX webhook_events_claim_idx ON webhook_events (processed, created_at, id)
   WHERE deleted_at IS NULL;
+-- It serves findRetryable too (processed, then oldest first), which the index it replaces did only
+-- with a sort of every pending event; SQLite, without statistics, preferred that one for claims.
+DROP INDEX webhook_events_processed_retry_count_idx;

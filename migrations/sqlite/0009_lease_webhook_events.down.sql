@@ -1,3 +1,4 @@
+CREATE INDEX webhook_events_processed_retry_count_idx ON webhook_events (processed, retry_count, created_at);
 DROP INDEX IF EXISTS webhook_events_claim_idx;
 
 -- The triggers of 0007 as they were: SQLite cannot drop a column a trigger names.

@@ -132,12 +132,7 @@ function schemaMatchesDefinitions(probe: () => SchemaProbe): void {
     ]);
     expect(await columnsOf('payments')).toContainEqual(['user_id', 'created_at', 'id']);
     expect(await columnsOf('subscriptions')).toContainEqual(['user_id', 'created_at', 'id']);
-    expect(await columnsOf('webhook_events')).toContainEqual([
-      'processed',
-      'retry_count',
-      'created_at',
-    ]);
-    // The webhook inbox's claim: live pending events, oldest first.
+    // The webhook inbox's claim and findRetryable: live pending events, oldest first.
     expect(await probe().indexes('webhook_events')).toContainEqual(
       expect.objectContaining({
         columns: ['processed', 'created_at', 'id'],

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { PostgresAdapter } from '../../src/adapters/postgres';
+import { SQLiteAdapter } from '../../src/adapters/sqlite';
 import { WebhookRepository } from '../../src/repositories/webhook.repository';
 import { webhookEventsTable } from '../../src/schema';
 import { childEnv, transpileLibrary } from '../resilience/support/transpile-library';
@@ -105,10 +106,11 @@ describeWithPostgres('Webhook inbox: workers in separate processes on PostgreSQL
     ]);
     for (const run of runs) {
       if (run.workerId.startsWith('crasher')) expect(run.signal).toBe('SIGKILL');
-      else expect({ worker: run.workerId, code: run.code, stderr: run.stderr }).toMatchObject({
-        code: 0,
-        stderr: '',
-      });
+      else
+        expect({ worker: run.workerId, code: run.code, stderr: run.stderr }).toMatchObject({
+          code: 0,
+          stderr: '',
+        });
     }
 
     const { rows: effects } = await pool.query<{ event_id: string; worker_id: string }>(
@@ -199,6 +201,41 @@ describeWithPostgres('Webhook inbox: two adapters over one PostgreSQL database',
       );
     } finally {
       await observed.close();
+    }
+  });
+});
+
+describe('Webhook inbox: the claim index on SQLite', () => {
+  it('serves the claim and findRetryable from webhook_events_claim_idx, with no sort', async () => {
+    const statements: { operation: string; text: string; params: readonly unknown[] }[] = [];
+    const adapter = await SQLiteAdapter.open({
+      path: ':memory:',
+      migrate: true,
+      observer: {
+        wantsStatements: true,
+        onQuery: (e) => {
+          if (e.statement)
+            statements.push({ operation: e.operation, text: e.statement, params: e.params ?? [] });
+        },
+      },
+    });
+    try {
+      const webhooks = new WebhookRepository(adapter);
+      await webhooks.claimRetryable('planner');
+      await webhooks.findRetryable(5, 10);
+      for (const operation of ['claim', 'findMany']) {
+        const { text, params } = statements.find((s) => s.operation === operation)!;
+        const plan = adapter.connection
+          .prepare(`EXPLAIN QUERY PLAN ${text}`)
+          .all(...params)
+          .map((row) => (row as { detail: string }).detail);
+        expect(plan).toContain(
+          'SEARCH webhook_events USING INDEX webhook_events_claim_idx (processed=?)',
+        );
+        expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
+      }
+    } finally {
+      await adapter.close();
     }
   });
 });
