@@ -52,12 +52,9 @@ export function checkClaim<T extends IBaseEntity>(
       );
     }
   }
-  const plan = planFind(
-    table,
-    { filters: options.filters, orderBy: options.orderBy },
-    limits,
-    { limit },
-  ) as QueryPlan & { limit: number };
+  const plan = planFind(table, { filters: options.filters, orderBy: options.orderBy }, limits, {
+    limit,
+  }) as QueryPlan & { limit: number };
   if (counter) {
     const [low, high] = incrementBounds(counter.column, counter.by);
     plan.conditions.push(
@@ -87,7 +84,8 @@ function checkLease(
   table: TableDefinition<any>,
   lease: unknown,
 ): { column: ColumnDefinition; ms: number } {
-  if (!isPlainObject(lease)) throw new ValidationException('claim: lease must be an object', 'lease');
+  if (!isPlainObject(lease))
+    throw new ValidationException('claim: lease must be an object', 'lease');
   const { until, ms } = lease;
   const column = typeof until === 'string' ? table.column(until) : undefined;
   if (

@@ -111,10 +111,7 @@ export class WebhookRepository extends BaseRepository<
   ): Promise<IWebhookEventEntity[]> {
     const worker = requireWorkerId(workerId);
     requireObject(options, 'options');
-    const leaseMs = requireInteger(
-      options.leaseMs ?? CLAIM_RETRYABLE_DEFAULTS.leaseMs,
-      'leaseMs',
-    );
+    const leaseMs = requireInteger(options.leaseMs ?? CLAIM_RETRYABLE_DEFAULTS.leaseMs, 'leaseMs');
     if (leaseMs < 1 || leaseMs > MAX_LEASE_MS) {
       throw new ValidationException(`leaseMs must be from 1 to ${MAX_LEASE_MS}`, 'leaseMs');
     }

@@ -116,7 +116,10 @@ describe.each(CONFORMANCE_PROVIDERS)('claim', (provider) => {
       const claimer = async (worker: string): Promise<string[]> => {
         const mine: string[] = [];
         for (;;) {
-          const batch = await db.adapter.claim(leased(scope, worker, 60_000, 3), webhookEventsTable);
+          const batch = await db.adapter.claim(
+            leased(scope, worker, 60_000, 3),
+            webhookEventsTable,
+          );
           if (batch.length === 0) return mine;
           mine.push(...ids(batch));
         }

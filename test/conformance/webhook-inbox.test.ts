@@ -60,7 +60,12 @@ describe.each(CONFORMANCE_PROVIDERS)('webhook inbox (claimRetryable)', (provider
       const batches = await Promise.all(
         Array.from({ length: 10 }, (_, i) => webhooks().claimRetryable(`w${i}`, { limit: 10 })),
       );
-      expect(batches.flat().map((e) => e.id).sort()).toEqual(sortedIds(events));
+      expect(
+        batches
+          .flat()
+          .map((e) => e.id)
+          .sort(),
+      ).toEqual(sortedIds(events));
     });
 
     it('lets only the holder mark the event, and releases the lease when it does', async () => {
@@ -123,7 +128,11 @@ describe.each(CONFORMANCE_PROVIDERS)('webhook inbox (claimRetryable)', (provider
       const [event] = await received(1);
       await webhooks().claimRetryable('worker-a');
       const failed = await webhooks().markFailed(event.id, 'timeout');
-      expect(failed).toMatchObject({ retryCount: 1, errorMessage: 'timeout', lockedBy: 'worker-a' });
+      expect(failed).toMatchObject({
+        retryCount: 1,
+        errorMessage: 'timeout',
+        lockedBy: 'worker-a',
+      });
       expect((await webhooks().markProcessed(event.id)).lockedBy).toBe('worker-a');
       await expect(webhooks().markProcessed(event.id, 'worker-a')).rejects.toBeInstanceOf(
         LeaseLostException,

@@ -181,7 +181,11 @@ describe('WebhookRepository inbox on Supabase', () => {
       ok([eventRow({ ...held, retry_count: 2 })]),
       ok([eventRow({ retry_count: 3, error_message: 'declined' })]),
     );
-    const failed = await new WebhookRepository(adapter).markFailed(EVENT_ID, 'worker-a', 'declined');
+    const failed = await new WebhookRepository(adapter).markFailed(
+      EVENT_ID,
+      'worker-a',
+      'declined',
+    );
     expect(failed).toMatchObject({ retryCount: 3, lockedBy: null, errorMessage: 'declined' });
     const [get, patch] = fake.requests;
     expect(get.params).toEqual(

@@ -51,7 +51,8 @@ export const postgresDialect: SqlDialect = {
   // transaction still lasts its full length.
   clock: {
     now: 'statement_timestamp()',
-    after: (placeholder) => `statement_timestamp() + ${placeholder}::integer * interval '1 millisecond'`,
+    after: (placeholder) =>
+      `statement_timestamp() + ${placeholder}::integer * interval '1 millisecond'`,
   },
   // Concurrent transactions: a claim locks what it picks and skips what other claims locked.
   skipLocked: true,

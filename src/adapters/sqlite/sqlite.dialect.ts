@@ -46,7 +46,8 @@ export const sqliteDialect: SqlDialect = {
   // The library's timestamp form; 'now' is read once per statement.
   clock: {
     now: NOW,
-    after: (placeholder) => `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', (${placeholder} / 1000.0) || ' seconds')`,
+    after: (placeholder) =>
+      `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', (${placeholder} / 1000.0) || ' seconds')`,
   },
   // One writer at a time: an UPDATE takes the database's write lock before it reads, so a claim's
   // pick and its write see no other claim in between. SQLite has no row locks to skip.

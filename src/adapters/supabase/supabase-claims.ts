@@ -32,9 +32,7 @@ export function claim<T extends IBaseEntity>(
     const candidates = await call.rows(candidatesQuery(call, claimed, now));
     call.noteValues(claimed.set);
     const leaseEnd = claimed.lease && new Date(now + claimed.lease.ms).toISOString();
-    const won = await Promise.all(
-      candidates.map((row) => swap(call, claimed, row, leaseEnd)),
-    );
+    const won = await Promise.all(candidates.map((row) => swap(call, claimed, row, leaseEnd)));
     const mapper = rowMapper(table);
     return won.filter((row) => row !== undefined).map((row) => mapper.toEntity(row));
   });
