@@ -4,7 +4,7 @@ import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../schema/t
 import { incrementBounds, incrementColumn } from './operation-input';
 import { normalizeUpdate, type WriteValues } from './normalize-write';
 import { isPlainObject } from './plan-filters';
-import { planFind, type QueryLimits } from './plan-query';
+import { checkLimit, planFind, type QueryLimits } from './plan-query';
 import type { QueryPlan } from './query-plan';
 
 /** The longest lease a claim takes: PostgreSQL binds its length as an `integer` of milliseconds. */
@@ -39,7 +39,7 @@ export function checkClaim<T extends IBaseEntity>(
 ): CheckedClaim {
   if (!isPlainObject(options))
     throw new ValidationException('claim options must be an object', 'options');
-  const limit = checkClaimLimit(options.limit, limits);
+  const limit = checkLimit(options.limit, limits, 'limit');
   const lease = options.lease === undefined ? undefined : checkLease(table, options.lease);
   const counter =
     options.increment === undefined ? undefined : checkIncrement(table, options.increment);
@@ -63,21 +63,6 @@ export function checkClaim<T extends IBaseEntity>(
     );
   }
   return { plan, set, lease, counter };
-}
-
-function checkClaimLimit(limit: unknown, limits: QueryLimits): number {
-  if (
-    typeof limit !== 'number' ||
-    !Number.isInteger(limit) ||
-    limit < 1 ||
-    limit > limits.maxPageSize
-  ) {
-    throw new ValidationException(
-      `claim: limit must be an integer from 1 to ${limits.maxPageSize}`,
-      'limit',
-    );
-  }
-  return limit;
 }
 
 function checkLease(

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Pool } from 'pg';
 import { PostgresAdapter } from '../../src/adapters/postgres';
 import { SQLiteAdapter } from '../../src/adapters/sqlite';
@@ -46,17 +47,10 @@ function runWorker(
       code: null,
       stderr: '',
     };
-    let buffered = '';
     const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const [kind, ...ids] = line.split(' ');
-        if (kind === 'claimed' || kind === 'done' || kind === 'lost') run[kind].push(...ids);
-      }
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const [kind, ...ids] = line.split(' ');
+      if (kind === 'claimed' || kind === 'done' || kind === 'lost') run[kind].push(...ids);
     });
     child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
     child.on('error', reject);
