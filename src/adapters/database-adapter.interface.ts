@@ -114,6 +114,41 @@ export interface UpsertResult<T> {
   created: boolean;
 }
 
+/** The lease {@link IDatabaseAdapter.claim} takes on each row it picks. */
+export interface ClaimLease<T> {
+  /**
+   * A nullable timestamp property holding when the lease ends. Only rows whose lease is null or
+   * has ended are picked, and each picked row's lease is set to now + {@link ClaimLease.ms}. Now
+   * is the database's clock on the SQL providers and the client's on Supabase.
+   */
+  until: keyof T & string;
+  /** How long the lease lasts, in milliseconds: an integer from 1 to 2147483647. */
+  ms: number;
+}
+
+/** An integer property {@link IDatabaseAdapter.claim} adds to in each row it picks. */
+export interface ClaimIncrement<T> {
+  field: keyof T & string;
+  /** The step; a row where the result would leave the property's range is not picked. */
+  by: number;
+}
+
+/** Which rows {@link IDatabaseAdapter.claim} picks, and what it writes into them. */
+export interface ClaimOptions<T extends IBaseEntity> {
+  /** Which live rows may be picked, as for findMany. Default is every live row. */
+  filters?: IFilterOptions;
+  /** The order rows are picked in. Default is `createdAt` ascending; ties by `id` ascending. */
+  orderBy?: IOrderByOptions | readonly IOrderByOptions[];
+  /** At most this many rows: an integer from 1 to the page maximum (default 100). */
+  limit: number;
+  /** Values written into every picked row; `updatedAt` is set too. Default is none. */
+  set?: UpdateInput<T>;
+  /** A lease to take on every picked row. Default is none. */
+  lease?: ClaimLease<T>;
+  /** A counter to add to in every picked row, in the same step. Default is none. */
+  increment?: ClaimIncrement<T>;
+}
+
 /** What an adapter can do, so callers branch on capability rather than on the provider's name. */
 export interface AdapterCapabilities {
   /** Multi-statement transactions: `transaction()` and begin/commit/rollback. */
@@ -209,6 +244,15 @@ export interface IDatabaseAdapter {
     table: TableDefinition<T>,
     data?: UpdateInput<T>,
   ): Promise<T>;
+  /**
+   * Picks up to `limit` live rows matching `filters`, in `orderBy` order (those under an unexpired
+   * `lease` left out), and writes `set`, the lease and the increment into them: each row in one
+   * atomic step, so concurrent claims never pick the same row (PostgreSQL `FOR UPDATE SKIP
+   * LOCKED`, SQLite one writer, Supabase a compare-and-swap PATCH per row). Returns the rows as
+   * written, in no particular order: fewer than `limit` when fewer are free, and on Supabase when
+   * another writer changed a row between the read and the PATCH.
+   */
+  claim<T extends IBaseEntity>(options: ClaimOptions<T>, table: TableDefinition<T>): Promise<T[]>;
   /** Sets deletedAt; RecordNotFoundException when missing or already soft-deleted. */
   softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void>;
   /** Clears deletedAt; RecordNotFoundException when missing or not deleted. */

@@ -12,6 +12,10 @@ export interface IWebhookEventEntity extends IBaseEntity {
   payload: Record<string, unknown>;
   errorMessage?: string | null;
   retryCount: number;
+  /** The worker whose lease holds the event (WebhookRepository.claimRetryable), or null. */
+  lockedBy?: string | null;
+  /** When that lease ends, by the database's clock (the client's on Supabase), or null. */
+  lockedUntil?: string | null;
 }
 
 /** A received Stripe event as the library returns it: the `webhook_events` row as a class. */
@@ -39,4 +43,12 @@ export class WebhookEventEntity extends BaseEntity implements IWebhookEventEntit
   @IsInt()
   @Min(0)
   retryCount!: number;
+
+  @IsOptional()
+  @IsShortText()
+  lockedBy?: string | null;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  lockedUntil?: string | null;
 }

@@ -7,3 +7,4 @@ export * from './unique-constraint.exception';
 export * from './foreign-key.exception';
 export * from './transaction.exception';
 export * from './permission.exception';
+export * from './lease-lost.exception';

@@ -20,6 +20,7 @@ const TABLE_OPERATIONS = {
   exists: 1,
   update: 2,
   increment: 3,
+  claim: 1,
   softDelete: 1,
   restore: 1,
   hardDelete: 1,
@@ -160,6 +161,7 @@ export class ObservedAdapter implements IDatabaseAdapter {
   declare readonly exists: IDatabaseAdapter['exists'];
   declare readonly update: IDatabaseAdapter['update'];
   declare readonly increment: IDatabaseAdapter['increment'];
+  declare readonly claim: IDatabaseAdapter['claim'];
   declare readonly softDelete: IDatabaseAdapter['softDelete'];
   declare readonly restore: IDatabaseAdapter['restore'];
   declare readonly hardDelete: IDatabaseAdapter['hardDelete'];

@@ -60,7 +60,12 @@ function planOrder(table: TableDefinition<any>, orderBy: FindOptions['orderBy'])
   return keys;
 }
 
-function checkLimit(limit: unknown, limits: QueryLimits): number {
+/** A page size: an integer from 1 to the page maximum, else a ValidationException on `field`. */
+export function checkLimit(
+  limit: unknown,
+  limits: QueryLimits,
+  field = 'pagination.limit',
+): number {
   if (
     typeof limit !== 'number' ||
     !Number.isInteger(limit) ||
@@ -68,8 +73,8 @@ function checkLimit(limit: unknown, limits: QueryLimits): number {
     limit > limits.maxPageSize
   ) {
     throw new ValidationException(
-      `pagination.limit must be an integer from 1 to ${limits.maxPageSize}`,
-      'pagination.limit',
+      `${field} must be an integer from 1 to ${limits.maxPageSize}`,
+      field,
     );
   }
   return limit;

@@ -5,6 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   AdapterCapabilities,
+  ClaimOptions,
   DatabaseProvider,
   FindByIdOptions,
   FindOptions,
@@ -282,6 +283,19 @@ export class ResilientAdapter implements IDatabaseAdapter {
     return this.execute('increment', 'write', () =>
       this.inner.increment(id, field, by, table, data),
     );
+  }
+
+  /**
+   * Claims rows. A write: retried only when it was never sent, since a claim that ran and whose
+   * answer was lost holds its rows until their lease ends.
+   */
+  claim<T extends IBaseEntity>(options: ClaimOptions<T>, table: TableDefinition<T>): Promise<T[]> {
+    const tooLarge =
+      this.limits &&
+      (filterSizeViolation(options?.filters, this.limits) ||
+        writeSizeViolation(options?.set, this.limits));
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('claim', 'write', () => this.inner.claim(options, table));
   }
 
   softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {

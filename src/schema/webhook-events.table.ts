@@ -15,5 +15,8 @@ export const webhookEventsTable = defineTable<IWebhookEventEntity>({
     payload: { type: 'json', sensitive: true },
     errorMessage: { type: 'text', nullable: true },
     retryCount: { type: 'integer' },
+    // The worker holding the event and until when (migrations sqlite/0009, postgres/0011).
+    lockedBy: { type: 'string', nullable: true },
+    lockedUntil: { type: 'timestamp', nullable: true },
   },
 });

@@ -142,6 +142,8 @@ function publicMethods(s: Subjects): PublicMethod[] {
   const id = arg('id', () => s.user.id);
   const userFields = arg('record', userInput);
   const upsert = arg('record', () => ({ conflictField: 'email', onConflict: 'update' }));
+  // Left out, markProcessed is the one-argument form, which may resolve.
+  const worker: Arg = { kind: 'key', valid: () => 'worker', optional: true };
   const m = (name: string, args: Arg[], call: (...v: any[]) => unknown): PublicMethod => ({
     name,
     args,
@@ -171,6 +173,11 @@ function publicMethods(s: Subjects): PublicMethod[] {
         optional('patch'),
       ],
       (i, f, by, d) => a.increment(i, f, by, webhookEventsTable, d),
+    ),
+    m(
+      'adapter.claim',
+      [arg('record', () => ({ filters: { id: s.eventId }, limit: 1, set: { errorMessage: 'x' } }))],
+      (o) => a.claim(o, webhookEventsTable),
     ),
     m('adapter.softDelete', [arg('id')], (i) => a.softDelete(i, usersTable)),
     m('adapter.restore', [arg('id')], (i) => a.restore(i, usersTable)),
@@ -228,6 +235,17 @@ function publicMethods(s: Subjects): PublicMethod[] {
     m('markProcessed', [arg('id')], (i) => webhooks.markProcessed(i)),
     m('markFailed', [arg('id', () => s.eventId), arg('text', () => 'failed')], (i, msg) =>
       webhooks.markFailed(i, msg),
+    ),
+    m('markProcessed (holder)', [arg('id', () => s.eventId), worker], (i, w) =>
+      webhooks.markProcessed(i, w),
+    ),
+    m(
+      'markFailed (holder)',
+      [arg('id', () => s.eventId), arg('key', () => 'worker'), arg('text', () => 'failed')],
+      (i, w, msg) => webhooks.markFailed(i, w, msg),
+    ),
+    m('claimRetryable', [arg('key', () => 'worker'), arg('options')], (w, o) =>
+      webhooks.claimRetryable(w, o),
     ),
     m('findRetryable', [arg('integer', () => 3), arg('options')], (n, l) =>
       webhooks.findRetryable(n, l),

@@ -73,6 +73,8 @@ export class PostgresUserScope implements IDatabaseAdapter {
     this.as(() => this.adapter.update(id, data, table));
   increment: IDatabaseAdapter['increment'] = (id, field, by, table, data) =>
     this.as(() => this.adapter.increment(id, field, by, table, data));
+  claim: IDatabaseAdapter['claim'] = (options, table) =>
+    this.as(() => this.adapter.claim(options, table));
   softDelete: IDatabaseAdapter['softDelete'] = (id, table) =>
     this.as(() => this.adapter.softDelete(id, table));
   restore: IDatabaseAdapter['restore'] = <T extends IBaseEntity>(

@@ -47,6 +47,15 @@ export const postgresDialect: SqlDialect = {
   encode: encodePostgres,
   decoder: (column, table) =>
     column.type === 'timestamp' ? timestampDecoder(column, table) : undefined,
+  // The statement's start, not the transaction's (now()): a lease taken late in a long
+  // transaction still lasts its full length.
+  clock: {
+    now: 'statement_timestamp()',
+    after: (placeholder) =>
+      `statement_timestamp() + ${placeholder}::integer * interval '1 millisecond'`,
+  },
+  // Concurrent transactions: a claim locks what it picks and skips what other claims locked.
+  skipLocked: true,
   // timestamptz keeps microseconds unless declared timestamptz(3), so a timestamp column whose
   // definition does not declare it millisecond-exact (the library's tables do, since migration
   // 0009) is compared in millisecond buckets.

@@ -13,7 +13,8 @@ export { usesSearchIndex, type SearchIndex } from './sql-conditions';
  * `whereText` to produce the values.
  */
 
-function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): string {
+/** ` ORDER BY …` for a plan's order keys, or '' when there are none. */
+export function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): string {
   // NULLS LAST/FIRST only where NULLs can occur: on SQLite it stops an index from giving the
   // order (a temp B-tree sort of every matching row), and on NOT NULL columns it changes nothing.
   return orderBy.length === 0

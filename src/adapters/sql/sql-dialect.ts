@@ -28,6 +28,22 @@ export interface SqlDialect {
     table: TableDefinition<any>,
   ): ((value: unknown) => unknown) | undefined;
   /**
+   * The database's clock, for the leases `claim` takes: the engine's own "now", so every worker
+   * sharing the database agrees on when a lease ends, whatever its own clock says.
+   */
+  readonly clock: {
+    /** SQL for the current instant, comparable with a timestamp column. */
+    readonly now: string;
+    /** SQL for the instant a number of milliseconds (bound to `placeholder`) after now. */
+    after(placeholder: string): string;
+  };
+  /**
+   * Whether `claim` picks its rows with `FOR UPDATE SKIP LOCKED`: set where several writers run at
+   * once, so a claim locks the rows it picks and passes over those another claim has locked.
+   * Unset where the engine has one writer at a time, so a claim's statement already runs alone.
+   */
+  readonly skipLocked: boolean;
+  /**
    * Set where a timestamp column may hold instants finer than the library's milliseconds (a
    * PostgreSQL timestamptz without `(3)`), so comparisons on a column not declared
    * millisecond-exact treat each millisecond the library returns as the bucket of instants it

@@ -13,6 +13,7 @@ import {
 import { instrumentAdapter } from '../../observation/observed.adapter';
 import type {
   AdapterCapabilities,
+  ClaimOptions,
   DatabaseProvider,
   FindByIdOptions,
   FindOptions,
@@ -27,6 +28,7 @@ import type {
 import type { QueryObserver } from '../query-observer';
 import type { SqlDriver } from './sql-driver';
 import { SqlEngine } from './sql-engine';
+import * as claims from './sql-claims';
 import * as reads from './sql-reads';
 import * as writes from './sql-writes';
 
@@ -154,6 +156,10 @@ export abstract class SqlAdapter<C> implements IDatabaseAdapter {
     data?: UpdateInput<T>,
   ): Promise<T> {
     return writes.increment(this.engine, id, field, by, table, data);
+  }
+
+  claim<T extends IBaseEntity>(options: ClaimOptions<T>, table: TableDefinition<T>): Promise<T[]> {
+    return claims.claim(this.engine, options, table);
   }
 
   softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {

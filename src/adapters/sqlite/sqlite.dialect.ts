@@ -27,6 +27,8 @@ function timestampDecoder(column: ColumnDefinition, table: TableDefinition<any>)
   };
 }
 
+const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
 /** SQLite: `?` placeholders, IN lists as one JSON parameter, booleans as 0/1, JSON as text. */
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
@@ -41,6 +43,15 @@ export const sqliteDialect: SqlDialect = {
       ? `lower(${column}) LIKE lower(${placeholder}) ESCAPE '\\'`
       : `${column} LIKE ${placeholder} ESCAPE '\\'`,
   nullsOrder: (direction) => (direction === 'asc' ? ' NULLS LAST' : ' NULLS FIRST'),
+  // The library's timestamp form; 'now' is read once per statement.
+  clock: {
+    now: NOW,
+    after: (placeholder) =>
+      `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', (${placeholder} / 1000.0) || ' seconds')`,
+  },
+  // One writer at a time: an UPDATE takes the database's write lock before it reads, so a claim's
+  // pick and its write see no other claim in between. SQLite has no row locks to skip.
+  skipLocked: false,
   encode: encodeSqlite,
   decoder: (column, table) =>
     column.type === 'boolean'

@@ -8,6 +8,7 @@ import type {
 } from '../../schema/table-definition';
 import type {
   AdapterCapabilities,
+  ClaimOptions,
   FindByIdOptions,
   FindOptions,
   ICursorPaginatedResult,
@@ -24,6 +25,7 @@ import {
   type SupabaseAdapterOptions,
 } from './supabase-adapter.options';
 import { createSupabaseClient } from './supabase-client.factory';
+import * as claims from './supabase-claims';
 import * as reads from './supabase-reads';
 import { SupabaseRequests } from './supabase-requests';
 import * as writes from './supabase-writes';
@@ -226,6 +228,14 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     data?: UpdateInput<T>,
   ): Promise<T> {
     return writes.increment(this.requests, id, field, by, table, data);
+  }
+
+  /**
+   * A GET of the candidates, then a compare-and-swap PATCH per candidate (docs/providers.md): a
+   * row another writer changed in between is left out. Leases run on this client's clock.
+   */
+  claim<T extends IBaseEntity>(options: ClaimOptions<T>, table: TableDefinition<T>): Promise<T[]> {
+    return claims.claim(this.requests, options, table);
   }
 
   softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {

@@ -11,10 +11,22 @@ import {
   webhookEventsTable,
 } from '../../../src/schema';
 
+/** The versions of the migrations the library ships for a dialect, ascending. */
+function shippedVersions(dialect: 'sqlite' | 'postgres'): number[] {
+  return readdirSync(defaultMigrationsDirectory(dialect))
+    .filter((f) => f.endsWith('.up.sql'))
+    .map((f) => Number(f.slice(0, f.indexOf('_'))))
+    .sort((a, b) => a - b);
+}
+
+/** The versions of the library's PostgreSQL migrations (not always 1 to n: helpers reserve some). */
+export const SHIPPED_POSTGRES_VERSIONS = shippedVersions('postgres');
+
 /** How many migrations the library ships for PostgreSQL. */
-export const SHIPPED_POSTGRES_MIGRATIONS = readdirSync(
-  defaultMigrationsDirectory('postgres'),
-).filter((f) => f.endsWith('.up.sql')).length;
+export const SHIPPED_POSTGRES_MIGRATIONS = SHIPPED_POSTGRES_VERSIONS.length;
+
+/** How many migrations the library ships for SQLite. */
+export const SHIPPED_SQLITE_MIGRATIONS = shippedVersions('sqlite').length;
 
 /** The four tables the migrations must create, as the code defines them. */
 export const TABLES: readonly TableDefinition<any>[] = [
