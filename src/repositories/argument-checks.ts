@@ -56,3 +56,18 @@ export function requireInteger(value: unknown, name: string): number {
   }
   return value;
 }
+
+/**
+ * The instant of a Stripe event's `created` (whole seconds since the epoch, as Stripe sends it),
+ * as a timestamp; ValidationException unless it is a positive integer.
+ */
+export function stripeEventTime(created: unknown, name = 'eventCreated'): string {
+  if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0) {
+    throw new ValidationException(`${name} must be Stripe's event.created (whole seconds)`, name);
+  }
+  const time = new Date(created * 1000);
+  if (Number.isNaN(time.getTime())) {
+    throw new ValidationException(`${name} is too far in the future`, name);
+  }
+  return time.toISOString();
+}
