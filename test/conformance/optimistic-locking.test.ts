@@ -140,6 +140,24 @@ describe.each(CONFORMANCE_PROVIDERS)('optimistic locking', (provider) => {
       expect(many.map((d) => d.version)).toEqual([1, 1]);
     });
 
+    it('bumps the version of an ordered upsert only when it applies', async () => {
+      const scope = new Scope();
+      const document = await newDocument(scope);
+      const ordered = (edits: number) =>
+        db.adapter.upsert(
+          { slug: document.slug, title: `at ${edits}`, edits: edits },
+          documentsTable,
+          {
+            conflictField: 'slug',
+            onConflict: 'update',
+            orderedBy: 'edits',
+          },
+        );
+      expect(await ordered(3)).toMatchObject({ applied: true, record: { edits: 3, version: 2 } });
+      expect(await ordered(2)).toMatchObject({ applied: false, record: { edits: 3, version: 2 } });
+      expect(await ordered(3)).toMatchObject({ applied: true, record: { edits: 3, version: 3 } });
+    });
+
     it('lets exactly one of concurrent updates at the same version win', async () => {
       const scope = new Scope();
       const document = await newDocument(scope);
