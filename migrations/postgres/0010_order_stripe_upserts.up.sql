@@ -1,6 +1,6 @@
 -- The Stripe event that last wrote each payment and subscription (the event's `created`), so an
 -- older event delivered late never overwrites a newer one: the repositories' upsertFromStripe is
--- an upsert ordered by this column (docs/repositories.md › Stripe webhooks). Null on rows written
+-- an upsert ordered by this column (docs/repositories.md › Ordered upserts). Null on rows written
 -- before, or not from an event: the next event's upsert then applies.
 --
 -- timestamptz(3) with the range CHECK of every timestamp column (0009). A nullable column without
