@@ -1,4 +1,5 @@
 import { ValidationException } from '../exceptions';
+import { isTimestampInRange } from '../query/timestamp';
 
 /**
  * Checks of repository arguments, so a bad one is a ValidationException naming it rather than a
@@ -65,9 +66,8 @@ export function stripeEventTime(created: unknown, name = 'eventCreated'): string
   if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0) {
     throw new ValidationException(`${name} must be Stripe's event.created (whole seconds)`, name);
   }
-  const time = new Date(created * 1000);
-  if (Number.isNaN(time.getTime())) {
-    throw new ValidationException(`${name} is too far in the future`, name);
+  if (!isTimestampInRange(created * 1000)) {
+    throw new ValidationException(`${name} is past the year 9999`, name);
   }
-  return time.toISOString();
+  return new Date(created * 1000).toISOString();
 }

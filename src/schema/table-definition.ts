@@ -63,7 +63,10 @@ export interface IBaseEntity {
 
 /** The columns of a versioned table's entity (`versioned: true`): the managed ones and `version`. */
 export interface IVersionedEntity extends IBaseEntity {
-  /** 1 on create; one more on every change of the row (update, increment, upsert, soft delete, restore). */
+  /**
+   * 1 on create; one more on every change of the row (update, increment, an upsert that updates,
+   * soft delete, restore).
+   */
   version: number;
 }
 

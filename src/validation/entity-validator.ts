@@ -6,7 +6,6 @@ import type { IBaseEntity } from '../schema/table-definition';
 /** A class whose instances are entities: built with `new` and no arguments. */
 export type EntityClass<T> = new () => T;
 
-
 /**
  * The class-validator options every check uses, built once. Unknown properties are reported
  * (`forbidNonWhitelisted`), and errors carry neither the target nor the value, so a rejected
