@@ -106,12 +106,38 @@ export interface UpsertOptions<T> {
   conflictField: keyof T & string;
   /** `update`: overwrite it with the given values; `ignore`: keep it as it is. */
   onConflict: 'update' | 'ignore';
+  /**
+   * Makes an `update` upsert ordered by this property, the clock of the data (a Stripe event's
+   * `created`): the live row is overwritten only when the given value is at least the stored one,
+   * or the stored one is null; otherwise it is kept and the result says `applied: false`. Equal
+   * counts as newer, so a redelivery applies again (the same state) and of two changes stamped
+   * alike the one written last wins. One atomic statement on SQL engines, a compare-and-swap on
+   * Supabase. The property must be an integer or a millisecond-exact timestamp (precision `'ms'`),
+   * and the data must give it. Default is none: every upsert overwrites.
+   */
+  orderedBy?: keyof T & string;
 }
 
-/** The row after an upsert, and whether it was inserted by this call. */
+/** The row after an upsert, whether this call inserted it, and whether it wrote anything. */
 export interface UpsertResult<T> {
+  /** The live row after the call: as written, or as found when nothing was written. */
   record: T;
+  /** The row was inserted by this call. */
   created: boolean;
+  /**
+   * This call inserted or updated the row; false when it kept the live one (`onConflict: 'ignore'`,
+   * or an `orderedBy` upsert older than what is stored).
+   */
+  applied: boolean;
+}
+
+/** Options of {@link IDatabaseAdapter.update}. */
+export interface UpdateOptions {
+  /**
+   * Optimistic locking on a versioned table: change the row only while its `version` is this one
+   * (and bump it), else fail with OptimisticLockException. Default is none: any version.
+   */
+  expectedVersion?: number;
 }
 
 /** The lease {@link IDatabaseAdapter.claim} takes on each row it picks. */
@@ -227,11 +253,18 @@ export interface IDatabaseAdapter {
     options?: FindByIdOptions,
   ): Promise<boolean>;
 
-  /** Changes a live row and bumps updatedAt; RecordNotFoundException when missing or soft-deleted. */
+  /**
+   * Changes a live row and bumps updatedAt (and `version` on a versioned table, in the same
+   * statement); RecordNotFoundException when missing or soft-deleted. With `expectedVersion`, the
+   * row changes only at that version, else OptimisticLockException with the current version. The
+   * verdict is taken from the row as read after the miss: a row deleted meanwhile (even by a
+   * concurrent writer after a version mismatch) is a RecordNotFoundException.
+   */
   update<T extends IBaseEntity>(
     id: string,
     data: UpdateInput<T>,
     table: TableDefinition<T>,
+    options?: UpdateOptions,
   ): Promise<T>;
   /**
    * Adds `by` to an integer property and applies `data` in one atomic step (no lost update under

@@ -1,5 +1,6 @@
 import {
   IsEnum,
+  IsISO8601,
   IsInt,
   IsObject,
   IsOptional,
@@ -37,6 +38,11 @@ export interface IPaymentEntity extends IBaseEntity {
   paymentMethod?: string | null;
   description?: string | null;
   metadata: Record<string, unknown>;
+  /**
+   * The `created` of the newest Stripe event written to the row (`upsertFromStripe`): older
+   * events are not applied over it. Null when no event wrote it.
+   */
+  lastEventAt?: string | null;
 }
 
 /** A three-letter ISO 4217 code in lower case, as Stripe sends it. */
@@ -75,4 +81,8 @@ export class PaymentEntity extends BaseEntity implements IPaymentEntity {
 
   @IsObject()
   metadata!: Record<string, unknown>;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  lastEventAt?: string | null;
 }

@@ -40,6 +40,11 @@ export interface ISubscriptionEntity extends IBaseEntity {
   canceledAt?: string | null;
   quantity: number;
   metadata: Record<string, unknown>;
+  /**
+   * The `created` of the newest Stripe event written to the row (`upsertFromStripe`): older
+   * events are not applied over it. Null when no event wrote it.
+   */
+  lastEventAt?: string | null;
 }
 
 /** A subscription as the library returns it: the `subscriptions` row as a class with its rules. */
@@ -90,4 +95,8 @@ export class SubscriptionEntity extends BaseEntity implements ISubscriptionEntit
 
   @IsObject()
   metadata!: Record<string, unknown>;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  lastEventAt?: string | null;
 }

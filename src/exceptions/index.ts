@@ -3,6 +3,7 @@ export * from './connection.exception';
 export * from './query.exception';
 export * from './validation.exception';
 export * from './record-not-found.exception';
+export * from './optimistic-lock.exception';
 export * from './unique-constraint.exception';
 export * from './foreign-key.exception';
 export * from './transaction.exception';

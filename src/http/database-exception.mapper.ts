@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { ConnectionException } from '../exceptions/connection.exception';
 import type { DatabaseException } from '../exceptions/database.exception';
 import { ForeignKeyException } from '../exceptions/foreign-key.exception';
+import { OptimisticLockException } from '../exceptions/optimistic-lock.exception';
 import { AuthenticationException, PermissionException } from '../exceptions/permission.exception';
 import { RecordNotFoundException } from '../exceptions/record-not-found.exception';
 import { UniqueConstraintException } from '../exceptions/unique-constraint.exception';
@@ -12,6 +13,7 @@ export const HTTP_ERROR_MESSAGES = {
   validation: 'The request is invalid',
   notFound: 'The record was not found',
   unique: 'A record with this value already exists',
+  optimisticLock: 'The record was changed since it was read; read it again and retry',
   foreignKey: 'A referenced record is missing or the record is still referenced',
   permission: 'The database refused this operation',
   authentication: 'The database rejected the credentials',
@@ -49,7 +51,7 @@ function response(
 
 /**
  * Maps a library exception to an HTTP response: validation 400, not found 404, unique and
- * foreign-key violations 409, permission 403, authentication 401, connection 503, anything else
+ * foreign-key violations and optimistic-lock conflicts 409, permission 403, authentication 401, connection 503, anything else
  * 500. Messages are fixed texts and details are the exception's caller-safe fields only: no SQL,
  * stack or driver message.
  */
@@ -69,6 +71,14 @@ export function mapDatabaseException(exception: DatabaseException): DatabaseErro
     return response(HttpStatus.NOT_FOUND, exception, HTTP_ERROR_MESSAGES.notFound, {
       table: exception.table,
       id: exception.id,
+    });
+  }
+  if (exception instanceof OptimisticLockException) {
+    return response(HttpStatus.CONFLICT, exception, HTTP_ERROR_MESSAGES.optimisticLock, {
+      table: exception.table,
+      id: exception.id,
+      expectedVersion: exception.expectedVersion,
+      currentVersion: exception.currentVersion,
     });
   }
   if (exception instanceof UniqueConstraintException) {

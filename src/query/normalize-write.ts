@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ValidationException, type FieldViolation } from '../exceptions';
+import { MANAGED_PROPERTIES as MANAGED } from '../schema/managed-columns';
 import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import { normalizeWriteValue } from './normalize-value';
-
-const MANAGED = new Set(['id', 'createdAt', 'updatedAt', 'deletedAt']);
 
 /** A row to write, keyed by column definition, values normalized but not yet driver-encoded. */
 export type WriteValues = Map<ColumnDefinition, unknown>;
@@ -60,8 +59,9 @@ function throwIfAny(table: TableDefinition<any>, violations: FieldViolation[]): 
 }
 
 /**
- * Validates a create input against the table and adds the managed columns: a UUID v4 id and
- * createdAt = updatedAt = `now`. Every bad field is reported in one ValidationException.
+ * Validates a create input against the table and adds the managed columns: a UUID v4 id,
+ * createdAt = updatedAt = `now`, and version 1 on a versioned table. Every bad field is reported
+ * in one ValidationException.
  */
 export function normalizeCreate(
   table: TableDefinition<any>,
@@ -74,6 +74,7 @@ export function normalizeCreate(
   values.set(table.column('createdAt')!, now);
   values.set(table.column('updatedAt')!, now);
   if (table.softDelete) values.set(table.column('deletedAt')!, null);
+  if (table.versioned) values.set(table.column('version')!, 1);
   return values;
 }
 

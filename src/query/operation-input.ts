@@ -1,4 +1,5 @@
 import { TransactionException, ValidationException } from '../exceptions';
+import { MANAGED_PROPERTIES } from '../schema/managed-columns';
 import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import { normalizeScalar } from './normalize-value';
 import { normalizeCreate, nowTimestamp, type WriteValues } from './normalize-write';
@@ -62,7 +63,7 @@ export function upsertUpdateColumns(
   const given = table.columns.filter(
     (c) =>
       c !== conflict &&
-      !['id', 'createdAt', 'updatedAt', 'deletedAt'].includes(c.property) &&
+      !MANAGED_PROPERTIES.has(c.property) &&
       (data as Record<string, unknown>)[c.property] !== undefined,
   );
   return [...given, table.column('updatedAt')!];
@@ -115,7 +116,7 @@ export function incrementColumn(
     throw new ValidationException('increment: field must be a property name', 'field');
   }
   const column = table.column(field);
-  if (!column || column.type !== 'integer' || ['id', 'createdAt', 'updatedAt'].includes(field)) {
+  if (!column || column.type !== 'integer' || MANAGED_PROPERTIES.has(field)) {
     throw new ValidationException(`${table.name}.${field} is not an integer property`, field);
   }
   // A step the column could not hold would fail on Postgres (its parameter is an `integer`).

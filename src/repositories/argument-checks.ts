@@ -1,4 +1,5 @@
 import { ValidationException } from '../exceptions';
+import { isTimestampInRange } from '../query/timestamp';
 
 /**
  * Checks of repository arguments, so a bad one is a ValidationException naming it rather than a
@@ -55,4 +56,18 @@ export function requireInteger(value: unknown, name: string): number {
     throw new ValidationException(`${name} must be an integer, not ${kindOf(value)}`, name);
   }
   return value;
+}
+
+/**
+ * The instant of a Stripe event's `created` (whole seconds since the epoch, as Stripe sends it),
+ * as a timestamp; ValidationException unless it is a positive integer.
+ */
+export function stripeEventTime(created: unknown, name = 'eventCreated'): string {
+  if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0) {
+    throw new ValidationException(`${name} must be Stripe's event.created (whole seconds)`, name);
+  }
+  if (!isTimestampInRange(created * 1000)) {
+    throw new ValidationException(`${name} is past the year 9999`, name);
+  }
+  return new Date(created * 1000).toISOString();
 }

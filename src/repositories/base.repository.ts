@@ -8,6 +8,7 @@ import type {
   IFilterOptions,
   IPaginatedResult,
   IPaginationOptions,
+  UpdateOptions,
   UpsertOptions,
   UpsertResult,
 } from '../adapters/database-adapter.interface';
@@ -112,7 +113,9 @@ export abstract class BaseRepository<
 
   /**
    * Inserts the row, or when a live row has the same `conflictField`, updates it with these values
-   * (`onConflict: 'update'`) or leaves it as it is (`'ignore'`). Atomic on every provider.
+   * (`onConflict: 'update'`) or leaves it as it is (`'ignore'`). Atomic on every provider. With
+   * `orderedBy`, the update happens only when the given value of that property is at least the
+   * stored one (see {@link UpsertOptions.orderedBy}); `applied` says whether anything was written.
    */
   async upsert(data: TCreate, options: UpsertOptions<T>): Promise<UpsertResult<T>> {
     const input = this.prepareCreate(requireObject(data, 'data'));
@@ -154,13 +157,15 @@ export abstract class BaseRepository<
   }
 
   /**
-   * Changes the given properties of a live row and bumps updatedAt; RecordNotFoundException when
-   * the row is missing or soft-deleted.
+   * Changes the given properties of a live row and bumps updatedAt (and `version` on a versioned
+   * table); RecordNotFoundException when the row is missing or soft-deleted. With
+   * `{ expectedVersion }` (versioned tables), only at that version, else OptimisticLockException
+   * carrying the current one.
    */
-  async update(id: string, data: UpdateInput<T>): Promise<T> {
+  async update(id: string, data: UpdateInput<T>, options?: UpdateOptions): Promise<T> {
     const input = this.prepareUpdate(requireObject(data, 'data'));
     this.validatorOrUndefined()?.assertUpdate(input);
-    return this.adapter.update(id, input, this.table);
+    return this.adapter.update(id, input, this.table, options);
   }
 
   /**

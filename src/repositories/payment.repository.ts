@@ -14,7 +14,7 @@ import {
   type CreateInputWithDefaults,
   type CursorFindOptions,
 } from './base.repository';
-import { requireKey } from './argument-checks';
+import { requireKey, requireObject, stripeEventTime } from './argument-checks';
 import { loadByForeignKey } from './relation-loader';
 
 /** What {@link PaymentRepository.create} takes: `metadata` defaults to `{}`. */
@@ -42,10 +42,30 @@ export class PaymentRepository extends BaseRepository<IPaymentEntity, PaymentCre
   /**
    * Inserts the payment, or overwrites the live one with the same `stripePaymentIntentId` with
    * these values (defaults included), atomically. `created` says which happened. Stripe sends
-   * each PaymentIntent many times as it changes state; this keeps one row with the latest.
+   * each PaymentIntent many times as it changes state, in no guaranteed order: from webhooks use
+   * {@link upsertFromStripe}, which keeps the state of the newest event.
    */
   upsertByStripeId(data: PaymentCreateInput): Promise<UpsertResult<IPaymentEntity>> {
     return this.upsert(data, { conflictField: 'stripePaymentIntentId', onConflict: 'update' });
+  }
+
+  /**
+   * Writes a payment from a Stripe event, in event order: inserts it, or overwrites the live one
+   * with the same `stripePaymentIntentId` only when `eventCreated` (the event's `created`, in
+   * seconds) is not older than the event that last wrote it (`lastEventAt`). One atomic statement
+   * on SQL engines, a compare-and-swap on Supabase. `applied: false` means the stored payment is
+   * newer and was kept: a late delivery, safe to acknowledge. Events of the same second are
+   * applied in the order they are processed (Stripe's clock has whole seconds).
+   */
+  upsertFromStripe(
+    data: PaymentCreateInput,
+    eventCreated: number,
+  ): Promise<UpsertResult<IPaymentEntity>> {
+    const lastEventAt = stripeEventTime(eventCreated);
+    return this.upsert(
+      { ...requireObject(data, 'data'), lastEventAt },
+      { conflictField: 'stripePaymentIntentId', onConflict: 'update', orderedBy: 'lastEventAt' },
+    );
   }
 
   /** A cursor page of a user's payments, newest first. */

@@ -8,7 +8,7 @@ import {
 import { subscriptionsTable } from '../schema/subscriptions.table';
 import type { CreateInput } from '../schema/table-definition';
 import { BaseRepository, type CreateInputWithDefaults } from './base.repository';
-import { requireKey } from './argument-checks';
+import { requireKey, requireObject, stripeEventTime } from './argument-checks';
 import { loadByForeignKey } from './relation-loader';
 
 /**
@@ -55,10 +55,30 @@ export class SubscriptionRepository extends BaseRepository<
 
   /**
    * Inserts the subscription, or overwrites the live one with the same `stripeSubscriptionId`
-   * with these values (defaults included), atomically. `created` says which happened.
+   * with these values (defaults included), atomically. `created` says which happened. From
+   * webhooks, which arrive in no guaranteed order, use {@link upsertFromStripe}.
    */
   upsertByStripeId(data: SubscriptionCreateInput): Promise<UpsertResult<ISubscriptionEntity>> {
     return this.upsert(data, { conflictField: 'stripeSubscriptionId', onConflict: 'update' });
+  }
+
+  /**
+   * Writes a subscription from a Stripe event, in event order: inserts it, or overwrites the live
+   * one with the same `stripeSubscriptionId` only when `eventCreated` (the event's `created`, in
+   * seconds) is not older than the event that last wrote it (`lastEventAt`). One atomic statement
+   * on SQL engines, a compare-and-swap on Supabase. `applied: false` means the stored
+   * subscription is newer and was kept: a late delivery, safe to acknowledge. Events of the same
+   * second are applied in the order they are processed (Stripe's clock has whole seconds).
+   */
+  upsertFromStripe(
+    data: SubscriptionCreateInput,
+    eventCreated: number,
+  ): Promise<UpsertResult<ISubscriptionEntity>> {
+    const lastEventAt = stripeEventTime(eventCreated);
+    return this.upsert(
+      { ...requireObject(data, 'data'), lastEventAt },
+      { conflictField: 'stripeSubscriptionId', onConflict: 'update', orderedBy: 'lastEventAt' },
+    );
   }
 
   /**

@@ -14,6 +14,7 @@ import type {
   IFilterOptions,
   IPaginatedResult,
   TransactionHandle,
+  UpdateOptions,
   UpsertOptions,
   UpsertResult,
 } from '../adapters/database-adapter.interface';
@@ -261,10 +262,11 @@ export class ResilientAdapter implements IDatabaseAdapter {
     id: string,
     data: UpdateInput<T>,
     table: TableDefinition<T>,
+    options?: UpdateOptions,
   ): Promise<T> {
     const tooLarge = this.limits && writeSizeViolation(data, this.limits);
     if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('update', 'write', () => this.inner.update(id, data, table));
+    return this.execute('update', 'write', () => this.inner.update(id, data, table, options));
   }
 
   /**

@@ -59,13 +59,19 @@ type Nullable<O> = O extends { nullable: true } ? true : false;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /**
- * The entity a declaration of columns stands for, managed columns included: a nullable column is
- * `T | null` and may be left out on create.
+ * The entity a declaration of columns stands for, managed columns included (`deletedAt` unless
+ * `SoftDelete` is false, `version` when `Versioned` is true): a nullable column is `T | null` and
+ * may be left out on create.
  */
-export type EntityOfColumns<C, SoftDelete extends boolean = true> = Simplify<
+export type EntityOfColumns<
+  C,
+  SoftDelete extends boolean = true,
+  Versioned extends boolean = false,
+> = Simplify<
   { id: string; createdAt: string; updatedAt: string } & (SoftDelete extends false
     ? unknown
-    : { deletedAt?: string | null }) & {
+    : { deletedAt?: string | null }) &
+    (Versioned extends true ? { version: number } : unknown) & {
       -readonly [K in keyof C as Nullable<C[K]> extends true ? never : K]: ValueOf<C[K]>;
     } & {
       -readonly [K in keyof C as Nullable<C[K]> extends true ? K : never]?: ValueOf<C[K]> | null;

@@ -17,6 +17,8 @@ export const paymentsTable = defineTable<IPaymentEntity>({
     paymentMethod: { type: 'string', nullable: true },
     description: { type: 'text', nullable: true },
     metadata: { type: 'json' },
+    // The newest Stripe event written (migrations sqlite/0008, postgres/0010).
+    lastEventAt: { type: 'timestamp', nullable: true },
   },
   searchable: ['description'],
 });

@@ -22,5 +22,7 @@ export const subscriptionsTable = defineTable<ISubscriptionEntity>({
     canceledAt: { type: 'timestamp', nullable: true },
     quantity: { type: 'integer' },
     metadata: { type: 'json' },
+    // The newest Stripe event written (migrations sqlite/0008, postgres/0010).
+    lastEventAt: { type: 'timestamp', nullable: true },
   },
 });

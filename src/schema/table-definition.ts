@@ -7,6 +7,7 @@ import {
   type TimestampPrecision,
 } from './column-options';
 import type { ColumnOptionsFor, EntityOfColumns } from './column-types';
+import { MANAGED_COLUMNS, VERSION_COLUMN } from './managed-columns';
 import { toSnakeCase } from './naming';
 
 export {
@@ -60,8 +61,17 @@ export interface IBaseEntity {
   deletedAt?: string | null;
 }
 
+/** The columns of a versioned table's entity (`versioned: true`): the managed ones and `version`. */
+export interface IVersionedEntity extends IBaseEntity {
+  /**
+   * 1 on create; one more on every change of the row (update, increment, an upsert that updates,
+   * soft delete, restore).
+   */
+  version: number;
+}
+
 /** The properties a caller supplies on create: everything but the managed columns. */
-export type CreateInput<T extends IBaseEntity> = Omit<T, keyof IBaseEntity>;
+export type CreateInput<T extends IBaseEntity> = Omit<T, keyof IVersionedEntity>;
 
 /** The properties a caller may change on update. */
 export type UpdateInput<T extends IBaseEntity> = Partial<CreateInput<T>>;
@@ -81,6 +91,11 @@ export interface DeclaredTableOptions<C extends Record<string, ColumnOptions>> e
   entity?: new () => any;
 }
 
+/** `versioned: true` exactly when the entity has a `version` ({@link IVersionedEntity}). */
+export type VersionedOption<T> = 'version' extends keyof T
+  ? { versioned: true }
+  : { versioned?: false };
+
 /** The entity type of a table: `type Invoice = EntityOf<typeof invoicesTable>`. */
 export type EntityOf<D> = D extends TableDefinition<infer T> ? T : never;
 
@@ -94,6 +109,13 @@ export interface TableOptions<T extends IBaseEntity> {
   searchable?: ReadonlyArray<keyof CreateInput<T> & string>;
   /** Whether the table has `deleted_at` and deletes are soft by default. Default is `true`. */
   softDelete?: boolean;
+  /**
+   * Whether the table has a managed integer `version` column for optimistic locking: 1 on create,
+   * one more on every change, and `update(id, data, { expectedVersion })` changes the row only at
+   * that version. The entity then has `version: number` ({@link IVersionedEntity}). Default is
+   * `false`.
+   */
+  versioned?: boolean;
   /**
    * What the table's timestamp columns store below the millisecond, the managed `created_at`,
    * `updated_at` and `deleted_at` included; a column's own {@link ColumnOptions.precision} wins.
@@ -117,6 +139,8 @@ export interface TableDefinition<T extends IBaseEntity = IBaseEntity> {
   readonly columns: readonly ColumnDefinition[];
   readonly primaryKey: ColumnDefinition;
   readonly softDelete: boolean;
+  /** Whether the table has the managed `version` column ({@link TableOptions.versioned}). */
+  readonly versioned: boolean;
   readonly searchable: readonly ColumnDefinition[];
   readonly unique: readonly ColumnDefinition[];
   /** The sensitive columns, which entities carry as non-enumerable properties. */
@@ -127,13 +151,6 @@ export interface TableDefinition<T extends IBaseEntity = IBaseEntity> {
   /** Looks a column up by its database name. */
   columnByName(column: string): ColumnDefinition | undefined;
 }
-
-const MANAGED_COLUMNS: Record<keyof IBaseEntity, ColumnOptions> = {
-  id: { type: 'uuid' },
-  createdAt: { type: 'timestamp' },
-  updatedAt: { type: 'timestamp' },
-  deletedAt: { type: 'timestamp', nullable: true },
-};
 
 const SAFE_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
@@ -288,6 +305,8 @@ function assembleTable<T extends IBaseEntity>(
     columns: Object.freeze([...columns]),
     primaryKey: byProperty.get('id')!,
     softDelete,
+    // Only the managed column can be named `version`: defineTable refuses a declared one.
+    versioned: byProperty.has('version'),
     searchable: Object.freeze(searchable),
     unique: Object.freeze(columns.filter((c) => c.unique)),
     sensitive: Object.freeze(columns.filter((c) => c.sensitive)),
@@ -308,20 +327,32 @@ function assembleTable<T extends IBaseEntity>(
  *   searchable: ['title'],
  * });
  */
-export function defineTable<T extends IBaseEntity>(options: TableOptions<T>): TableDefinition<T>;
+export function defineTable<T extends IBaseEntity>(
+  options: TableOptions<T> & VersionedOption<T>,
+): TableDefinition<T>;
 export function defineTable<
   const C extends Record<string, ColumnOptions>,
   const S extends boolean = true,
->(options: DeclaredTableOptions<C> & { softDelete?: S }): TableDefinition<EntityOfColumns<C, S>>;
+  const V extends boolean = false,
+>(
+  options: DeclaredTableOptions<C> & { softDelete?: S; versioned?: V },
+): TableDefinition<EntityOfColumns<C, S, V>>;
 export function defineTable(options: TableOptions<any>): TableDefinition<any> {
   if (!SAFE_IDENTIFIER.test(options.name)) {
     throw new Error(`Table name "${options.name}" must match ${SAFE_IDENTIFIER}`);
   }
   const softDelete = options.softDelete ?? true;
   const declared = Object.entries(options.columns as Record<string, ColumnOptions>);
-  const managed = Object.entries(MANAGED_COLUMNS).filter(
+  if (declared.some(([property]) => property === 'version')) {
+    throw new Error(`${options.name}: version is managed by the library; declare versioned: true`);
+  }
+  const managed: [string, ColumnOptions][] = Object.entries(MANAGED_COLUMNS).filter(
     ([property]) => softDelete || property !== 'deletedAt',
   );
+  if (options.versioned === true) managed.push(['version', VERSION_COLUMN]);
+  else if (options.versioned !== undefined && options.versioned !== false) {
+    throw new Error(`versioned of ${options.name} must be a boolean`);
+  }
   const timestampPrecision = checkPrecision(
     `timestampPrecision of ${options.name}`,
     options.timestampPrecision ?? 'unknown',

@@ -1,17 +1,10 @@
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 import { ValidationException, type FieldViolation } from '../exceptions';
+import { MANAGED_PROPERTIES } from '../schema/managed-columns';
 import type { IBaseEntity } from '../schema/table-definition';
 
 /** A class whose instances are entities: built with `new` and no arguments. */
 export type EntityClass<T> = new () => T;
-
-/** The properties the library manages; callers never write them. */
-const MANAGED_PROPERTIES: ReadonlySet<string> = new Set([
-  'id',
-  'createdAt',
-  'updatedAt',
-  'deletedAt',
-]);
 
 /**
  * The class-validator options every check uses, built once. Unknown properties are reported

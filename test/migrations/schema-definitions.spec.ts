@@ -49,7 +49,11 @@ async function revertFrom(probe: SchemaProbe, version: number): Promise<void> {
 }
 
 /** Timestamp columns that PostgreSQL migrations after 0009 add, as `table.column`. */
-const ADDED_AFTER_0009 = ['webhook_events.locked_until'];
+const ADDED_AFTER_0009 = [
+  'payments.last_event_at',
+  'subscriptions.last_event_at',
+  'webhook_events.locked_until',
+];
 
 /** The timestamp columns of every table, as `table.column`. */
 const TIMESTAMP_COLUMNS = TABLES.flatMap((t) =>
@@ -287,6 +291,22 @@ describe('SQLite migrations match the table definitions', () => {
         .pluck()
         .all(`"${email}"`);
       expect(found).toEqual([email]);
+    });
+
+    it('rewrites last_event_at (0008) to the library form too', async () => {
+      const row = sampleRow(paymentsTable, 'sqlite', {
+        user_id: await newSqliteUser(),
+        last_event_at: '2024-05-01 12:00:00',
+      });
+      await probe().insert('payments', row);
+      const stored = () =>
+        db.prepare('SELECT last_event_at FROM payments WHERE id = ?').pluck().get(row.id);
+      expect(stored()).toBe('2024-05-01T12:00:00.000Z');
+      await probe().execute(
+        "UPDATE payments SET last_event_at = '2024-05-01T14:00:01+02:00' WHERE id = ?",
+        [row.id],
+      );
+      expect(stored()).toBe('2024-05-01T12:00:01.000Z');
     });
 
     it('goes down to plain text and up again, normalizing rows stored meanwhile', async () => {

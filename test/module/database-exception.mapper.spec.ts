@@ -5,6 +5,7 @@ import {
   ConnectionException,
   DatabaseException,
   ForeignKeyException,
+  OptimisticLockException,
   PermissionException,
   QueryException,
   RecordNotFoundException,
@@ -33,6 +34,7 @@ describe('mapDatabaseException', () => {
       409,
       HTTP_ERROR_MESSAGES.foreignKey,
     ],
+    [new OptimisticLockException('users', 'abc', 2, 3), 409, HTTP_ERROR_MESSAGES.optimisticLock],
     [new PermissionException(driverText), 403, HTTP_ERROR_MESSAGES.permission],
     [new AuthenticationException(driverText), 401, HTTP_ERROR_MESSAGES.authentication],
     [new ConnectionException(driverText), 503, HTTP_ERROR_MESSAGES.unavailable],
@@ -61,6 +63,12 @@ describe('mapDatabaseException', () => {
         id: 'id-1',
       },
     );
+    expect(
+      mapDatabaseException(new OptimisticLockException('notes', 'id-1', 2, 5)).body,
+    ).toMatchObject({
+      code: 'OPTIMISTIC_LOCK',
+      details: { table: 'notes', id: 'id-1', expectedVersion: 2, currentVersion: 5 },
+    });
     const validation = new ValidationException('bad', undefined, {
       violations: [{ field: 'email', messages: ['email must be an email'] }],
     });

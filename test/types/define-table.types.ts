@@ -2,7 +2,14 @@
  * Compile-time checks of the one-declaration form: `npm run typecheck` (run by .ci/run through
  * test/types/type-tests.spec.ts) fails when an expectation here stops holding.
  */
-import { defineTable, type CreateInput, type EntityOf, type IBaseEntity } from '../../src';
+import {
+  defineTable,
+  type CreateInput,
+  type EntityOf,
+  type IBaseEntity,
+  type IVersionedEntity,
+  type UpdateInput,
+} from '../../src';
 
 export const invoicesTable = defineTable({
   name: 'invoices',
@@ -118,5 +125,43 @@ defineTable<INote>({
     body: { type: 'text', nullable: true },
     // @ts-expect-error a column the interface does not have
     extra: { type: 'string' },
+  },
+});
+
+// Versioned tables: `version: number` in the entity, never in create or update input.
+export const ordersTable = defineTable({
+  name: 'orders',
+  versioned: true,
+  columns: { total: { type: 'integer' } },
+});
+type Order = EntityOf<typeof ordersTable>;
+export const orderVersion: Order['version'] = 1;
+export const newOrder: CreateInput<Order> = { total: 1 };
+// @ts-expect-error the library sets the version
+export const writtenVersion: CreateInput<Order> = { total: 1, version: 2 };
+// @ts-expect-error nor is it changed by an update
+export const updatedVersion: UpdateInput<Order> = { version: 2 };
+// @ts-expect-error a table that is not versioned has no version
+export const noVersion: Invoice['version'] = 1;
+
+interface IDocument extends IVersionedEntity {
+  title: string;
+}
+defineTable<IDocument>({
+  name: 'documents',
+  versioned: true,
+  columns: { title: { type: 'string' } },
+});
+// @ts-expect-error an entity with a version needs versioned: true
+defineTable<IDocument>({ name: 'documents', columns: { title: { type: 'string' } } });
+defineTable<INote>({
+  name: 'notes',
+  // @ts-expect-error an entity without a version cannot be versioned
+  versioned: true,
+  columns: {
+    title: { type: 'string' },
+    stars: { type: 'integer' },
+    pinned: { type: 'boolean' },
+    body: { type: 'text', nullable: true },
   },
 });

@@ -136,4 +136,52 @@ describe('column metadata', () => {
     expect(entity.token).toBe('changed');
     expect(Object.keys(entity)).not.toContain('token');
   });
+
+  it('adds a managed integer version column to a versioned table, kept by allowQueriesOn', () => {
+    const versioned = defineTable({
+      name: 'orders',
+      versioned: true,
+      columns: { total: { type: 'integer' }, code: { type: 'text', sensitive: true } },
+    });
+    expect(versioned.versioned).toBe(true);
+    expect(versioned.columns.map((c) => c.property)).toEqual([
+      'id',
+      'total',
+      'code',
+      'createdAt',
+      'updatedAt',
+      'deletedAt',
+      'version',
+    ]);
+    expect(versioned.column('version')).toMatchObject({
+      column: 'version',
+      type: 'integer',
+      nullable: false,
+      defaultValue: 1,
+      range: INT32_RANGE,
+    });
+    expect(allowQueriesOn(versioned, ['code']).versioned).toBe(true);
+    expect(countersTable.versioned).toBe(false);
+    expect(countersTable.column('version')).toBeUndefined();
+  });
+
+  it('reserves the property name version, and takes only a boolean for versioned', () => {
+    expect(() => defineTable({ name: 'bad', columns: { version: { type: 'integer' } } })).toThrow(
+      /version is managed by the library; declare versioned: true/,
+    );
+    expect(() =>
+      defineTable({
+        name: 'bad',
+        versioned: 'yes' as unknown as boolean,
+        columns: { a: { type: 'text' } },
+      }),
+    ).toThrow(/versioned of bad must be a boolean/);
+    expect(() =>
+      defineTable({
+        name: 'bad',
+        versioned: true,
+        columns: { appVersion: { type: 'integer', column: 'version' } },
+      }),
+    ).toThrow(/same column twice/);
+  });
 });

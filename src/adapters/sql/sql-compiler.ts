@@ -133,9 +133,13 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   /** Params: updatedAt, id. */
   readonly restore: string;
   readonly hardDelete: string;
+  /** The version of the live row whose id is the param; empty on a table that is not versioned. */
+  readonly liveVersion: string;
   /** Turns a row of values in `table.columns` order into an entity. */
   readonly mapRow: (row: readonly unknown[]) => T;
   private readonly live: string;
+  /** `, "version" = "version" + 1` on a versioned table: every change of a row bumps it. */
+  private readonly bump: string;
   private readonly memo = new Map<string, string>();
 
   constructor(
@@ -146,6 +150,8 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
     const name = q(table.name);
     const id = q(table.primaryKey.column);
     this.live = table.softDelete ? ` AND ${q('deleted_at')} IS NULL` : '';
+    const version = q('version');
+    this.bump = table.versioned ? `, ${version} = ${name}.${version} + 1` : '';
     this.columnList = table.columns.map((c) => q(c.column)).join(', ');
     this.insert = `INSERT INTO ${name} (${this.columnList}) VALUES (${table.columns.map((_, i) => p(i + 1)).join(', ')})`;
     this.findByIdWithDeleted = `SELECT ${this.columnList} FROM ${name} WHERE ${id} = ${p(1)}`;
@@ -156,12 +162,15 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
     this.findByIdsWithDeleted = `SELECT ${this.columnList} FROM ${name} WHERE ${inIds}`;
     this.findByIds = this.findByIdsWithDeleted + this.live;
     this.softDelete = table.softDelete
-      ? `UPDATE ${name} SET ${q('deleted_at')} = ${p(1)}, ${q('updated_at')} = ${p(2)} WHERE ${id} = ${p(3)}${this.live}`
+      ? `UPDATE ${name} SET ${q('deleted_at')} = ${p(1)}, ${q('updated_at')} = ${p(2)}${this.bump} WHERE ${id} = ${p(3)}${this.live}`
       : '';
     this.restore = table.softDelete
-      ? `UPDATE ${name} SET ${q('deleted_at')} = NULL, ${q('updated_at')} = ${p(1)} WHERE ${id} = ${p(2)} AND ${q('deleted_at')} IS NOT NULL RETURNING ${this.columnList}`
+      ? `UPDATE ${name} SET ${q('deleted_at')} = NULL, ${q('updated_at')} = ${p(1)}${this.bump} WHERE ${id} = ${p(2)} AND ${q('deleted_at')} IS NOT NULL RETURNING ${this.columnList}`
       : '';
     this.hardDelete = `DELETE FROM ${name} WHERE ${id} = ${p(1)}`;
+    this.liveVersion = table.versioned
+      ? `SELECT ${version} FROM ${name} WHERE ${id} = ${p(1)}${this.live}`
+      : '';
     this.mapRow = rowMapper(table, dialect);
   }
 
@@ -179,14 +188,19 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
     return params.map((value, i) => (columns[i]?.sensitive ? redacted : value));
   }
 
-  /** UPDATE … SET the given columns WHERE id = last param (live rows only) RETURNING the row. */
-  update(columns: readonly ColumnDefinition[]): string {
-    const key = `u:${columns.map((c) => c.column).join(',')}`;
+  /**
+   * UPDATE … SET the given columns (and bumps the version of a versioned table) WHERE id = the
+   * param after them, on a live row, RETURNING the row. `atVersion`: only while the version is
+   * the last param (optimistic locking).
+   */
+  update(columns: readonly ColumnDefinition[], atVersion = false): string {
+    const key = `u:${columns.map((c) => c.column).join(',')}${atVersion ? ':v' : ''}`;
     let text = this.memo.get(key);
     if (text === undefined) {
       const p = (i: number) => this.dialect.placeholder(i);
       const sets = columns.map((c, i) => `${q(c.column)} = ${p(i + 1)}`).join(', ');
-      text = `UPDATE ${q(this.table.name)} SET ${sets} WHERE ${q(this.table.primaryKey.column)} = ${p(columns.length + 1)}${this.live} RETURNING ${this.columnList}`;
+      const guard = atVersion ? ` AND ${q('version')} = ${p(columns.length + 2)}` : '';
+      text = `UPDATE ${q(this.table.name)} SET ${sets}${this.bump} WHERE ${q(this.table.primaryKey.column)} = ${p(columns.length + 1)}${this.live}${guard} RETURNING ${this.columnList}`;
       this.memo.set(key, text);
     }
     return text;
@@ -209,23 +223,34 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
       ].join(', ');
       const id = p(setColumns.length + 2);
       const within = `${q(counter.column)} BETWEEN ${p(setColumns.length + 3)} AND ${p(setColumns.length + 4)}`;
-      text = `UPDATE ${q(this.table.name)} SET ${sets} WHERE ${q(this.table.primaryKey.column)} = ${id}${this.live} AND ${within} RETURNING ${this.columnList}`;
+      text = `UPDATE ${q(this.table.name)} SET ${sets}${this.bump} WHERE ${q(this.table.primaryKey.column)} = ${id}${this.live} AND ${within} RETURNING ${this.columnList}`;
       this.memo.set(key, text);
     }
     return text;
   }
 
   /**
-   * INSERT … ON CONFLICT on a live row with the same `conflict` value: update the given columns,
-   * or do nothing (no row returned). The partial unique index is named by its predicate.
+   * INSERT … ON CONFLICT on a live row with the same `conflict` value: update the given columns
+   * (bumping the version of a versioned table), or do nothing (no row returned). The partial
+   * unique index is named by its predicate. With `ordered`, the update happens only while the
+   * stored value of that column is null or at most the inserted one; else no row is returned.
    */
-  upsert(conflict: ColumnDefinition, updateColumns: readonly ColumnDefinition[] | null): string {
-    const key = `x:${conflict.column}:${updateColumns?.map((c) => c.column).join(',') ?? '-'}`;
+  upsert(
+    conflict: ColumnDefinition,
+    updateColumns: readonly ColumnDefinition[] | null,
+    ordered?: ColumnDefinition,
+  ): string {
+    const columns = updateColumns?.map((c) => c.column).join(',') ?? '-';
+    const key = `x:${conflict.column}:${columns}:${ordered?.column ?? ''}`;
     let text = this.memo.get(key);
     if (text === undefined) {
       const target = `(${q(conflict.column)})${this.table.softDelete ? ` WHERE ${q('deleted_at')} IS NULL` : ''}`;
+      const stored = ordered ? `${q(this.table.name)}.${q(ordered.column)}` : '';
+      const newer = ordered
+        ? ` WHERE ${stored} IS NULL OR ${stored} <= excluded.${q(ordered.column)}`
+        : '';
       const action = updateColumns
-        ? `DO UPDATE SET ${updateColumns.map((c) => `${q(c.column)} = excluded.${q(c.column)}`).join(', ')}`
+        ? `DO UPDATE SET ${updateColumns.map((c) => `${q(c.column)} = excluded.${q(c.column)}`).join(', ')}${this.bump}${newer}`
         : 'DO NOTHING';
       text = `${this.insert} ON CONFLICT ${target} ${action} RETURNING ${this.columnList}`;
       this.memo.set(key, text);

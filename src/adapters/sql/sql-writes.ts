@@ -18,7 +18,14 @@ import type {
   TableDefinition,
   UpdateInput,
 } from '../../schema/table-definition';
-import type { UpsertOptions, UpsertResult } from '../database-adapter.interface';
+import {
+  checkExpectedVersion,
+  orderedColumn,
+  versionMissVerdict,
+  versionRaceLost,
+  VERSION_ATTEMPTS,
+} from '../../query/concurrency-input';
+import type { UpdateOptions, UpsertOptions, UpsertResult } from '../database-adapter.interface';
 import { REDACTED } from '../query-observer';
 import { entityFromValues, tableSql, type TableSql } from './sql-compiler';
 import type { SqlStatement } from './sql-driver';
@@ -67,12 +74,13 @@ export async function upsert<T extends IBaseEntity>(
   const conflict = checkUpsertOptions(table, options);
   const sql = tableSql(table, engine.dialect);
   const values = normalizeCreate(table, data, nowTimestamp());
+  const ordered = orderedColumn(table, options, conflict, values);
   const updateColumns =
     options.onConflict === 'update' ? upsertUpdateColumns(table, data, conflict) : null;
   const params = sql.insertParams(values);
   const statement = {
     ...insertStatement(sql, params),
-    text: sql.upsert(conflict, updateColumns),
+    text: sql.upsert(conflict, updateColumns, ordered),
     single: true,
   };
   const lookup = {
@@ -81,16 +89,18 @@ export async function upsert<T extends IBaseEntity>(
     fixed: true,
     single: true,
   };
-  // DO NOTHING returns no row, and the live row is then read; should it be deleted in between,
-  // the insert is tried again.
+  // DO NOTHING (or an ordered update older than the stored row) returns no row, and the live row
+  // is then read; should it be deleted in between, the insert is tried again.
   for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {
     const inserted = await engine.run('upsert', table, statement);
     if (inserted.rows.length > 0) {
       const record = sql.mapRow(inserted.rows[0]);
-      return { record, created: record.id === values.get(table.primaryKey) };
+      return { record, created: record.id === values.get(table.primaryKey), applied: true };
     }
     const existing = await engine.run('upsert', table, lookup);
-    if (existing.rows.length > 0) return { record: sql.mapRow(existing.rows[0]), created: false };
+    if (existing.rows.length > 0) {
+      return { record: sql.mapRow(existing.rows[0]), created: false, applied: false };
+    }
   }
   throw upsertRaceLost(table);
 }
@@ -100,21 +110,38 @@ export async function update<T extends IBaseEntity>(
   id: string,
   data: UpdateInput<T>,
   table: TableDefinition<T>,
+  options?: UpdateOptions,
 ): Promise<T> {
   const key = checkId(table, id);
+  const expected = checkExpectedVersion(table, options);
   const values = normalizeUpdate(table, data, nowTimestamp());
   const sql = tableSql(table, engine.dialect);
   const columns = [...values.keys()];
-  const params = [...columns.map((c) => engine.dialect.encode(c, values.get(c))), key];
-  const { rows } = await engine.run('update', table, {
-    text: sql.update(columns),
+  const sets = columns.map((c) => engine.dialect.encode(c, values.get(c)));
+  const params = expected === undefined ? [...sets, key] : [...sets, key, expected];
+  const statement = {
+    text: sql.update(columns, expected !== undefined),
     values: params,
     fixed: true,
     single: true,
     redacted: () => sql.redact(columns, params, REDACTED),
-  });
-  if (rows.length === 0) throw new RecordNotFoundException(table.name, key);
-  return sql.mapRow(rows[0]);
+  };
+  for (let attempt = 0; attempt < VERSION_ATTEMPTS; attempt++) {
+    const { rows } = await engine.run('update', table, statement);
+    if (rows.length > 0) return sql.mapRow(rows[0]);
+    if (expected === undefined) throw new RecordNotFoundException(table.name, key);
+    // Versions only grow, so the row as read now tells a version mismatch from a missing row.
+    const live = await engine.run('update', table, {
+      text: sql.liveVersion,
+      values: [key],
+      fixed: true,
+      single: true,
+    });
+    const current = live.rows.length > 0 ? Number(live.rows[0][0]) : undefined;
+    const verdict = versionMissVerdict(table, key, expected, current);
+    if (verdict) throw verdict;
+  }
+  throw versionRaceLost(table, key);
 }
 
 export async function increment<T extends IBaseEntity>(

@@ -22,6 +22,7 @@ import type {
   IFilterOptions,
   IPaginatedResult,
   TransactionHandle,
+  UpdateOptions,
   UpsertOptions,
   UpsertResult,
 } from '../database-adapter.interface';
@@ -144,8 +145,9 @@ export abstract class SqlAdapter<C> implements IDatabaseAdapter {
     id: string,
     data: UpdateInput<T>,
     table: TableDefinition<T>,
+    options?: UpdateOptions,
   ): Promise<T> {
-    return writes.update(this.engine, id, data, table);
+    return writes.update(this.engine, id, data, table, options);
   }
 
   increment<T extends IBaseEntity>(

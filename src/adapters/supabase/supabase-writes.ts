@@ -1,21 +1,13 @@
-import {
-  QueryException,
-  RecordNotFoundException,
-  TransactionException,
-  UniqueConstraintException,
-} from '../../exceptions';
+import { QueryException, RecordNotFoundException, TransactionException } from '../../exceptions';
+import { checkExpectedVersion } from '../../query/concurrency-input';
 import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
 import {
   checkId,
-  checkUpsertOptions,
   incrementBounds,
   incrementColumn,
   incrementOutOfRange,
   normalizeCreateMany,
   requireSoftDelete,
-  upsertRaceLost,
-  upsertUpdateColumns,
-  UPSERT_ATTEMPTS,
 } from '../../query/operation-input';
 import type {
   CreateInput,
@@ -23,11 +15,14 @@ import type {
   TableDefinition,
   UpdateInput,
 } from '../../schema/table-definition';
-import type { UpsertOptions, UpsertResult } from '../database-adapter.interface';
-import { PG_UNIQUE_VIOLATION } from './supabase-error.mapper';
+import type { UpdateOptions } from '../database-adapter.interface';
+import { atStoredVersion, nextVersionBody, patchVersioned } from './supabase-concurrency';
 import { liveOnly } from './supabase-query.translator';
 import type { SupabaseCall, SupabaseRequests } from './supabase-requests';
 import { rowMapper, type PostgrestRow } from './supabase-row.mapper';
+import { findLiveBy } from './supabase-upsert';
+
+export { upsert } from './supabase-upsert';
 
 /**
  * The write operations of the contract as PostgREST POST, PATCH and DELETE requests. Ids and
@@ -76,66 +71,28 @@ export function createMany<T extends IBaseEntity>(
 }
 
 /**
- * PostgREST's on_conflict cannot name a partial unique index (ours are WHERE deleted_at IS
- * NULL), so: insert; on a unique violation read the live row and keep or patch it. Not atomic:
- * the row may change or vanish in between, hence another attempt on a lost race (as on SQL).
+ * One PATCH by id; on a versioned table a compare-and-swap on the version (see
+ * `patchVersioned`): with `expectedVersion` the PATCH is filtered on it and a miss is read to
+ * tell a stale version from a missing row.
  */
-export function upsert<T extends IBaseEntity>(
-  requests: SupabaseRequests,
-  data: CreateInput<T>,
-  table: TableDefinition<T>,
-  options: UpsertOptions<T>,
-): Promise<UpsertResult<T>> {
-  return requests.run('upsert', table, async (call) => {
-    const conflict = checkUpsertOptions(table, options);
-    const mapper = rowMapper(table);
-    const values = normalizeCreate(table, data, nowTimestamp());
-    call.noteValues(values);
-    for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {
-      const inserted = await call.send(
-        call.client.from(table.name).insert(mapper.toBody(values)).select().single(),
-      );
-      const { error, status } = inserted;
-      if (!error) return { record: mapper.toEntity(inserted.data as PostgrestRow), created: true };
-      const mapped = call.failure(error, status);
-      const key = values.get(conflict);
-      // Only a clash on the conflict field itself is the "row exists" case.
-      const otherField =
-        mapped instanceof UniqueConstraintException &&
-        mapped.field !== undefined &&
-        mapped.field !== conflict.property;
-      if (error.code !== PG_UNIQUE_VIOLATION || key === null || key === undefined || otherField) {
-        throw mapped;
-      }
-      const live = await findLiveBy(call, table, conflict.column, key);
-      if (!live) continue;
-      if (options.onConflict === 'ignore') return { record: mapper.toEntity(live), created: false };
-      const patch = new Map(
-        upsertUpdateColumns(table, data, conflict).map((c) => [c, values.get(c)]),
-      );
-      const query = call.client
-        .from(table.name)
-        .update(mapper.toBody(patch))
-        .eq(table.primaryKey.column, live[table.primaryKey.column]);
-      const updated = await call.rows(liveOnly(query, table).select());
-      if (updated.length > 0) return { record: mapper.toEntity(updated[0]), created: false };
-    }
-    throw upsertRaceLost(table);
-  });
-}
-
 export function update<T extends IBaseEntity>(
   requests: SupabaseRequests,
   id: string,
   data: UpdateInput<T>,
   table: TableDefinition<T>,
+  options?: UpdateOptions,
 ): Promise<T> {
   return requests.run('update', table, async (call) => {
     const key = checkId(table, id);
+    const expected = checkExpectedVersion(table, options);
     const mapper = rowMapper(table);
     const values = normalizeUpdate(table, data, nowTimestamp());
     call.noteValues(values);
     call.note(key);
+    if (table.versioned) {
+      const body = mapper.toBody(values);
+      return mapper.toEntity(await patchVersioned(call, table, key, body, 'live', expected));
+    }
     const query = liveOnly(
       call.client.from(table.name).update(mapper.toBody(values)).eq(table.primaryKey.column, key),
       table,
@@ -175,10 +132,11 @@ export function increment<T extends IBaseEntity>(
       const next = new Map(values).set(counter, stored + by);
       const query = call.client
         .from(table.name)
-        .update(mapper.toBody(next))
+        .update(nextVersionBody(table, current, mapper.toBody(next)))
         .eq(table.primaryKey.column, key)
         .eq(counter.column, stored);
-      const rows = await call.rows(liveOnly(query, table).select());
+      const guarded = atStoredVersion(query, table, current);
+      const rows = await call.rows(liveOnly(guarded, table).select());
       if (rows.length > 0) return mapper.toEntity(rows[0]);
     }
     throw new TransactionException(
@@ -239,9 +197,13 @@ async function setDeleted(
   if (deleted) call.note(now, now, key);
   else call.note(now, key);
   const body = { [deletedAt]: deleted ? now : null, [table.column('updatedAt')!.column]: now };
+  const select = deleted ? table.primaryKey.column : '*';
+  if (table.versioned) {
+    return patchVersioned(call, table, key, body, deleted ? 'live' : 'deleted', undefined, select);
+  }
   const query = call.client.from(table.name).update(body).eq(table.primaryKey.column, key);
   const guarded = deleted ? query.is(deletedAt, null) : query.not(deletedAt, 'is', null);
-  return oneChanged(call, guarded.select(deleted ? table.primaryKey.column : '*'), table, key);
+  return oneChanged(call, guarded.select(select), table, key);
 }
 
 /**
@@ -257,17 +219,6 @@ async function oneChanged(
   const rows = await call.rows(query);
   if (!Array.isArray(rows) || rows.length === 0) throw new RecordNotFoundException(table.name, id);
   return rows[0];
-}
-
-/** The live row whose `column` holds `value`, or null. */
-async function findLiveBy(
-  call: SupabaseCall,
-  table: TableDefinition<any>,
-  column: string,
-  value: unknown,
-): Promise<PostgrestRow | null> {
-  const query = liveOnly(call.client.from(table.name).select('*').eq(column, value), table);
-  return call.ok(await call.send(query.maybeSingle())) as PostgrestRow | null;
 }
 
 function missingRow(table: TableDefinition<any>): never {

@@ -16,6 +16,7 @@ import type {
   IFilterOptions,
   IPaginatedResult,
   TransactionHandle,
+  UpdateOptions,
   UpsertOptions,
   UpsertResult,
 } from '../database-adapter.interface';
@@ -211,12 +212,14 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     return reads.exists(this.requests, id, table, options);
   }
 
+  /** A PATCH; on a versioned table a compare-and-swap on the version (docs/providers.md). */
   update<T extends IBaseEntity>(
     id: string,
     data: UpdateInput<T>,
     table: TableDefinition<T>,
+    options?: UpdateOptions,
   ): Promise<T> {
-    return writes.update(this.requests, id, data, table);
+    return writes.update(this.requests, id, data, table, options);
   }
 
   /** A compare-and-swap PATCH, retried when another writer changed the counter first. */

@@ -1,0 +1,6 @@
+DROP TRIGGER payments_last_event_at_after_update;
+DROP TRIGGER payments_last_event_at_after_insert;
+DROP TRIGGER subscriptions_last_event_at_after_update;
+DROP TRIGGER subscriptions_last_event_at_after_insert;
+ALTER TABLE payments DROP COLUMN last_event_at;
+ALTER TABLE subscriptions DROP COLUMN last_event_at;
