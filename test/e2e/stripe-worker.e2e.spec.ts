@@ -80,4 +80,22 @@ describeOnEachEngine('Stripe events that fail, and the worker', (h) => {
       retryCount: 3,
     });
   });
+
+  it('leaves a fresh, untried event to the request that stored it, and takes it after the lease', async () => {
+    const { customerId } = await h.linkedUser();
+    // Stored by a request that has not processed it (yet, or ever: it crashed).
+    const pending = event('payment_intent.succeeded', paymentIntent(customerId));
+    await h.webhooks().recordIfNew({
+      stripeEventId: pending.id,
+      eventType: pending.type,
+      payload: pending as unknown as Record<string, unknown>,
+    });
+
+    await h.worker().run({ untilIdle: true, pollMs: 1 });
+    expect(await h.webhooks().findByStripeEventId(pending.id)).toMatchObject({ processed: false });
+
+    await h.worker().run({ untilIdle: true, pollMs: 1, leaseMs: 0 });
+    expect(await h.webhooks().findByStripeEventId(pending.id)).toMatchObject({ processed: true });
+    expect(await h.payments().findByStripePaymentIntentId(pending.data.object.id)).not.toBeNull();
+  });
 });

@@ -112,7 +112,7 @@ export class StripeEventApplier {
     type: string,
     afterCommit: AfterCommit,
   ): Promise<void> {
-    const userId = await this.userIdOf(idOf(subscription.customer) ?? '');
+    const userId = await this.userIdOf(idOf(subscription.customer));
     await this.subscriptions.upsertByStripeId(subscriptionFromStripe(subscription, userId));
     if (type === 'customer.subscription.deleted') {
       const notice: BillingNotice = {
@@ -143,7 +143,7 @@ export class StripeEventApplier {
   }
 
   private async userIdOf(customerId: string): Promise<string> {
-    const user = customerId ? await this.users.findByStripeCustomerId(customerId) : null;
+    const user = await this.users.findByStripeCustomerId(customerId);
     if (!user) throw new UnknownStripeCustomerError(customerId);
     return user.id;
   }

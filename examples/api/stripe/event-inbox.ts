@@ -41,11 +41,16 @@ export class StripeEventInbox {
   }
 
   /**
-   * Unprocessed events that failed fewer than `maxRetries` times, oldest first. Without leases,
-   * two holders asking at once get the same events.
+   * Unprocessed events that failed fewer than `maxRetries` times, oldest first. An event received
+   * less than `leaseMs` ago and never tried is left out: the request that stored it is processing
+   * it. Without leases, two holders asking at once get the same events.
    */
-  claim(_holder: string, options: ClaimOptions): Promise<IWebhookEventEntity[]> {
-    return this.webhooks.findRetryable(options.maxRetries, options.limit);
+  async claim(_holder: string, options: ClaimOptions): Promise<IWebhookEventEntity[]> {
+    const receivedBefore = Date.now() - options.leaseMs;
+    const retryable = await this.webhooks.findRetryable(options.maxRetries, options.limit);
+    return retryable.filter(
+      (event) => event.retryCount > 0 || Date.parse(event.createdAt) < receivedBefore,
+    );
   }
 
   /** Marks the event processed (inside the transaction that applied it). */

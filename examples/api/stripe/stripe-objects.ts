@@ -6,7 +6,10 @@ import type {
   SubscriptionStatus,
 } from '../../../src';
 
-/** The id of a Stripe object that an event gives either as an id or expanded; null when absent. */
+/** The id of a Stripe object that an event gives either as an id or expanded. */
+export function idOf(reference: string | { id: string }): string;
+/** As above; null when the reference is absent. */
+export function idOf(reference: string | { id: string } | null | undefined): string | null;
 export function idOf(reference: string | { id: string } | null | undefined): string | null {
   if (reference === null || reference === undefined) return null;
   return typeof reference === 'string' ? reference : reference.id;
@@ -58,7 +61,7 @@ export function subscriptionFromStripe(
     stripeSubscriptionId: subscription.id,
     userId,
     stripeCustomerId: idOf(subscription.customer),
-    productId: typeof item.price.product === 'string' ? item.price.product : item.price.product.id,
+    productId: idOf(item.price.product),
     priceId: item.price.id,
     status: subscription.status as SubscriptionStatus,
     currentPeriodStart: isoFromUnix(item.current_period_start),
