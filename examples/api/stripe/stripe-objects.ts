@@ -74,8 +74,3 @@ export function subscriptionFromStripe(
     metadata: { ...subscription.metadata },
   };
 }
-
-/** The subscription an invoice bills, or null for a one-off invoice. */
-export function subscriptionIdOfInvoice(invoice: Stripe.Invoice): string | null {
-  return idOf(invoice.parent?.subscription_details?.subscription);
-}
