@@ -3,16 +3,33 @@ import { DatabaseModule, type DatabaseModuleOptions } from '../../src';
 import { BillingController } from './billing.controller';
 import { HealthController } from './health.controller';
 import { UsersController } from './users.controller';
+import { StripeBillingModule } from './stripe/stripe-billing.module';
+import {
+  STRIPE_WEBHOOK_OPTIONS,
+  stripeWebhookOptionsFromEnv,
+  type StripeWebhookOptions,
+} from './stripe/stripe-webhook.options';
 import { WebhooksController } from './webhooks.controller';
 
 /**
  * The example's routes. They inject the repositories that DatabaseModule (imported once, next to
- * this module) makes available everywhere.
+ * this module) makes available everywhere. Imported as it is, the Stripe webhook options come
+ * from the environment (`STRIPE_WEBHOOK_SECRET`); {@link ApiModule.register} takes them instead.
  */
 @Module({
+  imports: [StripeBillingModule],
   controllers: [UsersController, BillingController, WebhooksController, HealthController],
+  providers: [{ provide: STRIPE_WEBHOOK_OPTIONS, useFactory: () => stripeWebhookOptionsFromEnv() }],
 })
-export class ApiModule {}
+export class ApiModule {
+  /** The routes with these Stripe webhook options. */
+  static register(stripe: StripeWebhookOptions): DynamicModule {
+    return {
+      module: ApiModule,
+      providers: [{ provide: STRIPE_WEBHOOK_OPTIONS, useValue: stripe }],
+    };
+  }
+}
 
 /**
  * The database options of the example: the library's default provider is Supabase, but the
@@ -29,8 +46,17 @@ export function exampleDatabaseOptions(
 /** The example application: DatabaseModule plus the routes. */
 @Module({})
 export class AppModule {
-  /** Builds the application on the given database options. Default is {@link exampleDatabaseOptions}. */
-  static register(options: DatabaseModuleOptions = exampleDatabaseOptions()): DynamicModule {
-    return { module: AppModule, imports: [DatabaseModule.forRoot(options), ApiModule] };
+  /**
+   * Builds the application on the given database and Stripe webhook options. Defaults are
+   * {@link exampleDatabaseOptions} and {@link stripeWebhookOptionsFromEnv}.
+   */
+  static register(
+    options: DatabaseModuleOptions = exampleDatabaseOptions(),
+    stripe: StripeWebhookOptions = stripeWebhookOptionsFromEnv(),
+  ): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [DatabaseModule.forRoot(options), ApiModule.register(stripe)],
+    };
   }
 }

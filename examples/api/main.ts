@@ -3,7 +3,9 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DATABASE_CONNECTION, resolveDatabaseConfig, type DatabaseConnection } from '../../src';
 import { AppModule, exampleDatabaseOptions } from './api.module';
-import { configureApp } from './configure-app';
+import { configureApp, exampleAppOptions } from './configure-app';
+import { WEBHOOKS_OFF_MESSAGE } from './stripe/stripe-signature';
+import { stripeWebhookOptionsFromEnv } from './stripe/stripe-webhook.options';
 
 async function main(): Promise<void> {
   const logger = new Logger('ExampleApi');
@@ -12,8 +14,12 @@ async function main(): Promise<void> {
   const options = exampleDatabaseOptions();
   // Checked before Nest starts, so a bad configuration prints its one message and nothing else.
   resolveDatabaseConfig(options);
+  const stripe = stripeWebhookOptionsFromEnv();
   const app = configureApp(
-    await NestFactory.create(AppModule.register(options), { abortOnError: false }),
+    await NestFactory.create(AppModule.register(options, stripe), {
+      ...exampleAppOptions,
+      abortOnError: false,
+    }),
   );
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
@@ -24,6 +30,7 @@ async function main(): Promise<void> {
   logger.log(
     `Listening on http://localhost:${port} with database provider ${connection.provider}${fallback}`,
   );
+  if (!stripe.secret) logger.warn(`${WEBHOOKS_OFF_MESSAGE} (POST /webhooks/stripe answers 503)`);
 }
 
 main().catch((error: Error) => {

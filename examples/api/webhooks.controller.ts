@@ -1,32 +1,44 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { WebhookRepository } from '../../src';
-import { StripeEventDto } from './dto/stripe-event.dto';
+import { Controller, Headers, HttpCode, Inject, Post, RawBody } from '@nestjs/common';
+import { holderId, StripeEventInbox } from './stripe/event-inbox';
+import { StripeEventProcessor } from './stripe/stripe-event-processor';
+import { verifyStripeEvent } from './stripe/stripe-signature';
+import { STRIPE_WEBHOOK_OPTIONS, type StripeWebhookOptions } from './stripe/stripe-webhook.options';
 
-/** What `POST /webhooks/stripe` answers. */
+/** What `POST /webhooks/stripe` answers to every verified delivery. */
 export interface WebhookReceipt {
   received: true;
-  /** True when this event id had been stored before: the delivery is a repeat. */
+  /** True when this event id had been stored before: the delivery is a repeat, not applied again. */
   duplicate: boolean;
   /** The stored event's id. */
   id: string;
 }
 
 /**
- * Stores Stripe events idempotently. The signature is NOT verified: this is an example of the
- * storage side only; verify `Stripe-Signature` with Stripe's SDK before trusting a body.
+ * Receives Stripe events. The signature is checked over the raw body (the app is created with
+ * `rawBody: true`; no pipe reads this body), the whole event is stored once by its id, and a new
+ * event is processed at once. The answer is 200 whether processing worked or not: the event is
+ * stored, and a failed one is retried from the inbox by the worker (`npm run worker`), not by
+ * Stripe. Only an event that could not be stored gets an error, so that Stripe delivers it again.
  */
 @Controller('webhooks')
 export class WebhooksController {
-  constructor(private readonly webhooks: WebhookRepository) {}
+  private readonly holder = holderId('api');
+
+  constructor(
+    @Inject(STRIPE_WEBHOOK_OPTIONS) private readonly options: StripeWebhookOptions,
+    private readonly inbox: StripeEventInbox,
+    private readonly processor: StripeEventProcessor,
+  ) {}
 
   @Post('stripe')
   @HttpCode(200)
-  async stripe(@Body() body: StripeEventDto): Promise<WebhookReceipt> {
-    const { event, created } = await this.webhooks.recordIfNew({
-      stripeEventId: body.id,
-      eventType: body.type,
-      payload: { ...body },
-    });
-    return { received: true, duplicate: !created, id: event.id };
+  async stripe(
+    @RawBody() rawBody: Buffer | undefined,
+    @Headers('stripe-signature') signature: string | undefined,
+  ): Promise<WebhookReceipt> {
+    const event = verifyStripeEvent(rawBody, signature, this.options);
+    const { event: stored, created } = await this.inbox.record(event);
+    if (created) await this.processor.process(stored, this.holder);
+    return { received: true, duplicate: !created, id: stored.id };
   }
 }

@@ -1,12 +1,12 @@
 import { createServer } from 'node:net';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { configureApp } from '../../examples/api/configure-app';
+import { configureApp, exampleAppOptions } from '../../examples/api/configure-app';
 
 /** Boots the example's HTTP stack on the given imports, the way main.ts configures it. */
 export async function bootApp(imports: ModuleMetadata['imports']): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ ...exampleAppOptions, logger: false });
   configureApp(app);
   await app.init();
   return app;
