@@ -1,3 +1,5 @@
+// How an engine with one connection (SQLite, PGlite) hands it to transactions: behind one lock
+// held from BEGIN to the end, so another flow's statement never runs inside someone's transaction.
 import type { DatabaseException } from '../exceptions';
 import { TransactionException } from '../exceptions';
 import { ConnectionLock } from './connection-lock';

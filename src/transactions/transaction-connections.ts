@@ -1,3 +1,5 @@
+// The contract between the transaction manager and an engine: how a connection for a transaction
+// is had, and how transaction-control statements run on it.
 import type { DatabaseException } from '../exceptions';
 
 /**

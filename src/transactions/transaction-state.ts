@@ -1,3 +1,5 @@
+// The passive state of transactions (a transaction, the scopes flows carry, savepoint handles)
+// and the exceptions a statement of an ended transaction gets.
 import { ConnectionException, TransactionException, type DatabaseException } from '../exceptions';
 import type { ConnectionLock } from './connection-lock';
 
