@@ -114,7 +114,7 @@ export class AmbientTransaction<C> {
     );
     done.catch(noop);
     queueMicrotask(() => (handle.opening = false));
-    life.storage.enterWith(child);
+    life.enterWith(child);
     this.savepointHandles.set(handle.id, child);
     return Promise.race([started, done]).then(
       () => Object.freeze({ id: handle.id }),

@@ -1,7 +1,8 @@
 // Savepoints: a nested transaction() (SAVEPOINT, its work in a scope of its own, RELEASE or
-// ROLLBACK TO), and the savepoint of its own that a statement gets in the ambient transaction.
+// ROLLBACK TO, its afterCommit / afterRollback callbacks handed on), and the savepoint of its own that a statement gets in the ambient transaction.
 // Names come from a per-transaction counter, never from input.
 import { TransactionException } from '../exceptions';
+import { savepointEnded } from './transaction-callbacks';
 import { noop, type TransactionLifecycle } from './transaction-lifecycle';
 import type { Scope, Transaction } from './transaction-state';
 
@@ -9,36 +10,59 @@ import type { Scope, Transaction } from './transaction-state';
 export class Savepoints<C> {
   constructor(private readonly life: TransactionLifecycle<C>) {}
 
-  /** Runs `work` in a savepoint of `parent`'s transaction, in `made` (a new scope by default). */
+  /**
+   * Runs `work` in a savepoint of `parent`'s transaction, in `made` (a new scope by default). Its
+   * callbacks then become the parent's, or run, when it was the app's outermost transaction.
+   */
   async nested<R>(parent: Scope<C>, work: () => Promise<R>, made?: Scope<C>): Promise<R> {
-    const { life } = this;
-    const { tx } = parent;
-    if (!parent.lock.tryAcquire()) await parent.lock.acquire();
+    let child = made;
+    let released = false;
     try {
-      life.checkUsable(parent);
-      if (tx.connection === undefined) await tx.ready;
-      const name = `ndl_sp_${++tx.savepoints}`;
-      await life.control(tx, `SAVEPOINT ${name}`);
-      const child = made ?? life.scope(tx, false);
+      if (!parent.lock.tryAcquire()) await parent.lock.acquire();
       try {
-        const result = await life.racing(tx, life.storage.run(child, work));
-        // Statements the work left running finish before the savepoint is released.
-        if (!child.lock.tryAcquire()) await child.lock.acquire();
-        if (tx.aborted) {
-          throw new TransactionException(
-            'The nested transaction was rolled back to its savepoint because a statement in it failed',
-          );
-        }
-        life.closeScope(child);
-        await life.control(tx, `RELEASE SAVEPOINT ${name}`);
+        const { tx } = parent;
+        this.life.checkUsable(parent);
+        if (tx.connection === undefined) await tx.ready;
+        const name = `ndl_sp_${++tx.savepoints}`;
+        await this.life.control(tx, `SAVEPOINT ${name}`);
+        child ??= this.life.scope(tx, false);
+        const result = await this.inSavepoint(child, name, work);
+        released = true;
         return result;
-      } catch (error) {
-        life.closeScope(child);
-        if (tx.ending === undefined) await this.rollbackTo(tx, name);
-        throw error;
+      } finally {
+        parent.lock.release();
       }
     } finally {
-      parent.lock.release();
+      // After the parent's lock is given back: a callback's statements may need it.
+      if (child !== undefined) {
+        await this.life.runCallbacks(savepointEnded(child, parent, released), released);
+      }
+    }
+  }
+
+  /**
+   * A savepoint set: `work` in `child`, then RELEASE, or ROLLBACK TO when it fails or leaves the
+   * transaction aborted.
+   */
+  private async inSavepoint<R>(child: Scope<C>, name: string, work: () => Promise<R>): Promise<R> {
+    const { life } = this;
+    const { tx } = child;
+    try {
+      const result = await life.racing(tx, life.enter(child, work));
+      // Statements the work left running finish before the savepoint is released.
+      if (!child.lock.tryAcquire()) await child.lock.acquire();
+      if (tx.aborted) {
+        throw new TransactionException(
+          'The nested transaction was rolled back to its savepoint because a statement in it failed',
+        );
+      }
+      life.closeScope(child);
+      await life.control(tx, `RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      life.closeScope(child);
+      if (tx.ending === undefined) await this.rollbackTo(tx, name);
+      throw error;
     }
   }
 

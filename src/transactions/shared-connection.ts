@@ -40,6 +40,7 @@ export class SharedConnection<C> implements TransactionConnections<C> {
 
   constructor(private readonly engine: SingleConnection<C>) {}
 
+  /** BEGIN once the lock is had. No isolation level: one transaction at a time is serializable. */
   async begin(): Promise<C> {
     await this.lock.acquire();
     const { connection } = this.engine;

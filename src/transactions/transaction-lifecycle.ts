@@ -1,18 +1,28 @@
 // The life of a top-level transaction, shared by every part of the manager: its scopes and the
 // AsyncLocalStorage that carries them, BEGIN on a connection of its own, one statement run in a
 // scope, COMMIT and ROLLBACK, and the marks that make every later statement of an ended
-// transaction fail. Savepoints are in savepoints.ts, the ambient transaction of tests in
+// transaction fail, and when the afterCommit / afterRollback callbacks of its end run. Savepoints are in savepoints.ts, the ambient transaction of tests in
 // ambient-transaction.ts, the time limit in transaction-time-limit.ts.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DatabaseException } from '../exceptions';
 import { TransactionException } from '../exceptions';
 import { ConnectionLock } from './connection-lock';
+import {
+  type CallbackRegistrar,
+  enterFlow,
+  enterFlowWith,
+  runCallbacks,
+  takeCallbacks,
+  type TransactionCallback,
+} from './transaction-callbacks';
 import type { TransactionConnections } from './transaction-connections';
 import type { TimeLimit } from './transaction-time-limit';
 import {
+  type CallbackEntry,
   closedException,
   endedError,
   type Ending,
+  nestedEndedError,
   type SavepointHandle,
   type Scope,
   Transaction,
@@ -26,7 +36,7 @@ export type Command = 'COMMIT' | 'ROLLBACK';
  * transaction's life on its connection. Scopes are carried by an AsyncLocalStorage owned by this
  * instance, so two adapters never see each other's transactions.
  */
-export class TransactionLifecycle<C> {
+export class TransactionLifecycle<C> implements CallbackRegistrar {
   readonly storage = new AsyncLocalStorage<Scope<C> | undefined>();
   /** Transactions opened by beginTransaction(), by id. */
   readonly handles = new Map<number, Transaction<C>>();
@@ -70,6 +80,42 @@ export class TransactionLifecycle<C> {
     return scope;
   }
 
+  /** Runs `work` in `scope`: its calls join the scope's transaction. */
+  enter<R>(scope: Scope<C>, work: () => R): R {
+    return this.storage.run(scope, () => enterFlow(this, work));
+  }
+
+  /** The calling flow joins `scope` from now on, synchronously (beginTransaction). */
+  enterWith(scope: Scope<C>): void {
+    this.storage.enterWith(scope);
+    enterFlowWith(this);
+  }
+
+  register(outcome: 'commit' | 'rollback', fn: TransactionCallback): boolean {
+    const scope = this.storage.getStore();
+    if (scope === undefined || scope.tx.released || scope.handle?.released === true) return false;
+    if (scope.tx.ending !== undefined) throw this.ended(scope.tx);
+    if (!scope.tx.scopes.has(scope)) throw nestedEndedError();
+    scope.tx.callbacks.push({ outcome, fn, scope });
+    return true;
+  }
+
+  /**
+   * Runs the callbacks of an outermost transaction that was a savepoint (one of the app's in the
+   * test transaction), outside it, as {@link settle} does for a transaction.
+   */
+  runCallbacks(entries: CallbackEntry<C>[], committed: boolean): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return this.storage.run(undefined, () =>
+      runCallbacks(entries, committed ? 'commit' : 'rollback'),
+    );
+  }
+
+  /** Settles once the callbacks of the transaction's end have run (at once while it is open). */
+  settled(tx: Transaction<C>): Promise<void> {
+    return tx.settling ?? Promise.resolve();
+  }
+
   /** What a statement of an ended transaction gets; `cause`: how the statement itself failed. */
   ended(tx: Transaction<C>, cause?: unknown): DatabaseException {
     return endedError(tx, this.limit.ms, cause);
@@ -78,11 +124,11 @@ export class TransactionLifecycle<C> {
   /** Runs BEGIN on a connection of the transaction's own and starts its clock. */
   open(tx: Transaction<C>): Promise<void> {
     if (this.isClosed) {
-      this.markEnded(tx, 'closed');
+      this.over(tx, 'closed');
       return Promise.reject(closedException());
     }
     this.live.add(tx);
-    tx.ready = this.connections.begin().then(
+    tx.ready = this.connections.begin(tx.isolation).then(
       (connection) => {
         if (tx.ending !== undefined) {
           // Ended (closed, or rolled back by its handle) while BEGIN was on its way.
@@ -95,7 +141,7 @@ export class TransactionLifecycle<C> {
       },
       (error: unknown) => {
         tx.released = true;
-        if (tx.ending === undefined) this.markEnded(tx, 'broken');
+        if (tx.ending === undefined) this.over(tx, 'broken');
         throw error;
       },
     );
@@ -126,7 +172,7 @@ export class TransactionLifecycle<C> {
         if (lost !== undefined) {
           // Its connection failed, or the engine ended it on its own: nothing of it may run as
           // autocommit now.
-          this.markEnded(tx, lost === 'connection' ? 'lost' : 'broken');
+          this.over(tx, lost === 'connection' ? 'lost' : 'broken');
           this.connections.abandon(tx.connection as C);
         } else if (!atomic) tx.aborted = true;
         throw error;
@@ -147,23 +193,28 @@ export class TransactionLifecycle<C> {
         'The transaction was rolled back because a statement in it failed',
       );
     }
-    try {
-      await this.end(tx, 'COMMIT', 'committed');
-    } catch (error) {
-      tx.ending = 'rolled back';
-      throw error;
-    }
+    await this.end(tx, 'COMMIT', 'committed');
   }
 
-  /** Ends the transaction with `command`, marking it `ending` first. */
+  /**
+   * Ends the transaction with `command`, marking it `ending` first, then starts the callbacks of
+   * its end. A COMMIT that fails leaves it rolled back.
+   */
   async end(tx: Transaction<C>, command: Command, ending: Ending): Promise<void> {
     if (tx.ending !== undefined) throw this.ended(tx);
     this.markEnded(tx, ending);
     const connection = tx.connection;
-    // Without a connection BEGIN is still on its way, and open() abandons it when it arrives.
-    if (connection === undefined) return;
-    if (command === 'ROLLBACK' && tx.inFlight > 0) this.connections.abandon(connection);
-    else await this.connections.end(connection, command);
+    try {
+      // Without a connection BEGIN is still on its way, and open() abandons it when it arrives.
+      if (connection === undefined) return;
+      if (command === 'ROLLBACK' && tx.inFlight > 0) this.connections.abandon(connection);
+      else await this.connections.end(connection, command);
+    } catch (error) {
+      if (command === 'COMMIT') tx.ending = 'rolled back';
+      throw error;
+    } finally {
+      this.settle(tx);
+    }
   }
 
   /** Marks the transaction over: every waiting or later statement of it fails. */
@@ -183,7 +234,7 @@ export class TransactionLifecycle<C> {
     this.isClosed = true;
     for (const tx of [...this.live]) {
       const connection = tx.connection;
-      this.markEnded(tx, 'closed');
+      this.over(tx, 'closed');
       if (connection !== undefined) this.connections.abandon(connection);
     }
   }
@@ -204,12 +255,7 @@ export class TransactionLifecycle<C> {
   /** Ends a nested scope: its later statements fail instead of running in its parent. */
   closeScope(scope: Scope<C>): void {
     scope.tx.scopes.delete(scope);
-    scope.lock.shut(
-      () =>
-        new TransactionException(
-          'This statement belongs to a nested transaction that has already ended; await every call inside transaction()',
-        ),
-    );
+    scope.lock.shut(nestedEndedError);
   }
 
   /** Throws when the scope's transaction has ended or can only be rolled back. */
@@ -235,8 +281,23 @@ export class TransactionLifecycle<C> {
    */
   private expire(tx: Transaction<C>): void {
     const { connection } = tx;
-    this.markEnded(tx, 'timed out');
+    this.over(tx, 'timed out');
     if (connection !== undefined) this.connections.abandon(connection);
+  }
+
+  /** Ends a transaction without a round trip (given up, lost, closed): marked, then settled. */
+  private over(tx: Transaction<C>, ending: Ending): void {
+    this.markEnded(tx, ending);
+    this.settle(tx);
+  }
+
+  /**
+   * Starts the callbacks of the transaction's end, once, outside any transaction of this adapter
+   * (they run after it, and a statement of theirs must not find it ended).
+   */
+  private settle(tx: Transaction<C>): void {
+    if (tx.settling !== undefined) return;
+    tx.settling = this.runCallbacks(takeCallbacks(tx), tx.ending === 'committed');
   }
 }
 

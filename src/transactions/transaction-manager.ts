@@ -3,13 +3,20 @@
 // of are in transaction-lifecycle.ts (a transaction's life), savepoints.ts (nested transactions),
 // ambient-transaction.ts (the transaction tests pin) and transaction-time-limit.ts.
 import type { TransactionHandle } from '../adapters/database-adapter.interface';
-import { TransactionException } from '../exceptions';
+import { type DatabaseException, TransactionException } from '../exceptions';
 import { AmbientTransaction } from './ambient-transaction';
 import { Savepoints } from './savepoints';
 import type { TransactionConnections } from './transaction-connections';
 import { type Command, noop, TransactionLifecycle } from './transaction-lifecycle';
-import { closedException, type Scope } from './transaction-state';
+import {
+  type CheckedTransactionOptions,
+  type IsolationLevel,
+  isolationMeets,
+} from './transaction-options';
+import { closedException, type Scope, type Transaction } from './transaction-state';
 import { TimeLimit, type TransactionManagerOptions } from './transaction-time-limit';
+
+const REQUIRED: CheckedTransactionOptions = { propagation: 'REQUIRED' };
 
 export {
   DEFAULT_TRANSACTION_TIMEOUT_MS,
@@ -60,22 +67,34 @@ export class TransactionManager<C> {
     return this.life.inScope(scope, step, atomic);
   }
 
-  /** Runs `work` in a new transaction, or in a savepoint of the flow's open one. */
-  async run<R>(work: () => Promise<R>): Promise<R> {
-    const scope = this.current();
-    if (scope !== undefined) return this.savepoints.nested(scope, work);
-    const { life } = this;
-    const tx = life.create('scope');
-    await life.open(tx);
-    let result: R;
-    try {
-      result = await life.racing(tx, life.storage.run(tx.root, work));
-    } catch (error) {
-      if (tx.ending === undefined) await life.end(tx, 'ROLLBACK', 'rolled back').catch(noop);
-      throw error;
+  /**
+   * Runs `work` as `options.propagation` says (see {@link TransactionPropagation}): in a savepoint
+   * of the flow's open transaction (the ambient one counts as none), in a new transaction, or
+   * without one.
+   */
+  async run<R>(work: () => Promise<R>, options: CheckedTransactionOptions = REQUIRED): Promise<R> {
+    const { propagation, isolation } = options;
+    const own = this.own();
+    switch (propagation) {
+      case 'NEVER':
+        if (own !== undefined) throw this.neverRefusal(own);
+        return work();
+      case 'SUPPORTS':
+        return own === undefined ? work() : this.join(own, work, isolation);
+      case 'MANDATORY':
+        if (own === undefined) {
+          throw new TransactionException(
+            'This call needs a transaction (propagation MANDATORY) and none is open in this flow; start one around it',
+          );
+        }
+        return this.join(own, work, isolation);
+      case 'REQUIRES_NEW':
+        if (own === undefined) return this.start(work, isolation);
+        if (this.life.connections.exclusive || this.ambient.isOpen) throw this.requiresNewRefusal();
+        return this.root(work, isolation);
+      default:
+        return own === undefined ? this.start(work, isolation) : this.join(own, work, isolation);
     }
-    await life.commit(tx);
-    return result;
   }
 
   /**
@@ -91,7 +110,7 @@ export class TransactionManager<C> {
     const tx = life.create('handle');
     tx.opening = true;
     queueMicrotask(() => (tx.opening = false));
-    life.storage.enterWith(tx.root);
+    life.enterWith(tx.root);
     life.handles.set(tx.id, tx);
     return life.open(tx).then(() => Object.freeze({ id: tx.id }));
   }
@@ -131,8 +150,12 @@ export class TransactionManager<C> {
         life.storage.enterWith(undefined);
       }
     }
-    if (tx.ending !== undefined) return Promise.reject(life.ended(tx));
-    return command === 'COMMIT' ? life.commit(tx) : life.end(tx, 'ROLLBACK', 'rolled back');
+    if (tx.ending !== undefined) {
+      const ended = life.ended(tx);
+      return life.settled(tx).then(() => Promise.reject(ended));
+    }
+    const ending = command === 'COMMIT' ? life.commit(tx) : life.end(tx, 'ROLLBACK', 'rolled back');
+    return ending.finally(() => life.settled(tx));
   }
 
   /** Rolls back every open transaction without a round trip and refuses new ones (close()). */
@@ -161,9 +184,85 @@ export class TransactionManager<C> {
 
   /** The calling flow's scope while it can be used, else the ambient transaction's, if open. */
   private current(): Scope<C> | undefined {
+    return this.own() ?? this.ambient.root;
+  }
+
+  /** The calling flow's own scope while it can be used: the ambient transaction is not one. */
+  private own(): Scope<C> | undefined {
     const scope = this.life.storage.getStore();
     if (scope !== undefined && !scope.tx.released && scope.handle?.released !== true) return scope;
-    return this.ambient.root;
+    return undefined;
+  }
+
+  /**
+   * `work` as a new transaction of the app's: a savepoint of the ambient transaction while a test
+   * has one open (its callbacks run at its end, as a transaction's would), else a new one.
+   */
+  private start<R>(work: () => Promise<R>, isolation?: IsolationLevel): Promise<R> {
+    const ambient = this.ambient.root;
+    return ambient === undefined
+      ? this.root(work, isolation)
+      : this.savepoints.nested(ambient, work);
+  }
+
+  /** `work` in a savepoint of the flow's transaction, which must be as strict as asked. */
+  private join<R>(own: Scope<C>, work: () => Promise<R>, isolation?: IsolationLevel): Promise<R> {
+    const has = this.isolationOf(own.tx);
+    if (isolation !== undefined && !isolationMeets(has, isolation)) {
+      return Promise.reject(
+        new TransactionException(
+          `This call asks for isolation '${isolation}' but would join a transaction running at '${has}'; start that transaction at '${isolation}', or use propagation REQUIRES_NEW`,
+        ),
+      );
+    }
+    return this.savepoints.nested(own, work);
+  }
+
+  /** `work` in a new top-level transaction on a connection of its own. */
+  private async root<R>(work: () => Promise<R>, isolation?: IsolationLevel): Promise<R> {
+    const { life } = this;
+    const tx = life.create('scope');
+    tx.isolation = isolation;
+    await life.open(tx);
+    let result: R;
+    try {
+      result = await life.racing(tx, life.enter(tx.root, work));
+    } catch (error) {
+      if (tx.ending === undefined) await life.end(tx, 'ROLLBACK', 'rolled back').catch(noop);
+      await life.settled(tx);
+      throw error;
+    }
+    try {
+      await life.commit(tx);
+    } finally {
+      await life.settled(tx);
+    }
+    return result;
+  }
+
+  /**
+   * The level a transaction gives: one at a time on a single connection, or in the test
+   * transaction (everything on its one connection), is serializable; else what BEGIN asked for.
+   */
+  private isolationOf(tx: Transaction<C>): IsolationLevel {
+    if (this.life.connections.exclusive || tx.kind === 'ambient') return 'serializable';
+    return tx.isolation ?? 'read committed';
+  }
+
+  private neverRefusal(own: Scope<C>): DatabaseException {
+    if (own.tx.ending !== undefined) return this.life.ended(own.tx);
+    return new TransactionException(
+      'This call must run outside a transaction (propagation NEVER), and this flow has one open; call it after the transaction ends (e.g. in afterCommit)',
+    );
+  }
+
+  private requiresNewRefusal(): TransactionException {
+    const why = this.ambient.isOpen
+      ? 'the test transaction runs everything on one connection (test this code without rollbackEachTest)'
+      : 'this adapter has a single connection (SQLite, PGlite), and the new transaction would wait forever for the one it suspends';
+    return new TransactionException(
+      `propagation REQUIRES_NEW inside an open transaction needs a second connection, and ${why}; use REQUIRED, or run it after the transaction ends (e.g. in afterCommit)`,
+    );
   }
 
   /** Why the calling flow may not begin a transaction now, if it may not. */
