@@ -1,4 +1,10 @@
-import { Injectable, type OnModuleInit, SetMetadata, type DynamicModule } from '@nestjs/common';
+import {
+  Injectable,
+  type OnModuleInit,
+  Scope,
+  SetMetadata,
+  type DynamicModule,
+} from '@nestjs/common';
 import {
   afterCommit,
   afterRollback,
@@ -162,6 +168,30 @@ describe('@Transactional()', () => {
         expect(events).toEqual(['analytics']);
       });
       expect(events).toEqual(['analytics', 'default']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('works on a request-scoped provider, whose instances are made per request', async () => {
+    @Injectable({ scope: Scope.REQUEST })
+    class PerRequest {
+      constructor(readonly users: UserRepository) {}
+
+      @Transactional()
+      async add(email: string, fail = false): Promise<void> {
+        await this.users.create(user(email));
+        if (fail) throw declined;
+      }
+    }
+    const app = await bootApp([memory()], [PerRequest]);
+    try {
+      const first = await app.resolve(PerRequest);
+      await first.add('kept@example.com');
+      const second = await app.resolve(PerRequest);
+      expect(second).not.toBe(first);
+      expect(await second.add('undone@example.com', true).catch((e: unknown) => e)).toBe(declined);
+      expect(await first.users.count()).toBe(1);
     } finally {
       await app.close();
     }
