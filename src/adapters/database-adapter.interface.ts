@@ -4,6 +4,7 @@ import type {
   TableDefinition,
   UpdateInput,
 } from '../schema/table-definition';
+import type { TransactionOptions } from '../transactions/transaction-options';
 
 /** The providers the library can run on. */
 export type DatabaseProvider = 'sqlite' | 'postgres' | 'pglite' | 'supabase';
@@ -295,9 +296,11 @@ export interface IDatabaseAdapter {
 
   /**
    * Runs `work` in a transaction: repository calls inside it join it without a handle
-   * (AsyncLocalStorage); a throw rolls it back; a nested call is a savepoint.
+   * (AsyncLocalStorage); a throw rolls it back; a nested call is a savepoint. `options` say how
+   * it relates to a transaction already open (propagation) and its isolation level; default is
+   * to join the open one or start one (docs/transactions.md).
    */
-  transaction<R>(work: () => Promise<R>): Promise<R>;
+  transaction<R>(work: () => Promise<R>, options?: TransactionOptions): Promise<R>;
   /** Opens a transaction that the calling async context joins until commit or rollback. */
   beginTransaction(): Promise<TransactionHandle>;
   /** Commits the given transaction, or the one the calling context joined. */

@@ -15,6 +15,7 @@ import type {
 import { InjectDatabaseAdapter } from '../database.decorators';
 import type { FieldViolation } from '../exceptions';
 import { checkWork } from '../query/operation-input';
+import type { TransactionOptions } from '../transactions/transaction-options';
 import type {
   CreateInput,
   IBaseEntity,
@@ -210,11 +211,12 @@ export abstract class BaseRepository<
 
   /**
    * Runs `work` in one transaction: repository calls inside it join it. A throw rolls it back.
-   * Throws TransactionNotSupportedException where the provider has no transactions (Supabase).
+   * `options` as {@link IDatabaseAdapter.transaction}'s (propagation, isolation). Throws
+   * TransactionNotSupportedException where the provider has no transactions (Supabase).
    */
-  async transaction<R>(work: () => Promise<R>): Promise<R> {
+  async transaction<R>(work: () => Promise<R>, options?: TransactionOptions): Promise<R> {
     checkWork(work);
-    return this.adapter.transaction(work);
+    return this.adapter.transaction(work, options);
   }
 
   /**

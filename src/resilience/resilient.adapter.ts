@@ -20,6 +20,11 @@ import type {
 } from '../adapters/database-adapter.interface';
 import { forwardExtras } from '../observation/forward-extras';
 import { checkWork } from '../query/operation-input';
+import {
+  checkTransactionOptions,
+  type TransactionOptions,
+  type TransactionPropagation,
+} from '../transactions/transaction-options';
 import type {
   CreateInput,
   IBaseEntity,
@@ -315,13 +320,14 @@ export class ResilientAdapter implements IDatabaseAdapter {
   /**
    * Runs `work` in a transaction of the wrapped adapter. When the database aborts it (deadlock,
    * serialization failure, SQLITE_BUSY) the whole transaction runs again, `work` included, so
-   * `work` must be safe to run again: no side effects outside the database. A nested call is a
-   * savepoint of the outer transaction and is not retried on its own.
+   * `work` must be safe to run again: no side effects outside the database (put them in
+   * afterCommit). A nested call is a savepoint of the outer transaction and is not retried on its
+   * own; a REQUIRES_NEW one is a transaction of its own, retried as a whole.
    */
-  async transaction<R>(work: () => Promise<R>): Promise<R> {
+  async transaction<R>(work: () => Promise<R>, options?: TransactionOptions): Promise<R> {
     checkWork(work);
-    if (this.openTransactions > 0 && inFrame(this.storage.getStore())) {
-      return this.inner.transaction(work);
+    if (!this.startsTransaction(checkTransactionOptions(options).propagation)) {
+      return this.inner.transaction(work, options);
     }
     let counters: RetryCounters | undefined;
     for (;;) {
@@ -329,7 +335,7 @@ export class ResilientAdapter implements IDatabaseAdapter {
       this.openTransactions += 1;
       try {
         return await this.guarded(() =>
-          this.inner.transaction(() => this.storage.run(frame, work)),
+          this.inner.transaction(() => this.storage.run(frame, work), options),
         );
       } catch (error) {
         counters ??= { connection: 0, timeout: 0, transaction: 0 };
@@ -339,6 +345,16 @@ export class ResilientAdapter implements IDatabaseAdapter {
         this.openTransactions -= 1;
       }
     }
+  }
+
+  /**
+   * Whether a transaction() call starts a transaction of its own, retried as a whole: one that
+   * joins the flow's, or runs without one, goes straight through (its calls retried on their own).
+   */
+  private startsTransaction(propagation: TransactionPropagation): boolean {
+    if (propagation === 'REQUIRES_NEW') return true;
+    if (propagation !== 'REQUIRED') return false;
+    return !(this.openTransactions > 0 && inFrame(this.storage.getStore()));
   }
 
   /**

@@ -1,3 +1,5 @@
+// The first-come, first-served lock that orders statements: a scope's statements and nested
+// transactions, and on a single-connection engine, everything that uses the connection.
 /** A waiter's two ways out. */
 interface Waiter {
   resolve(): void;

@@ -1,3 +1,5 @@
+// How an engine with one connection (SQLite, PGlite) hands it to transactions: behind one lock
+// held from BEGIN to the end, so another flow's statement never runs inside someone's transaction.
 import type { DatabaseException } from '../exceptions';
 import { TransactionException } from '../exceptions';
 import { ConnectionLock } from './connection-lock';
@@ -38,6 +40,7 @@ export class SharedConnection<C> implements TransactionConnections<C> {
 
   constructor(private readonly engine: SingleConnection<C>) {}
 
+  /** BEGIN once the lock is had. No isolation level: one transaction at a time is serializable. */
   async begin(): Promise<C> {
     await this.lock.acquire();
     const { connection } = this.engine;

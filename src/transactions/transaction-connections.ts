@@ -1,4 +1,7 @@
+// The contract between the transaction manager and an engine: how a connection for a transaction
+// is had, and how transaction-control statements run on it.
 import type { DatabaseException } from '../exceptions';
+import type { IsolationLevel } from './transaction-options';
 
 /**
  * How one SQL engine hands connections to transactions. The {@link TransactionManager} decides
@@ -12,8 +15,12 @@ export interface TransactionConnections<C> {
    * then no other statement can come between two of its statements.
    */
   readonly exclusive: boolean;
-  /** Takes a connection for a new top-level transaction and runs BEGIN on it. */
-  begin(): Promise<C>;
+  /**
+   * Takes a connection for a new top-level transaction and runs BEGIN on it, at `isolation` when
+   * given. An engine whose transactions never overlap (`exclusive`) meets every level as it is and
+   * may ignore it.
+   */
+  begin(isolation?: IsolationLevel): Promise<C>;
   /** Runs a savepoint statement (SAVEPOINT, RELEASE SAVEPOINT, ROLLBACK TO SAVEPOINT). */
   control(connection: C, statement: string): Promise<void> | void;
   /**

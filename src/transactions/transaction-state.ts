@@ -1,5 +1,9 @@
+// The passive state of transactions (a transaction, the scopes flows carry, savepoint handles)
+// and the exceptions a statement of an ended transaction gets.
 import { ConnectionException, TransactionException, type DatabaseException } from '../exceptions';
 import type { ConnectionLock } from './connection-lock';
+import type { TransactionCallback } from './transaction-callbacks';
+import type { IsolationLevel } from './transaction-options';
 
 /** Why a transaction is over. */
 export type Ending = 'committed' | 'rolled back' | 'timed out' | 'closed' | 'lost' | 'broken';
@@ -21,6 +25,12 @@ export class Transaction<C> {
   inFlight = 0;
   savepoints = 0;
   timer?: NodeJS.Timeout;
+  /** The isolation level asked for at BEGIN; undefined: the database's default. */
+  isolation?: IsolationLevel;
+  /** afterCommit / afterRollback callbacks registered in it, in order. */
+  callbacks: CallbackEntry<C>[] = [];
+  /** Settles once the callbacks of its end have run; set when it has ended. */
+  settling?: Promise<void>;
   /**
    * True during the synchronous run that called beginTransaction(): a flow started in that same
    * run shares the caller's context, so a begin that finds this transaction there comes from a
@@ -59,6 +69,18 @@ export interface Scope<C> {
   readonly isRoot: boolean;
   /** Set when the scope is a savepoint opened by beginTransaction() inside the ambient transaction. */
   readonly handle?: SavepointHandle;
+}
+
+/** A callback registered in a transaction, and the scope it was registered in. */
+export interface CallbackEntry<C> {
+  /**
+   * `commit`: afterCommit; `rollback`: afterRollback; `end`: an afterRollback whose savepoint was
+   * rolled back, to run at the transaction's end whatever it is.
+   */
+  outcome: 'commit' | 'rollback' | 'end';
+  readonly fn: TransactionCallback;
+  /** Changes to the parent scope when a savepoint is released or rolled back. */
+  scope: Scope<C>;
 }
 
 /** A beginTransaction() handle that is a savepoint of the ambient transaction. */
@@ -110,6 +132,14 @@ export function endedError(
   }
 }
 
+/** What a statement or callback of a nested transaction that has already ended gets. */
+export function nestedEndedError(): TransactionException {
+  return new TransactionException(
+    'This statement belongs to a nested transaction that has already ended; await every call inside transaction()',
+  );
+}
+
+/** What every call gets once the adapter is closed. */
 export function closedException(options: { cause?: unknown } = {}): ConnectionException {
   return new ConnectionException(
     'The adapter is closed (a transaction left open was rolled back)',

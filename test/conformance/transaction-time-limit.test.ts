@@ -1,5 +1,6 @@
 import { TransactionException } from '../../src/exceptions';
 import { usersTable } from '../../src/schema';
+import { afterCommit, afterRollback } from '../../src/transactions';
 import {
   CONFORMANCE_PROVIDERS,
   Scope,
@@ -48,14 +49,17 @@ describe.each(CONFORMANCE_PROVIDERS)('transaction time limit', (provider) => {
       );
 
       it(
-        'rejects transaction(work) once it times out, and every later statement of the work',
+        'rejects transaction(work) once it times out, after its afterRollback callbacks, and every later statement of the work',
         transactional(db, async () => {
           const scope = new Scope();
           const workDone = signal();
           let late: unknown;
           let workFinished = false;
+          const callbacks: string[] = [];
           const error = await caught(() =>
             db.adapter.transaction(async () => {
+              afterRollback(() => callbacks.push('rolled back'));
+              afterCommit(() => callbacks.push('committed'));
               await db.adapter.create(scope.user({ firstName: 'First' }), usersTable);
               await sleep(TIMEOUT_MS * 2);
               late = await caught(() =>
@@ -67,8 +71,9 @@ describe.each(CONFORMANCE_PROVIDERS)('transaction time limit', (provider) => {
           );
           expect(error).toBeInstanceOf(TransactionException);
           expect((error as Error).message).toMatch(/timed out/);
-          // Rejected at the limit, not when the work got round to finishing.
+          // Rejected at the limit, not when the work got round to finishing, after the callbacks.
           expect(workFinished).toBe(false);
+          expect(callbacks).toEqual(['rolled back']);
           await workDone.promise;
           expect(late).toBeInstanceOf(TransactionException);
           expect(await live(db.adapter, scope)).toEqual([]);

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { ConnectionException, TransactionException } from '../../exceptions';
 import type { TransactionConnections } from '../../transactions/transaction-connections';
+import type { IsolationLevel } from '../../transactions/transaction-options';
 import { isPostgresConnectionError, mapPostgresError } from './postgres-error.mapper';
 
 /** A client checked out of the pool, with the error listener a checked-out client needs. */
@@ -89,6 +90,19 @@ function poolExhausted(pool: Pool, error: unknown): ConnectionException | undefi
   );
 }
 
+/** The SQL of each isolation level: fixed texts, never input. */
+const ISOLATION_SQL: Record<IsolationLevel, string> = {
+  'read committed': 'READ COMMITTED',
+  'repeatable read': 'REPEATABLE READ',
+  serializable: 'SERIALIZABLE',
+};
+
+/** `BEGIN …` with the isolation level as its first clause, so it holds through a pooler too. */
+function withIsolation(beginStatement: string, isolation: IsolationLevel | undefined): string {
+  if (isolation === undefined) return beginStatement;
+  return `BEGIN ISOLATION LEVEL ${ISOLATION_SQL[isolation]}${beginStatement.slice('BEGIN'.length)}`;
+}
+
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
@@ -107,10 +121,10 @@ export class PostgresConnections implements TransactionConnections<CheckedOutCli
     private readonly beginStatement: string,
   ) {}
 
-  async begin(): Promise<CheckedOutClient> {
+  async begin(isolation?: IsolationLevel): Promise<CheckedOutClient> {
     const checkedOut = await checkOut(this.pool);
     try {
-      await checkedOut.client.query(this.beginStatement);
+      await checkedOut.client.query(withIsolation(this.beginStatement, isolation));
     } catch (error) {
       checkedOut.release(error);
       throw mapPostgresError(error);

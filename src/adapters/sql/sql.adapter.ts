@@ -10,6 +10,10 @@ import {
   TransactionManager,
   type TransactionManagerOptions,
 } from '../../transactions/transaction-manager';
+import {
+  checkTransactionOptions,
+  type TransactionOptions,
+} from '../../transactions/transaction-options';
 import { instrumentAdapter } from '../../observation/observed.adapter';
 import type {
   AdapterCapabilities,
@@ -176,9 +180,9 @@ export abstract class SqlAdapter<C> implements IDatabaseAdapter {
     return writes.hardDelete(this.engine, id, table);
   }
 
-  async transaction<R>(work: () => Promise<R>): Promise<R> {
+  async transaction<R>(work: () => Promise<R>, options?: TransactionOptions): Promise<R> {
     checkWork(work);
-    return this.transactions.run(work);
+    return this.transactions.run(work, checkTransactionOptions(options));
   }
 
   /**

@@ -21,6 +21,12 @@ import type {
   UpsertResult,
 } from '../database-adapter.interface';
 import { instrumentAdapter } from '../../observation/observed.adapter';
+import { checkWork } from '../../query/operation-input';
+import {
+  checkTransactionOptions,
+  type TransactionOptions,
+  type TransactionPropagation,
+} from '../../transactions/transaction-options';
 import {
   DEFAULT_SUPABASE_TIMEOUT_MS,
   type SupabaseAdapterOptions,
@@ -45,6 +51,14 @@ export const SUPABASE_NO_TRANSACTIONS =
   'Supabase over PostgREST cannot run multi-statement transactions (each HTTP request is its own ' +
   "transaction). Use the postgres provider with the project's DATABASE_URL (Settings → Database), " +
   'or put the statements in a Postgres function and call it with adapter.rpc(fn, args).';
+
+/** The message of a transaction() whose propagation needs a transaction: the ways out. */
+function noTransactionFor(propagation: TransactionPropagation): string {
+  return (
+    `transaction() with propagation ${propagation} needs a transaction. ${SUPABASE_NO_TRANSACTIONS} ` +
+    "Or, when the work is safe without one, give it propagation 'SUPPORTS'."
+  );
+}
 
 const RPC_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -253,9 +267,16 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     return writes.hardDelete(this.requests, id, table);
   }
 
-  /** Always rejects with TransactionNotSupportedException: PostgREST has no multi-request transactions. */
-  transaction<R>(_work: () => Promise<R>): Promise<R> {
-    return this.noTransactions('transaction');
+  /**
+   * Runs `work` without a transaction when `options.propagation` allows it (`NEVER`, `SUPPORTS`:
+   * there is never one open). Every other propagation rejects with
+   * TransactionNotSupportedException: PostgREST has no multi-request transactions.
+   */
+  async transaction<R>(work: () => Promise<R>, options?: TransactionOptions): Promise<R> {
+    checkWork(work);
+    const { propagation } = checkTransactionOptions(options);
+    if (propagation === 'NEVER' || propagation === 'SUPPORTS') return work();
+    return this.noTransactions('transaction', noTransactionFor(propagation));
   }
 
   /** Always rejects with TransactionNotSupportedException. */
@@ -285,9 +306,9 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     return this.requests.close();
   }
 
-  private noTransactions<R>(operation: string): Promise<R> {
+  private noTransactions<R>(operation: string, message = SUPABASE_NO_TRANSACTIONS): Promise<R> {
     return this.requests.run(operation, undefined, async () => {
-      throw new TransactionNotSupportedException(SUPABASE_NO_TRANSACTIONS);
+      throw new TransactionNotSupportedException(message);
     });
   }
 }
