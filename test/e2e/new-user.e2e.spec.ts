@@ -98,7 +98,7 @@ describe('a new user: npm pack, a fresh Nest app, one table, generated migration
     }
     return result;
   };
-  /** `npx tsc` in the app: no error, one line each otherwise. */
+  /** `npx tsc` in the app, expected to pass; a failure lists its errors one per line. */
   const compile = async (label: string) => {
     const result = await timed(label, () =>
       runCommand('npx', ['tsc'], { cwd: app.dir, timeoutMs: 300_000 }),
