@@ -1,16 +1,10 @@
-import {
-  Inject,
-  Injectable,
-  Module,
-  type DynamicModule,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { readProjectSettings } from '../cli/project-settings';
 import type { DatabaseConnection } from '../config/database-connection.interface';
 import { DatabaseConfigurationException } from '../config/database-configuration.exception';
 import type { DatabaseModuleOptions } from '../config/database-options.interface';
-import { DATABASE_CONNECTION } from '../database.constants';
 import { DatabaseModule } from '../database.module';
+import { checkConnectionName, getDatabaseConnectionToken } from '../database.tokens';
 import {
   createThrowawayDatabase,
   DEFAULT_TEST_DATABASE_ADMIN_URL,
@@ -27,6 +21,12 @@ export interface DatabaseTestingOptions extends Pick<
   DatabaseModuleOptions,
   'maxPageSize' | 'transactionTimeoutMs' | 'logQueries' | 'metrics' | 'health'
 > {
+  /**
+   * The connection the test database serves: a name makes it that named connection, injected by
+   * `getDatabaseAdapterToken(name)`, `@InjectRepository(Repo, name)`, … as in the application.
+   * Default is the default connection.
+   */
+  name?: string;
   /**
    * Where the tests' database lives: `sqlite` (`:memory:`), `pglite` (`memory://`, needs
    * `@electric-sql/pglite`) or `postgres` (a database made for this boot on the server of
@@ -51,18 +51,27 @@ interface TestDatabase {
   drop(): Promise<void>;
 }
 
-const TEST_DATABASE = Symbol('TEST_DATABASE');
+/**
+ * The token of a connection's test database. It carries the connection's name, so the holders of
+ * two connections never look alike to Nest (whose `deep-hash` module ids hash a symbol's
+ * description).
+ */
+function testDatabaseToken(name: string): symbol {
+  return Symbol.for(`nest-data-layer:${name}:test-database`);
+}
 
 /** Holds the boot's test database, for the options factory and for the shutdown. */
 @Module({})
 class TestDatabaseHolderModule {}
 
-/** Closes the adapter, then drops the throwaway database (PostgreSQL) it was using. */
-@Injectable()
+/**
+ * Closes the adapter, then drops the throwaway database (PostgreSQL) it was using. Built by a
+ * factory that injects the connection of the module's name.
+ */
 class TestDatabaseCleanup implements OnApplicationShutdown {
   constructor(
-    @Inject(TEST_DATABASE) private readonly database: TestDatabase,
-    @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
+    private readonly database: TestDatabase,
+    private readonly connection: DatabaseConnection,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -90,30 +99,39 @@ class TestDatabaseCleanup implements OnApplicationShutdown {
 @Module({})
 export class DatabaseTestingModule {
   /**
-   * Boots the test database: SQLite in memory by default.
+   * Boots the test database: SQLite in memory by default. With `name`, it is that named
+   * connection (`forRootAsync({ name })`), injected by its tokens as in the application.
    *
-   * @throws DatabaseConfigurationException at once for an unknown provider.
+   * @throws DatabaseConfigurationException at once for an unknown provider or a bad name.
    */
   static forRoot(options: DatabaseTestingOptions = {}): DynamicModule {
     const provider = checkProvider(options.provider ?? 'sqlite');
+    const name = checkConnectionName(options.name);
+    const token = testDatabaseToken(name);
     const holder: DynamicModule = {
       module: TestDatabaseHolderModule,
-      providers: [
-        { provide: TEST_DATABASE, useFactory: () => openTestDatabase(provider, options) },
-      ],
-      exports: [TEST_DATABASE],
+      providers: [{ provide: token, useFactory: () => openTestDatabase(provider, options) }],
+      exports: [token],
     };
     return {
       module: DatabaseTestingModule,
       imports: [
         holder,
         DatabaseModule.forRootAsync({
+          name: options.name,
           imports: [holder],
-          inject: [TEST_DATABASE],
+          inject: [token],
           useFactory: (database: TestDatabase) => moduleOptions(provider, options, database),
         }),
       ],
-      providers: [TestDatabaseCleanup],
+      providers: [
+        {
+          provide: TestDatabaseCleanup,
+          inject: [token, getDatabaseConnectionToken(options.name)],
+          useFactory: (database: TestDatabase, connection: DatabaseConnection) =>
+            new TestDatabaseCleanup(database, connection),
+        },
+      ],
     };
   }
 }
@@ -142,7 +160,7 @@ function moduleOptions(
   options: DatabaseTestingOptions,
   database: TestDatabase,
 ): DatabaseModuleOptions {
-  const { adminUrl: _adminUrl, migrations, ...passed } = options;
+  const { adminUrl: _adminUrl, name: _name, migrations, ...passed } = options;
   return {
     ...passed,
     provider,

@@ -1,10 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import {
-  cpSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -12,16 +8,18 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { packLibrary, REPO_ROOT } from '../support/packed-library';
+import { runOk } from '../support/run-command';
 
 /**
  * What a user installs: `npm pack` of a fresh copy of the repository (the prepack script builds
- * dist/), its file list, and its type declarations compiled with `skipLibCheck: false` by a
- * consumer whose node_modules holds only the package's dependencies and required peers, as an
- * install from the registry would.
+ * dist/; the tarball is shared with the new-user e2e test, see test/support/packed-library.ts),
+ * its file list, and its type declarations compiled with `skipLibCheck: false` by a consumer
+ * whose node_modules holds only the package's dependencies and required peers, as an install
+ * from the registry would.
  */
-const root = resolve(__dirname, '../..');
-const rootModules = realpathSync(join(root, 'node_modules'));
+const rootModules = realpathSync(join(REPO_ROOT, 'node_modules'));
 
 let work: string;
 beforeAll(() => {
@@ -29,29 +27,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(command: string, args: string[], cwd: string): string {
-  try {
-    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: 'pipe' });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`,
-    );
-  }
-}
-
-/** A copy of the working tree as a clone would have it: tracked and unignored files only. */
-function freshCopy(): string {
-  const copy = join(work, 'clone');
-  const files = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], root)
-    .split('\0')
-    .filter((file) => file !== '' && existsSync(join(root, file)));
-  for (const file of files) {
-    mkdirSync(dirname(join(copy, file)), { recursive: true });
-    cpSync(join(root, file), join(copy, file));
-  }
-  symlinkSync(rootModules, join(copy, 'node_modules'), 'dir');
-  return copy;
+/** Runs a command that must succeed and returns what it printed. */
+async function run(command: string, args: string[], cwd: string): Promise<string> {
+  return (await runOk(command, args, { cwd, timeoutMs: 300_000 })).stdout;
 }
 
 /** Links one installed package into a node_modules folder. */
@@ -107,15 +85,9 @@ export class AppModule {}
 export const token: symbol = getDatabaseAdapterToken('analytics');
 `;
 
-it('packs dist, LICENSE and migrations, and its types compile with only its dependencies', () => {
-  const clone = freshCopy();
-  const out = join(work, 'out');
-  mkdirSync(out);
-  run('npm', ['pack', '--silent', '--pack-destination', out], clone);
-  const [tarball] = readdirSync(out).filter((file) => file.endsWith('.tgz'));
-  expect(tarball).toBeDefined();
-
-  const listed = run('tar', ['-tzf', join(out, tarball)], work)
+it('packs dist, LICENSE and migrations, and its types compile with only its dependencies', async () => {
+  const tarball = await packLibrary();
+  const listed = (await run('tar', ['-tzf', tarball], work))
     .split('\n')
     .filter(Boolean)
     .map((entry) => entry.replace(/^package\//, ''));
@@ -131,7 +103,7 @@ it('packs dist, LICENSE and migrations, and its types compile with only its depe
   const modules = join(consumer, 'node_modules');
   const installed = join(modules, 'nest-data-layer');
   mkdirSync(installed, { recursive: true });
-  run('tar', ['-xzf', join(out, tarball), '--strip-components=1', '-C', installed], work);
+  await run('tar', ['-xzf', tarball, '--strip-components=1', '-C', installed], work);
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
@@ -167,5 +139,5 @@ it('packs dist, LICENSE and migrations, and its types compile with only its depe
       files: ['index.ts'],
     }),
   );
-  run(process.execPath, [join(modules, 'typescript/bin/tsc'), '-p', consumer], consumer);
-}, 120_000);
+  await run(process.execPath, [join(modules, 'typescript/bin/tsc'), '-p', consumer], consumer);
+}, 600_000); // packLibrary may first wait for the new-user e2e test packing the same tree

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../../support/free-port';
-import { childEnv } from './new-user-project';
+import { childEnv } from '../../support/run-command';
 
 /** The compiled app, serving HTTP on a loopback port. */
 export interface RunningApp {
