@@ -52,9 +52,11 @@ export class StripeEventApplier {
   /**
    * Applies the event and then `complete` (which marks it processed), and sends its notice once
    * both are done. On the SQL providers the two are one transaction: an event is either applied
-   * and marked, or neither, and the notice waits for the commit. Supabase has no transactions:
-   * there each write is atomic on its own, in order, and the notice follows the mark. Throws what
-   * failed, after the rollback.
+   * and marked, or neither, and the notice waits for the commit. Supabase has no transactions
+   * (`@Transactional()` would throw there): each write is atomic on its own, in order, the notice
+   * follows the mark, and an event that failed half-way is applied again whole on its retry,
+   * which every write here allows (a link is made once, an equal ordered upsert writes the same
+   * state). Throws what failed, after the rollback.
    */
   applyAndComplete(event: Stripe.Event, complete: () => Promise<unknown>): Promise<void> {
     if (this.adapter.capabilities.transactions) return this.applyInTransaction(event, complete);
@@ -63,6 +65,7 @@ export class StripeEventApplier {
     });
   }
 
+  /** The SQL providers' way: joins the caller's transaction, or (as always here) starts one. */
   @Transactional()
   private async applyInTransaction(
     event: Stripe.Event,
@@ -71,6 +74,7 @@ export class StripeEventApplier {
     await this.applyThenComplete(event, complete);
   }
 
+  /** The event's writes, its mark, and its notice registered for after the commit. */
   private async applyThenComplete(
     event: Stripe.Event,
     complete: () => Promise<unknown>,
