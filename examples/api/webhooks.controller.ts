@@ -15,10 +15,11 @@ export interface WebhookReceipt {
 
 /**
  * Receives Stripe events. The signature is checked over the raw body (the app is created with
- * `rawBody: true`; no pipe reads this body), the whole event is stored once by its id, and a new
- * event is processed at once. The answer is 200 whether processing worked or not: the event is
- * stored, and a failed one is retried from the inbox by the worker (`npm run worker`), not by
- * Stripe. Only an event that could not be stored gets an error, so that Stripe delivers it again.
+ * `rawBody: true`; no pipe reads this body), the whole event is stored once by its id, leased to
+ * this API process, and a new event is processed at once; no worker takes it meanwhile. The
+ * answer is 200 whether processing worked or not: the event is stored, and a failed one is
+ * retried from the inbox by the workers (`npm run worker`), not by Stripe. Only an event that
+ * could not be stored gets an error, so that Stripe delivers it again.
  */
 @Controller('webhooks')
 export class WebhooksController {
@@ -37,7 +38,7 @@ export class WebhooksController {
     @Headers('stripe-signature') signature: string | undefined,
   ): Promise<WebhookReceipt> {
     const event = verifyStripeEvent(rawBody, signature, this.options);
-    const { event: stored, created } = await this.inbox.record(event);
+    const { event: stored, created } = await this.inbox.record(event, this.holder);
     if (created) await this.processor.process(stored, this.holder);
     return { received: true, duplicate: !created, id: stored.id };
   }

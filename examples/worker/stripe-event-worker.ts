@@ -18,7 +18,10 @@ export interface WorkerRunOptions {
   batchSize?: number;
   /** Attempts after which an event is left alone. Default is 10. */
   maxRetries?: number;
-  /** How long (ms) a claimed event is this worker's. Default is 60000. */
+  /**
+   * How long (ms) a claimed event is this worker's: longer than processing a batch takes, since
+   * a lease that ends lets another worker take the event. Default is 60000.
+   */
   leaseMs?: number;
   /** Ends the loop (after the round in progress). Default is none. */
   signal?: AbortSignal;
@@ -33,8 +36,10 @@ export interface WorkerReport {
 
 /**
  * Processes the stored Stripe events that are not processed yet (failed ones, or ones whose
- * request ended before processing), round after round. Each event is applied in its own
- * transaction; a failure is counted on the event and tried again in a later round.
+ * request died before processing them, once its lease has ended), round after round. Each round
+ * claims a batch with a lease, so any number of workers (and the API's requests) share the inbox
+ * and each event is with one of them at a time. Each event is applied in its own transaction; a
+ * failure is counted on the event, which is released and tried again in a later round.
  */
 @Injectable()
 export class StripeEventWorker {

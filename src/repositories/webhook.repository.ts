@@ -20,6 +20,21 @@ export type ReceivedWebhookEvent = Pick<
   'stripeEventId' | 'eventType' | 'payload'
 >;
 
+/** How {@link WebhookRepository.recordIfNew} leases the event it stores to its receiver. */
+export interface RecordLeaseOptions {
+  /**
+   * Who processes the event now (the request that received it): the new event is stored leased
+   * to it, as {@link WebhookRepository.claimRetryable} would lease it, so that only this id can
+   * mark it and no claim takes it until the lease ends. Required.
+   */
+  workerId: string;
+  /**
+   * How long the lease lasts, in milliseconds: longer than processing an event takes. Default is
+   * 60000.
+   */
+  leaseMs?: number;
+}
+
 /** The stored event, and whether this call stored it (false: it had been received before). */
 export interface RecordedWebhookEvent {
   event: IWebhookEventEntity;
@@ -73,14 +88,31 @@ export class WebhookRepository extends BaseRepository<
    * Stores the event unless one with the same `stripeEventId` is already stored, in one atomic
    * upsert (`onConflict: 'ignore'`): however many deliveries of one event race, exactly one
    * row exists afterwards and exactly one call gets `created: true`. Process the event only then.
+   *
+   * With `lease`, the new event is stored already leased to `lease.workerId` for `lease.leaseMs`,
+   * in that same statement: the receiver marks it with {@link markProcessed} or
+   * {@link markFailed} and its id, and no {@link claimRetryable} takes it meanwhile. If the
+   * receiver dies first, the event is claimable once the lease ends. The lease's end is this
+   * process's clock plus `leaseMs` (claims compare it with the database's clock on SQL
+   * providers). A redelivery (`created: false`) changes nothing, its lease included.
+   * ValidationException for a missing or over-long `workerId` or a bad `leaseMs`.
+   *
+   * @example
+   * const { event, created } = await webhooks.recordIfNew(received, { workerId: requestId });
+   * if (created) await processAndMark(event, requestId); // markProcessed(event.id, requestId)
    */
-  async recordIfNew(received: ReceivedWebhookEvent): Promise<RecordedWebhookEvent> {
+  async recordIfNew(
+    received: ReceivedWebhookEvent,
+    lease?: RecordLeaseOptions,
+  ): Promise<RecordedWebhookEvent> {
     requireObject(received, 'received');
+    const leased = lease === undefined ? {} : leaseAtRecording(lease);
     const { record, created } = await this.upsert(
       {
         stripeEventId: received.stripeEventId,
         eventType: received.eventType,
         payload: received.payload,
+        ...leased,
       },
       { conflictField: 'stripeEventId', onConflict: 'ignore' },
     );
@@ -111,10 +143,7 @@ export class WebhookRepository extends BaseRepository<
   ): Promise<IWebhookEventEntity[]> {
     const worker = requireWorkerId(workerId);
     requireObject(options, 'options');
-    const leaseMs = requireInteger(options.leaseMs ?? CLAIM_RETRYABLE_DEFAULTS.leaseMs, 'leaseMs');
-    if (leaseMs < 1 || leaseMs > MAX_LEASE_MS) {
-      throw new ValidationException(`leaseMs must be from 1 to ${MAX_LEASE_MS}`, 'leaseMs');
-    }
+    const leaseMs = requireLeaseMs(options.leaseMs);
     const maxRetries = options.maxRetries ?? CLAIM_RETRYABLE_DEFAULTS.maxRetries;
     const events = await this.adapter.claim(
       {
@@ -222,6 +251,23 @@ function requireWorkerId(workerId: unknown): string {
     );
   }
   return worker;
+}
+
+/** A lease's length: an integer from 1 to {@link MAX_LEASE_MS}; the default when absent. */
+function requireLeaseMs(leaseMs: unknown = CLAIM_RETRYABLE_DEFAULTS.leaseMs): number {
+  const ms = requireInteger(leaseMs, 'leaseMs');
+  if (ms < 1 || ms > MAX_LEASE_MS) {
+    throw new ValidationException(`leaseMs must be from 1 to ${MAX_LEASE_MS}`, 'leaseMs');
+  }
+  return ms;
+}
+
+/** The lease columns of an event recorded for its receiver, its end by this process's clock. */
+function leaseAtRecording(lease: RecordLeaseOptions): { lockedBy: string; lockedUntil: string } {
+  requireObject(lease, 'lease');
+  const lockedBy = requireWorkerId(lease.workerId);
+  const lockedUntil = new Date(Date.now() + requireLeaseMs(lease.leaseMs)).toISOString();
+  return { lockedBy, lockedUntil };
 }
 
 /** Orders text by code point, as every provider orders text columns. */

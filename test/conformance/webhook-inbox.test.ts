@@ -139,6 +139,74 @@ describe.each(CONFORMANCE_PROVIDERS)('webhook inbox (claimRetryable)', (provider
       );
     });
 
+    it('records a new event leased to its receiver; no claim takes it until the lease ends', async () => {
+      const { stripeEventId, eventType, payload } = new Scope().webhookEvent();
+      const received = { stripeEventId, eventType, payload };
+      const leased = { workerId: 'api-1', leaseMs: 400 };
+      const { event, created } = await webhooks().recordIfNew(received, leased);
+      expect(created).toBe(true);
+      expect(event).toMatchObject({ processed: false, retryCount: 0, lockedBy: 'api-1' });
+      const left = Date.parse(event.lockedUntil!) - Date.now();
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(400);
+      expect(await webhooks().claimRetryable('worker-a')).toEqual([]);
+      // A redelivery changes nothing: the lease stays with the first receiver, as it was.
+      const again = await webhooks().recordIfNew(received, { workerId: 'api-2' });
+      expect(again.created).toBe(false);
+      expect(again.event).toMatchObject({
+        id: event.id,
+        lockedBy: 'api-1',
+        lockedUntil: event.lockedUntil,
+      });
+      // The receiver died before it finished: once the lease ends, a worker takes the event.
+      await sleep(600);
+      expect(ids(await webhooks().claimRetryable('worker-a'))).toEqual([event.id]);
+      await expect(webhooks().markProcessed(event.id, 'api-1')).rejects.toBeInstanceOf(
+        LeaseLostException,
+      );
+    });
+
+    it('lets the receiver that leased the event at its recording mark it, as a claim would', async () => {
+      const scope = new Scope();
+      const [first, second] = [scope.webhookEvent(), scope.webhookEvent()];
+      const { event: done } = await webhooks().recordIfNew(first, { workerId: 'api-1' });
+      expect(Date.parse(done.lockedUntil!) - Date.now()).toBeGreaterThan(50_000);
+      expect(await webhooks().markProcessed(done.id, 'api-1')).toMatchObject({
+        processed: true,
+        lockedBy: null,
+        lockedUntil: null,
+      });
+      const { event: failing } = await webhooks().recordIfNew(second, { workerId: 'api-1' });
+      await expect(webhooks().markProcessed(failing.id, 'worker-a')).rejects.toBeInstanceOf(
+        LeaseLostException,
+      );
+      await webhooks().markFailed(failing.id, 'api-1', 'no user yet');
+      expect(ids(await webhooks().claimRetryable('worker-a'))).toEqual([failing.id]);
+      // Without a worker id nothing is leased: any claim takes the event at once.
+      const { event: free } = await webhooks().recordIfNew(scope.webhookEvent());
+      expect(free).toMatchObject({ lockedBy: null, lockedUntil: null });
+      expect(ids(await webhooks().claimRetryable('worker-b'))).toEqual([free.id]);
+    });
+
+    it('refuses a lease at recording without a worker id, or with a bad one, storing nothing', async () => {
+      const received = new Scope().webhookEvent();
+      await expectValidation(() => webhooks().recordIfNew(received, { workerId: '' }), 'workerId');
+      await expectValidation(
+        () => webhooks().recordIfNew(received, { leaseMs: 1000 } as never),
+        'workerId',
+      );
+      await expectValidation(
+        () => webhooks().recordIfNew(received, { workerId: 'w', leaseMs: 0 }),
+        'leaseMs',
+      );
+      await expectValidation(
+        () => webhooks().recordIfNew(received, { workerId: 'w', leaseMs: 2 ** 31 }),
+        'leaseMs',
+      );
+      await expectValidation(() => webhooks().recordIfNew(received, null as never), 'lease');
+      expect(await webhooks().findByStripeEventId(received.stripeEventId)).toBeNull();
+    });
+
     it('refuses a missing event and bad arguments with typed exceptions', async () => {
       await expect(webhooks().markProcessed(MISSING, 'worker-a')).rejects.toBeInstanceOf(
         RecordNotFoundException,

@@ -25,6 +25,8 @@ describeOnEachEngine('POST /webhooks/stripe', (h) => {
       eventType: 'customer.created',
       processed: true,
       retryCount: 0,
+      lockedBy: null,
+      lockedUntil: null,
     });
     expect(stored?.payload).toEqual(JSON.parse(delivery.body));
     expect((await h.users().findById(user.id))?.stripeCustomerId).toBe(created.data.object.id);

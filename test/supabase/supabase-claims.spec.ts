@@ -11,6 +11,7 @@ import {
   noteRow,
   notesTable,
   ok,
+  pgError,
   rejection,
   type RecordedRequest,
 } from './support/fake-postgrest';
@@ -207,6 +208,59 @@ describe('WebhookRepository inbox on Supabase', () => {
       error_message: 'declined',
       locked_by: null,
       locked_until: null,
+    });
+    fake.verify();
+  });
+
+  it('recordIfNew with a lease: one POST that stores the event leased by the client clock', async () => {
+    const { adapter, fake } = fakeAdapter();
+    const until = '2024-06-01T10:00:30.000Z';
+    fake.reply(
+      ok(eventRow({ locked_by: 'api-1', locked_until: '2024-06-01T10:00:30+00:00' }), 201),
+    );
+    const { event, created } = await new WebhookRepository(adapter).recordIfNew(
+      { stripeEventId: 'evt_1', eventType: 'invoice.paid', payload: {} },
+      { workerId: 'api-1', leaseMs: 30_000 },
+    );
+    expect(created).toBe(true);
+    expect(event).toMatchObject({ lockedBy: 'api-1', lockedUntil: until });
+    const post = fake.only();
+    expect([post.method, post.path, post.params]).toEqual([
+      'POST',
+      '/rest/v1/webhook_events',
+      [['select', '*']],
+    ]);
+    expect(post.body).toMatchObject({
+      stripe_event_id: 'evt_1',
+      processed: false,
+      retry_count: 0,
+      locked_by: 'api-1',
+      locked_until: until,
+    });
+  });
+
+  it('recordIfNew with a lease, redelivered: the 409, then a GET of the stored event, nothing changed', async () => {
+    const { adapter, fake } = fakeAdapter();
+    const held = { locked_by: 'api-1', locked_until: '2024-06-01T10:00:30+00:00' };
+    fake.reply(
+      pgError(
+        409,
+        '23505',
+        'duplicate key value violates unique constraint "webhook_events_stripe_event_id_key"',
+        'Key (stripe_event_id)=(evt_1) already exists.',
+      ),
+      ok([eventRow(held)]),
+    );
+    const { event, created } = await new WebhookRepository(adapter).recordIfNew(
+      { stripeEventId: 'evt_1', eventType: 'invoice.paid', payload: {} },
+      { workerId: 'api-2' },
+    );
+    expect(created).toBe(false);
+    expect(event.lockedBy).toBe('api-1');
+    expect(fake.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    expect(fake.requests[0].body).toMatchObject({
+      locked_by: 'api-2',
+      locked_until: '2024-06-01T10:01:00.000Z',
     });
     fake.verify();
   });

@@ -4,7 +4,9 @@ import {
   InjectDatabaseAdapter,
   PaymentRepository,
   SubscriptionRepository,
+  Transactional,
   UserRepository,
+  afterCommit,
   type IDatabaseAdapter,
 } from '../../../src';
 import { BillingNotifier, type BillingNotice } from './billing-notifier';
@@ -22,17 +24,15 @@ export class UnknownStripeCustomerError extends Error {
   }
 }
 
-/** Registers work to run once the event's transaction has committed. */
-type AfterCommit = (work: () => Promise<void>) => void;
-
 /**
  * Applies one Stripe event to users, payments and subscriptions. What each type changes:
  * - `customer.created` / `customer.updated`: links the user with the customer's email (the
  *   app owns names and emails; Stripe's copy never overwrites them);
  * - `payment_intent.succeeded` / `payment_intent.payment_failed`: the payment, by its
- *   PaymentIntent id;
- * - `customer.subscription.created` / `updated` / `deleted`: the subscription, by its id (a
- *   deleted one is kept, with Stripe's status `canceled`), and a notice when it ends;
+ *   PaymentIntent id, unless a newer event of it was applied already;
+ * - `customer.subscription.created` / `updated` / `deleted`: the subscription, by its id, unless
+ *   a newer event of it was applied already (a deleted one is kept, with Stripe's status
+ *   `canceled`), and a notice when it ends;
  * - `invoice.paid` / `invoice.payment_failed`: no row (the subscription's status and the payment
  *   arrive in their own events), a notice to the user;
  * - any other type: nothing.
@@ -50,40 +50,61 @@ export class StripeEventApplier {
   ) {}
 
   /**
-   * Applies the event and then `complete` (which marks it processed) in one transaction, so an
-   * event is either applied and marked or neither; its notices are sent after the commit. Throws
-   * what failed, after the rollback.
+   * Applies the event and then `complete` (which marks it processed), and sends its notice once
+   * both are done. On the SQL providers the two are one transaction: an event is either applied
+   * and marked, or neither, and the notice waits for the commit. Supabase has no transactions
+   * (`@Transactional()` would throw there): each write is atomic on its own, in order, the notice
+   * follows the mark, and an event that failed half-way is applied again whole on its retry,
+   * which every write here allows (a link is made once, an equal ordered upsert writes the same
+   * state). Throws what failed, after the rollback.
    */
-  async applyAndComplete(event: Stripe.Event, complete: () => Promise<unknown>): Promise<void> {
-    const afterCommit: Array<() => Promise<void>> = [];
-    await this.inTransaction(async () => {
-      await this.apply(event, (work) => afterCommit.push(work));
-      await complete();
+  applyAndComplete(event: Stripe.Event, complete: () => Promise<unknown>): Promise<void> {
+    if (this.adapter.capabilities.transactions) return this.applyInTransaction(event, complete);
+    return this.adapter.transaction(() => this.applyThenComplete(event, complete), {
+      propagation: 'SUPPORTS',
     });
-    for (const work of afterCommit) {
-      await work().catch((error: Error) =>
-        this.logger.error(`A side effect of Stripe event ${event.id} failed: ${error.message}`),
-      );
-    }
   }
 
-  private apply(event: Stripe.Event, afterCommit: AfterCommit): Promise<void> {
+  /** The SQL providers' way: joins the caller's transaction, or (as always here) starts one. */
+  @Transactional()
+  private async applyInTransaction(
+    event: Stripe.Event,
+    complete: () => Promise<unknown>,
+  ): Promise<void> {
+    await this.applyThenComplete(event, complete);
+  }
+
+  /** The event's writes, its mark, and its notice registered for after the commit. */
+  private async applyThenComplete(
+    event: Stripe.Event,
+    complete: () => Promise<unknown>,
+  ): Promise<void> {
+    const notice = await this.apply(event);
+    await complete();
+    // Registered last: without a transaction (Supabase) it runs at once, after the mark.
+    if (notice) afterCommit(() => this.notifier.notify(notice));
+  }
+
+  /** Writes what the event changes; the notice to send once that is committed, if any. */
+  private async apply(event: Stripe.Event): Promise<BillingNotice | undefined> {
     switch (event.type) {
       case 'customer.created':
       case 'customer.updated':
-        return this.linkCustomer(event.data.object);
+        await this.linkCustomer(event.data.object);
+        return undefined;
       case 'payment_intent.succeeded':
       case 'payment_intent.payment_failed':
-        return this.savePayment(event.data.object);
+        await this.savePayment(event.data.object, event.created);
+        return undefined;
       case 'customer.subscription.created':
       case 'customer.subscription.updated':
       case 'customer.subscription.deleted':
-        return this.saveSubscription(event.data.object, event.type, afterCommit);
+        return this.saveSubscription(event.data.object, event.type, event.created);
       case 'invoice.paid':
       case 'invoice.payment_failed':
-        return this.noticeInvoice(event.data.object, event.type, afterCommit);
+        return this.noticeInvoice(event.data.object, event.type);
       default:
-        return Promise.resolve();
+        return undefined;
     }
   }
 
@@ -100,56 +121,47 @@ export class StripeEventApplier {
     await this.users.update(user.id, { stripeCustomerId: customer.id });
   }
 
-  private async savePayment(intent: Stripe.PaymentIntent): Promise<void> {
+  /** An older event than the one stored changes nothing (`applied: false`): a late delivery. */
+  private async savePayment(intent: Stripe.PaymentIntent, eventCreated: number): Promise<void> {
     const customerId = idOf(intent.customer);
     if (!customerId) return; // A guest payment: no user owns it.
     const userId = await this.userIdOf(customerId);
-    await this.payments.upsertByStripeId(paymentFromIntent(intent, userId));
+    await this.payments.upsertFromStripe(paymentFromIntent(intent, userId), eventCreated);
   }
 
   private async saveSubscription(
     subscription: Stripe.Subscription,
     type: string,
-    afterCommit: AfterCommit,
-  ): Promise<void> {
+    eventCreated: number,
+  ): Promise<BillingNotice | undefined> {
     const userId = await this.userIdOf(idOf(subscription.customer));
-    await this.subscriptions.upsertByStripeId(subscriptionFromStripe(subscription, userId));
-    if (type === 'customer.subscription.deleted') {
-      const notice: BillingNotice = {
-        kind: 'subscription-ended',
-        userId,
-        stripeObjectId: subscription.id,
-      };
-      afterCommit(() => this.notifier.notify(notice));
-    }
+    await this.subscriptions.upsertFromStripe(
+      subscriptionFromStripe(subscription, userId),
+      eventCreated,
+    );
+    if (type !== 'customer.subscription.deleted') return undefined;
+    return { kind: 'subscription-ended', userId, stripeObjectId: subscription.id };
   }
 
   private async noticeInvoice(
     invoice: Stripe.Invoice,
     type: 'invoice.paid' | 'invoice.payment_failed',
-    afterCommit: AfterCommit,
-  ): Promise<void> {
+  ): Promise<BillingNotice | undefined> {
     const customerId = idOf(invoice.customer);
-    if (!customerId) return;
+    if (!customerId) return undefined;
     const paid = type === 'invoice.paid';
-    const notice: BillingNotice = {
+    return {
       kind: paid ? 'invoice-paid' : 'invoice-payment-failed',
       userId: await this.userIdOf(customerId),
       stripeObjectId: invoice.id,
       amount: paid ? invoice.amount_paid : invoice.amount_due,
       currency: invoice.currency,
     };
-    afterCommit(() => this.notifier.notify(notice));
   }
 
   private async userIdOf(customerId: string): Promise<string> {
     const user = await this.users.findByStripeCustomerId(customerId);
     if (!user) throw new UnknownStripeCustomerError(customerId);
     return user.id;
-  }
-
-  /** Supabase has no transactions: there each write is atomic on its own, in order. */
-  private inTransaction(work: () => Promise<void>): Promise<void> {
-    return this.adapter.capabilities.transactions ? this.adapter.transaction(work) : work();
   }
 }

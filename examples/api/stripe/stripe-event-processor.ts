@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
-import type { IWebhookEventEntity } from '../../../src';
+import { LeaseLostException, type IWebhookEventEntity } from '../../../src';
 import { StripeEventApplier } from './apply-event';
 import { StripeEventInbox, type ClaimOptions } from './event-inbox';
 
@@ -15,8 +15,9 @@ export interface BatchReport {
 const MAX_ERROR_LENGTH = 500;
 
 /**
- * Processes stored Stripe events: each one applied and marked processed in one transaction, or
- * marked failed (and so retried later) with the reason. Never throws: a failure stays in the inbox.
+ * Processes stored Stripe events on behalf of the holder of their lease: each one applied and
+ * marked processed in one transaction, or marked failed (and so released to be retried later)
+ * with the reason. Never throws: a failure stays in the inbox.
  */
 @Injectable()
 export class StripeEventProcessor {
@@ -34,6 +35,12 @@ export class StripeEventProcessor {
       await this.applier.applyAndComplete(event, () => this.inbox.complete(stored.id, holder));
       return true;
     } catch (error) {
+      if (error instanceof LeaseLostException) {
+        // Its lease ended and another holder took the event: the attempt is rolled back, and
+        // the event is theirs to finish.
+        this.logger.warn(`Stripe event ${stored.stripeEventId} was taken over by another holder`);
+        return false;
+      }
       const message = (error instanceof Error ? error.message : String(error)).slice(
         0,
         MAX_ERROR_LENGTH,
@@ -52,7 +59,7 @@ export class StripeEventProcessor {
     }
   }
 
-  /** Claims retryable events for `holder` and processes each once. */
+  /** Claims retryable events for `holder` (each leased to it alone) and processes each once. */
   async processClaimed(holder: string, options: ClaimOptions): Promise<BatchReport> {
     const claimed = await this.inbox.claim(holder, options);
     let processed = 0;

@@ -1,30 +1,7 @@
-import { PaymentRepository, SubscriptionRepository } from '../../../src';
 import { T0, deliver, event, stripeId } from './stripe-events';
 import { paymentIntent } from './stripe-objects';
 import { subscription } from './stripe-subscriptions';
 import { SECRET, type WebhookHarness } from './stripe-harness';
-
-/** The ordered upsert the example switches to once the library has it. */
-const ORDERED_UPSERT = 'upsertFromStripe';
-
-/**
- * Whether the repositories apply a Stripe object only when its event is newer than the stored
- * one. Until they do, the example's plain upserts let an older event overwrite a newer one, and
- * the tests below cannot pass; they run as soon as both repositories have the method.
- */
-const orderedUpsertsLanded = [SubscriptionRepository, PaymentRepository].every(
-  (repository) =>
-    typeof (repository.prototype as unknown as Record<string, unknown>)[ORDERED_UPSERT] ===
-    'function',
-);
-
-const describeOrdered: (name: string, fn: () => void) => void = orderedUpsertsLanded
-  ? describe
-  : (name, fn) =>
-      describe.skip(
-        `${name} [skipped: waits for ordered upserts, SubscriptionRepository/PaymentRepository.${ORDERED_UPSERT} do not exist yet]`,
-        fn,
-      );
 
 /** Every order of the given items. */
 function permutations<T>(items: readonly T[]): T[][] {
@@ -42,7 +19,7 @@ function permutations<T>(items: readonly T[]): T[][] {
  * the one of the newest event (by the event's `created`).
  */
 export function orderedDeliveryTests(harness: WebhookHarness): void {
-  describeOrdered('events delivered out of order and duplicated', () => {
+  describe('events delivered out of order and duplicated', () => {
     const linkedCustomer = async (): Promise<string> => (await harness.linkedUser()).customerId;
 
     it('keeps the newest subscription state whatever the order', async () => {
