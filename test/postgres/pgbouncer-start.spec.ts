@@ -2,9 +2,13 @@
  * The test set-up's PgBouncer (test/support/pgbouncer-process.ts) picks a free port, closes it,
  * and PgBouncer binds it a moment later: a parallel run may take the port in between. Such a
  * start is tried again on another port instead of failing the run, or of talking to whatever
- * took the port.
+ * took the port. And PgBouncer writes its pid file only after it logs that it listens, which on
+ * a busy machine is seen in between: the start waits for both.
  */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../support/free-port';
 import { findPgBouncer, startPgBouncer, stopPgBouncer } from '../support/pgbouncer-process';
@@ -47,6 +51,43 @@ describeWithBinary('starting the test PgBouncer', () => {
       } finally {
         await client.end();
       }
+    } finally {
+      await stopPgBouncer(bouncer.pid, bouncer.dir);
+    }
+  });
+});
+
+/**
+ * A stand-in for `pgbouncer -d <ini>` that logs "listening" at once and writes its pid file
+ * 300 ms later from the background process that stays running, as a slow daemon would.
+ */
+const SLOW_PIDFILE_BOUNCER = `#!/bin/sh
+setting() { sed -n "s/^$1 = //p" "$2"; }
+log=$(setting logfile "$2"); pidfile=$(setting pidfile "$2"); port=$(setting listen_port "$2")
+echo "LOG listening on 127.0.0.1:$port" >> "$log"
+(sleep 0.3; exec sh -c 'echo $$ > "$0"; exec sleep 30' "$pidfile") >/dev/null 2>&1 &
+`;
+
+describe('starting the test PgBouncer on a busy machine', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ndl-fake-bouncer-'));
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'pgbouncer'), SLOW_PIDFILE_BOUNCER);
+    chmodSync(join(dir, 'pgbouncer'), 0o755);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('waits for the pid file PgBouncer writes after it logs that it listens', async () => {
+    const bouncer = await startPgBouncer(
+      join(dir, 'pgbouncer'),
+      'postgresql://postgres@127.0.0.1:5432/postgres',
+    );
+    try {
+      expect(bouncer.pid).toBeGreaterThan(0);
+      expect(() => process.kill(bouncer.pid, 0)).not.toThrow();
     } finally {
       await stopPgBouncer(bouncer.pid, bouncer.dir);
     }

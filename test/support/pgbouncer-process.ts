@@ -65,7 +65,7 @@ query_wait_timeout = 20
 log_connections = 0
 log_disconnections = 0
 logfile = ${logFile(dir, port)}
-pidfile = ${join(dir, 'pgbouncer.pid')}
+pidfile = ${pidFile(dir)}
 ${extra}`;
 }
 
@@ -83,13 +83,20 @@ type StartOutcome = { pid: number } | 'port taken';
 
 /**
  * Waits until PgBouncer's log says it listens on `port` (the port being open is not enough:
- * whoever took the port would answer), or that it could not, or that it gave up.
+ * whoever took the port would answer) and its pid file names it (PgBouncer writes that just
+ * after it logs that it listens), or until it says it could not, or gives up.
  */
-async function awaitListening(log: string, port: number, deadline: number): Promise<string> {
+async function awaitStarted(
+  dir: string,
+  port: number,
+  deadline: number,
+): Promise<{ log: string; pid: number }> {
   for (;;) {
-    const text = await readFile(log, 'utf8').catch(() => '');
-    if (text.includes(`listening on 127.0.0.1:${port}`) || /FATAL/.test(text)) return text;
-    if (Date.now() > deadline) return text;
+    const log = await readFile(logFile(dir, port), 'utf8').catch(() => '');
+    const pidText = await readFile(pidFile(dir), 'utf8').catch(() => '');
+    const pid = Number(pidText.trim());
+    const listening = log.includes(`listening on 127.0.0.1:${port}`);
+    if ((listening && pid > 0) || /FATAL/.test(log) || Date.now() > deadline) return { log, pid };
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -102,12 +109,12 @@ async function startOnce(
   port: number,
 ): Promise<StartOutcome> {
   const asRoot = process.getuid?.() === 0;
+  await rm(pidFile(dir), { force: true });
   // -d: PgBouncer daemonizes and writes its pid file, so it is stopped by its own PID.
   await (asRoot
     ? run('runuser', ['-u', 'postgres', '--', binary, '-d', ini])
     : run(binary, ['-d', ini]));
-  const log = await awaitListening(logFile(dir, port), port, Date.now() + 10_000);
-  const pid = Number((await readFile(join(dir, 'pgbouncer.pid'), 'utf8').catch(() => '')).trim());
+  const { log, pid } = await awaitStarted(dir, port, Date.now() + 10_000);
   if (log.includes(`listening on 127.0.0.1:${port}`) && Number.isInteger(pid) && pid > 0) {
     return { pid };
   }
@@ -119,6 +126,11 @@ async function startOnce(
 /** Each start logs to a file of its own, so one start never reads another's lines. */
 function logFile(dir: string, port: number): string {
   return join(dir, `pgbouncer-${port}.log`);
+}
+
+/** The pid file PgBouncer writes once it runs. */
+function pidFile(dir: string): string {
+  return join(dir, 'pgbouncer.pid');
 }
 
 /**
