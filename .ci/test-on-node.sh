@@ -86,6 +86,9 @@ restore_own_build() {
   rm -rf "${saved}"
 }
 trap restore_own_build EXIT
+# Interrupted or terminated, the shell exits through the EXIT trap too (after the running step).
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 built="${cache}/better-sqlite3/${sqlite_version}/node-${version}/better_sqlite3.node"
 if [ -f "${built}" ]; then
@@ -99,7 +102,7 @@ else
     exit 1
   fi
   mkdir -p "$(dirname "${built}")"
-  cp "${addon}" "${built}.partial" && mv "${built}.partial" "${built}"
+  cp "${addon}" "${built}.$$.partial" && mv "${built}.$$.partial" "${built}"
 fi
 if ! loads_addon "${nodedir}/bin/node"; then
   echo "better-sqlite3 ${sqlite_version} does not load on Node ${version}" >&2
