@@ -15,6 +15,26 @@ export interface IterateOptions {
   batchSize?: number;
 }
 
+/** One batch: a cursor page, its size refused under the name the caller used. */
+async function readBatch<T extends IBaseEntity>(
+  source: Pick<IDatabaseAdapter, 'findPage'>,
+  options: FindOptions,
+  table: TableDefinition<T>,
+): Promise<ICursorPaginatedResult<T>> {
+  try {
+    return (await source.findPage(options, table)) as ICursorPaginatedResult<T>;
+  } catch (error) {
+    if (error instanceof ValidationException && error.field === 'pagination.limit') {
+      throw new ValidationException(
+        error.message.replace('pagination.limit', 'batchSize'),
+        'batchSize',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 /** The batch size used when {@link IterateOptions.batchSize} is not given. */
 export const DEFAULT_BATCH_SIZE = 100;
 
@@ -43,7 +63,7 @@ export function iterateRows<T extends IBaseEntity>(
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
     throw new ValidationException('batchSize must be a positive integer', 'batchSize');
   }
-  if (options !== null && typeof options === 'object' && 'pagination' in options) {
+  if ((options as FindOptions | undefined)?.pagination !== undefined) {
     throw new ValidationException(
       'iterate pages by itself: give batchSize instead of pagination',
       'pagination',
@@ -54,10 +74,11 @@ export function iterateRows<T extends IBaseEntity>(
       let after: string | null = null;
       do {
         // Block-scoped: while the next batch is read, nothing holds this one.
-        const page = (await source.findPage(
+        const page: ICursorPaginatedResult<T> = await readBatch(
+          source,
           { ...options, pagination: { after, limit: batchSize } },
           table,
-        )) as ICursorPaginatedResult<T>;
+        );
         after = page.nextCursor;
         yield* page.data;
       } while (after !== null);
