@@ -35,6 +35,21 @@ async function readBatch<T extends IBaseEntity>(
   }
 }
 
+/** The batch size of an iteration; ValidationException for a bad one or a `pagination` option. */
+function checkIteration(options: unknown, iterateOptions: IterateOptions | undefined): number {
+  const batchSize = iterateOptions?.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ValidationException('batchSize must be a positive integer', 'batchSize');
+  }
+  if ((options as FindOptions | undefined)?.pagination !== undefined) {
+    throw new ValidationException(
+      'iterate pages by itself: give batchSize instead of pagination',
+      'pagination',
+    );
+  }
+  return batchSize;
+}
+
 /** The batch size used when {@link IterateOptions.batchSize} is not given. */
 export const DEFAULT_BATCH_SIZE = 100;
 
@@ -50,8 +65,8 @@ export type IterateFindOptions = Omit<FindOptions, 'pagination'>;
  * calling flow's transaction like any other call, and is observed and retried as a `findPage`
  * by the layers that wrap `source`.
  *
- * Throws ValidationException at once for a bad `batchSize` or a `pagination` option; bad read
- * options fail the first batch, as they would fail findPage.
+ * A bad `batchSize`, a `pagination` option or bad read options fail the first step of the loop
+ * with a ValidationException, before anything is read.
  */
 export function iterateRows<T extends IBaseEntity>(
   source: Pick<IDatabaseAdapter, 'findPage'>,
@@ -59,18 +74,9 @@ export function iterateRows<T extends IBaseEntity>(
   table: TableDefinition<T>,
   iterateOptions: IterateOptions = {},
 ): AsyncIterable<T> {
-  const batchSize = iterateOptions?.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ValidationException('batchSize must be a positive integer', 'batchSize');
-  }
-  if ((options as FindOptions | undefined)?.pagination !== undefined) {
-    throw new ValidationException(
-      'iterate pages by itself: give batchSize instead of pagination',
-      'pagination',
-    );
-  }
   return {
     async *[Symbol.asyncIterator]() {
+      const batchSize = checkIteration(options, iterateOptions);
       let after: string | null = null;
       do {
         // Block-scoped: while the next batch is read, nothing holds this one.
