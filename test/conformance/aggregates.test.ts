@@ -218,6 +218,17 @@ describe.each(CONFORMANCE_PROVIDERS)('aggregates', (provider) => {
       ]);
     });
 
+    it('answers the distinct groups when only groupBy is given', async () => {
+      const name = await book([
+        { account: 'b', cents: 1 },
+        { account: 'a', cents: 2 },
+        { account: 'b', cents: 3 },
+      ]);
+      expect(
+        await db.adapter.aggregate({ filters: { book: name }, groupBy: ['account'] }, ledgerTable),
+      ).toEqual([{ account: 'a' }, { account: 'b' }]);
+    });
+
     it('leaves soft-deleted rows out unless includeDeleted', async () => {
       const name = await book([
         { account: 'a', cents: 10 },

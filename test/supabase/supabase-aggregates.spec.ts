@@ -102,6 +102,23 @@ describe('Supabase aggregates', () => {
     expect(rows).toEqual([{ sum: { stars: '7' }, avg: { stars: 3.5 } }]);
   });
 
+  it('asks for a count to make PostgREST group when only groups are wanted, and leaves it out', async () => {
+    const { adapter, fake } = fakeAdapter({ aggregatesEnabled: true });
+    fake.reply(
+      ok([
+        { pinned: false, 'count-rows': 2 },
+        { pinned: true, 'count-rows': 1 },
+      ]),
+    );
+    const rows = await adapter.aggregate({ groupBy: ['pinned'] }, notesTable);
+    expect(fake.only().params).toEqual([
+      ['select', 'pinned,count-rows:count()'],
+      ['deleted_at', 'is.null'],
+      ['order', 'pinned.asc.nullslast'],
+    ]);
+    expect(rows).toEqual([{ pinned: false }, { pinned: true }]);
+  });
+
   it('keeps hostile filter values one value', async () => {
     const { adapter, fake } = fakeAdapter({ aggregatesEnabled: true });
     fake.reply(ok([{ 'count-rows': 0 }]));

@@ -117,6 +117,8 @@ export async function aggregate<T extends IBaseEntity, const O extends Aggregate
   const plan = planAggregate(table, options, engine.limits);
   if (aggregatesNothing(plan)) return emptyAggregate(plan) as AggregateRow<T, O>[];
   const { dialect } = engine;
+  // Compiled per call, unlike reads: microseconds beside a statement that reads every matching
+  // row, and aggregates are not a hot path.
   const list = selectList(plan);
   let statement;
   try {

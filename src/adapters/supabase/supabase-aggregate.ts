@@ -42,6 +42,8 @@ export function aggregateSelect(plan: AggregatePlan): string {
   for (const column of plan.avg) items.push(`count-${column.column}:${column.column}.count()`);
   for (const column of plan.min) items.push(`min-${column.column}:${column.column}.min()`);
   for (const column of plan.max) items.push(`max-${column.column}:${column.column}.max()`);
+  // PostgREST groups only when an aggregate is selected: distinct groups alone need one too.
+  if (items.length === plan.groupBy.length) items.push('count-rows:count()');
   return items.join(',');
 }
 
