@@ -6,7 +6,11 @@
  * refused with 400 `PGRST123` "Use of aggregate functions is not allowed"
  * (docs/references/errors.rst).
  */
-import { AggregatesNotEnabledException, ValidationException } from '../../src/exceptions';
+import {
+  AggregatesNotEnabledException,
+  QueryException,
+  ValidationException,
+} from '../../src/exceptions';
 import {
   fakeAdapter,
   notesTable,
@@ -117,6 +121,16 @@ describe('Supabase aggregates', () => {
       ['order', 'pinned.asc.nullslast'],
     ]);
     expect(rows).toEqual([{ pinned: false }, { pinned: true }]);
+  });
+
+  it('refuses a sum that is not an integer text rather than return an inexact one', async () => {
+    const { adapter, fake } = fakeAdapter({ aggregatesEnabled: true });
+    fake.reply(ok([{ 'sum-stars': 1.5 }]), ok([{ 'sum-stars': '1e3' }]));
+    for (let i = 0; i < 2; i++) {
+      const error = await rejection(adapter.aggregate({ sum: ['stars'] }, notesTable));
+      expect(error).toBeInstanceOf(QueryException);
+    }
+    fake.verify();
   });
 
   it('keeps hostile filter values one value', async () => {

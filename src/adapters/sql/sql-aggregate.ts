@@ -1,3 +1,4 @@
+import { QueryException } from '../../exceptions';
 import type { AggregateOptions, AggregateRow } from '../aggregate-options';
 import {
   aggregatesNothing,
@@ -69,10 +70,25 @@ function statementText(
   return `SELECT ${list.items.join(', ')} FROM ${q(plan.rows.table.name)}${where}${groupBy}${orderText(groups, dialect)}`;
 }
 
-/** An exact sum from its two halves (decimal text, or null when no value was non-null). */
-function joinHalves(high: unknown, low: unknown): string | null {
+const INTEGER_TEXT = /^-?\d+$/;
+
+/**
+ * An exact sum from its two halves (decimal text, or null when no value was non-null). A half
+ * that is not an integer means another program stored a fraction in the column: a
+ * QueryException, rather than a sum that is not exact.
+ */
+function joinHalves(
+  table: string,
+  column: ColumnDefinition,
+  high: unknown,
+  low: unknown,
+): string | null {
   if (high === null || high === undefined) return null;
-  return (BigInt(String(high)) * HALF_BIG + BigInt(String(low))).toString();
+  const [h, l] = [String(high), String(low)];
+  if (!INTEGER_TEXT.test(h) || !INTEGER_TEXT.test(l)) {
+    throw new QueryException(`${table}: ${column.property} holds a value that is not an integer`);
+  }
+  return (BigInt(h) * HALF_BIG + BigInt(l)).toString();
 }
 
 /** Turns the statement's rows into result rows, decoding values as the entity holds them. */
@@ -91,7 +107,7 @@ function resultRows(
   return rows.map((row) => {
     const value = (key: string) => row[list.at.get(key)!];
     const sum = (column: ColumnDefinition) =>
-      joinHalves(value(`hi:${column.column}`), value(`lo:${column.column}`));
+      joinHalves(table.name, column, value(`hi:${column.column}`), value(`lo:${column.column}`));
     // PostgreSQL's drivers return the values of a bigint column as text.
     const stored = (key: string, column: ColumnDefinition) => {
       const decoded = decode(column, value(key));

@@ -1,4 +1,4 @@
-import { AggregatesNotEnabledException } from '../../exceptions';
+import { AggregatesNotEnabledException, QueryException } from '../../exceptions';
 import {
   aggregatesNothing,
   averageOf,
@@ -80,7 +80,15 @@ export function aggregate<T extends IBaseEntity, const O extends AggregateOption
 function resultRow(plan: AggregatePlan, row: PostgrestRow): Record<string, unknown> {
   const mapper = rowMapper(plan.rows.table);
   const stored = (column: ColumnDefinition, key: string) => mapper.decode(column, row[key] ?? null);
-  const sum = (column: ColumnDefinition) => (row[`sum-${column.column}`] ?? null) as string | null;
+  const sum = (column: ColumnDefinition) => {
+    const value = row[`sum-${column.column}`] ?? null;
+    if (value !== null && (typeof value !== 'string' || !/^-?\d+$/.test(value))) {
+      throw new QueryException(
+        `${plan.rows.table.name}: the sum of ${column.property} is not an integer`,
+      );
+    }
+    return value;
+  };
   return buildAggregateRow(plan, {
     group: (column) => stored(column, column.column),
     count: () => Number(row['count-rows']),
