@@ -280,6 +280,22 @@ describe.each(CONFORMANCE_PROVIDERS)('aggregates', (provider) => {
       }),
     );
 
+    it('takes every filter a read takes, search included', async () => {
+      const scope = new Scope();
+      await db.adapter.createMany(
+        [
+          scope.user({ lastName: 'Quixotic' }),
+          scope.user({ lastName: 'Quixote' }),
+          scope.user({ lastName: 'Panza' }),
+        ],
+        usersTable,
+      );
+      const filters = { ...scope.users(), search: 'quixot' };
+      const [row] = await db.adapter.aggregate({ filters, count: true }, usersTable);
+      expect(row).toEqual({ count: await db.adapter.count(filters, usersTable) });
+      expect(row.count).toBe(2);
+    });
+
     it('refuses what it cannot compute, naming the field', async () => {
       const adapter: IDatabaseAdapter = db.adapter;
       const untyped = (options: Record<string, unknown>) =>
