@@ -5,6 +5,8 @@ import type {
   UpdateInput,
 } from '../schema/table-definition';
 import type { TransactionOptions } from '../transactions/transaction-options';
+import type { AggregateOptions, AggregateRow } from './aggregate-options';
+import type { IterateFindOptions, IterateOptions } from './iterate-rows';
 
 /** The providers the library can run on. */
 export type DatabaseProvider = 'sqlite' | 'postgres' | 'pglite' | 'supabase';
@@ -186,6 +188,11 @@ export interface AdapterCapabilities {
   readonly migrations: boolean;
   /** Transactions run side by side on several connections (false: they are queued). */
   readonly concurrentTransactions: boolean;
+  /**
+   * `aggregate()` works. Always on SQL engines; on Supabase only when the adapter is told that
+   * the server enables PostgREST's aggregate functions (`db-aggregates-enabled`).
+   */
+  readonly aggregates: boolean;
 }
 
 /** A transaction opened with {@link IDatabaseAdapter.beginTransaction}. */
@@ -253,6 +260,27 @@ export interface IDatabaseAdapter {
     table: TableDefinition<T>,
     options?: FindByIdOptions,
   ): Promise<boolean>;
+  /**
+   * Counts, sums, averages, minimums and maximums over the matching rows (live ones unless
+   * `includeDeleted`), one result row per group of `groupBy` values, ordered by them (nulls
+   * last); without `groupBy`, one row. Sums are exact decimal strings, averages doubles
+   * (docs/querying.md › Aggregates). AggregatesNotEnabledException where the provider cannot
+   * (`capabilities.aggregates`).
+   */
+  aggregate<T extends IBaseEntity, const O extends AggregateOptions<T>>(
+    options: O,
+    table: TableDefinition<T>,
+  ): Promise<AggregateRow<T, O>[]>;
+  /**
+   * Every matching row in order, read `batchSize` rows at a time by cursor pagination, holding
+   * one batch at a time; each batch is a findPage call, joining the calling flow's transaction.
+   * Breaking out of the loop stops reading (docs/querying.md › Streaming).
+   */
+  iterate<T extends IBaseEntity>(
+    options: IterateFindOptions,
+    table: TableDefinition<T>,
+    iterateOptions?: IterateOptions,
+  ): AsyncIterable<T>;
 
   /**
    * Changes a live row and bumps updatedAt (and `version` on a versioned table, in the same

@@ -1,4 +1,6 @@
 export * from './database-adapter.interface';
+export * from './aggregate-options';
+export { DEFAULT_BATCH_SIZE, type IterateFindOptions, type IterateOptions } from './iterate-rows';
 export * from './query-observer';
 export * from './sqlite';
 export * from './postgres';

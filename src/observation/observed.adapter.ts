@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
+import { iterateRows } from '../adapters/iterate-rows';
 import type { QueryEvent, QueryObserver } from '../adapters/query-observer';
 import { DatabaseException, TransactionException } from '../exceptions';
 import { forwardExtras } from './forward-extras';
@@ -18,6 +19,7 @@ const TABLE_OPERATIONS = {
   findPage: 1,
   count: 1,
   exists: 1,
+  aggregate: 1,
   update: 2,
   increment: 3,
   claim: 1,
@@ -159,6 +161,7 @@ export class ObservedAdapter implements IDatabaseAdapter {
   declare readonly findPage: IDatabaseAdapter['findPage'];
   declare readonly count: IDatabaseAdapter['count'];
   declare readonly exists: IDatabaseAdapter['exists'];
+  declare readonly aggregate: IDatabaseAdapter['aggregate'];
   declare readonly update: IDatabaseAdapter['update'];
   declare readonly increment: IDatabaseAdapter['increment'];
   declare readonly claim: IDatabaseAdapter['claim'];
@@ -186,6 +189,10 @@ export class ObservedAdapter implements IDatabaseAdapter {
   get capabilities(): IDatabaseAdapter['capabilities'] {
     return this.inner.capabilities;
   }
+
+  /** Batches through this layer's findPage: each is reported as one findPage. */
+  iterate: IDatabaseAdapter['iterate'] = (options, table, iterateOptions) =>
+    iterateRows(this, options, table, iterateOptions);
 
   close(): Promise<void> {
     return this.inner.close();

@@ -12,6 +12,8 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../adapters/database-adapter.interface';
+import type { AggregateOptions, AggregateRow } from '../adapters/aggregate-options';
+import type { IterateFindOptions, IterateOptions } from '../adapters/iterate-rows';
 import { InjectDatabaseAdapter } from '../database.decorators';
 import type { FieldViolation } from '../exceptions';
 import { checkWork } from '../query/operation-input';
@@ -207,6 +209,34 @@ export abstract class BaseRepository<
   /** Whether a live row (or any row, with `includeDeleted`) has this id. */
   exists(id: string, options?: FindByIdOptions): Promise<boolean> {
     return this.adapter.exists(id, this.table, options);
+  }
+
+  /**
+   * Counts, sums, averages, minimums and maximums over the matching rows, grouped by `groupBy`
+   * and ordered by it; the result is typed from the request (see {@link IDatabaseAdapter.aggregate}).
+   *
+   * @example
+   * const byCurrency = await payments.aggregate({
+   *   filters: { status: 'succeeded' },
+   *   groupBy: ['currency'],
+   *   count: true,
+   *   sum: ['amount'],
+   * }); // [{ currency: 'eur', count: 2, sum: { amount: '4200' } }, …]
+   */
+  aggregate<const O extends AggregateOptions<T>>(options: O): Promise<AggregateRow<T, O>[]> {
+    return this.adapter.aggregate(options, this.table);
+  }
+
+  /**
+   * Every matching row, in order, read `batchSize` rows at a time (default 100) by cursor
+   * pagination, holding one batch at a time; breaking out of the loop stops reading. Inside a
+   * transaction each batch joins it (see {@link IDatabaseAdapter.iterate}).
+   *
+   * @example
+   * for await (const user of users.iterate({ filters: { status: 'active' } })) await notify(user);
+   */
+  iterate(options: IterateFindOptions = {}, iterateOptions?: IterateOptions): AsyncIterable<T> {
+    return this.adapter.iterate(options, this.table, iterateOptions);
   }
 
   /**

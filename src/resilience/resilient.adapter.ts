@@ -18,6 +18,12 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../adapters/database-adapter.interface';
+import type { AggregateOptions, AggregateRow } from '../adapters/aggregate-options';
+import {
+  iterateRows,
+  type IterateFindOptions,
+  type IterateOptions,
+} from '../adapters/iterate-rows';
 import { forwardExtras } from '../observation/forward-extras';
 import { checkWork } from '../query/operation-input';
 import {
@@ -261,6 +267,24 @@ export class ResilientAdapter implements IDatabaseAdapter {
     options?: FindByIdOptions,
   ): Promise<boolean> {
     return this.execute('exists', 'read', () => this.inner.exists(id, table, options));
+  }
+
+  aggregate<T extends IBaseEntity, const O extends AggregateOptions<T>>(
+    options: O,
+    table: TableDefinition<T>,
+  ): Promise<AggregateRow<T, O>[]> {
+    const tooLarge = this.limits && filterSizeViolation(options?.filters, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('aggregate', 'read', () => this.inner.aggregate(options, table));
+  }
+
+  /** Batches through this layer's findPage: each is a read, retried on its own from its cursor. */
+  iterate<T extends IBaseEntity>(
+    options: IterateFindOptions,
+    table: TableDefinition<T>,
+    iterateOptions?: IterateOptions,
+  ): AsyncIterable<T> {
+    return iterateRows(this, options, table, iterateOptions);
   }
 
   update<T extends IBaseEntity>(

@@ -29,6 +29,14 @@ describeWithPostgres('PostgresAdapter.withClaims (row-level security)', () => {
     expect(await asAlice.findById(bob.id, usersTable)).toBeNull();
   });
 
+  it('aggregates and iterates only the rows the policies give the user', async () => {
+    const asAlice = fixture.adapter.withClaims({ sub: alice.id });
+    expect(await asAlice.aggregate({ count: true }, usersTable)).toEqual([{ count: 1 }]);
+    const seen: string[] = [];
+    for await (const user of asAlice.iterate({}, usersTable, { batchSize: 1 })) seen.push(user.id);
+    expect(seen).toEqual([alice.id]);
+  });
+
   it('updates the user’s own row, cannot see others’ and is refused columns it may not change', async () => {
     const asAlice = fixture.adapter.withClaims({ sub: alice.id });
     const updated = await asAlice.update<IUserEntity>(

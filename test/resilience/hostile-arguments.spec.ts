@@ -133,6 +133,11 @@ function userInput(): Record<string, unknown> {
 const arg = (kind: Kind, valid: () => unknown = () => undefined): Arg => ({ kind, valid });
 const optional = (kind: Kind): Arg => ({ kind, valid: () => undefined, optional: true });
 
+/** Reads an iteration's first row, if any: where a streaming call meets its input. */
+async function firstRow(rows: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of rows) break;
+}
+
 function publicMethods(s: Subjects): PublicMethod[] {
   const a = s.adapter;
   const users = new UserRepository(a);
@@ -163,6 +168,12 @@ function publicMethods(s: Subjects): PublicMethod[] {
     m('adapter.findPage', [arg('options')], (o) => a.findPage(o, usersTable)),
     m('adapter.count', [arg('options'), arg('options')], (f, o) => a.count(f, usersTable, o)),
     m('adapter.exists', [id, arg('options')], (i, o) => a.exists(i, usersTable, o)),
+    m('adapter.aggregate', [arg('record', () => ({ count: true }))], (o) =>
+      a.aggregate(o, usersTable),
+    ),
+    m('adapter.iterate', [arg('options'), arg('options')], (o, io) =>
+      firstRow(a.iterate(o, usersTable, io)),
+    ),
     m('adapter.update', [id, arg('patch', () => ({}))], (i, d) => a.update(i, d, usersTable)),
     m(
       'adapter.increment',
@@ -205,6 +216,8 @@ function publicMethods(s: Subjects): PublicMethod[] {
     m('hardDelete', [arg('id')], (i) => users.hardDelete(i)),
     m('count', [arg('options'), arg('options')], (f, o) => users.count(f, o)),
     m('exists', [id, arg('options')], (i, o) => users.exists(i, o)),
+    m('aggregate', [arg('record', () => ({ count: true }))], (o) => users.aggregate(o)),
+    m('iterate', [arg('options'), arg('options')], (o, io) => firstRow(users.iterate(o, io))),
     m('transaction', [arg('work', () => async () => 1)], (w) => users.transaction(w)),
     // The four repositories' own methods.
     m('findByEmail', [arg('key', () => 'x@example.com'), arg('options')], (e, o) =>

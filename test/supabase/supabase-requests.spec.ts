@@ -460,6 +460,7 @@ describe('SupabaseAdapter requests', () => {
       savepoints: false,
       migrations: false,
       concurrentTransactions: false,
+      aggregates: false,
     });
     for (const attempt of [
       adapter.transaction(async () => 1),

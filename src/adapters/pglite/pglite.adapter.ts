@@ -17,6 +17,7 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   migrations: true,
   // One connection, like SQLite: transactions queue behind the shared lock.
   concurrentTransactions: false,
+  aggregates: true,
 });
 
 /**

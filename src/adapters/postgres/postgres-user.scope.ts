@@ -5,6 +5,7 @@ import type {
   IDatabaseAdapter,
   TransactionHandle,
 } from '../database-adapter.interface';
+import { iterateRows } from '../iterate-rows';
 
 /**
  * JWT claims to act with, as Supabase's PostgREST would: `sub` is the user id that `auth.uid()`
@@ -69,6 +70,11 @@ export class PostgresUserScope implements IDatabaseAdapter {
     this.as(() => this.adapter.count(filters, table, options));
   exists: IDatabaseAdapter['exists'] = (id, table, options) =>
     this.as(() => this.adapter.exists(id, table, options));
+  aggregate: IDatabaseAdapter['aggregate'] = (options, table) =>
+    this.as(() => this.adapter.aggregate(options, table));
+  /** Batches through this scope's findPage: each runs as the user. */
+  iterate: IDatabaseAdapter['iterate'] = (options, table, iterateOptions) =>
+    iterateRows(this, options, table, iterateOptions);
   update: IDatabaseAdapter['update'] = (id, data, table) =>
     this.as(() => this.adapter.update(id, data, table));
   increment: IDatabaseAdapter['increment'] = (id, field, by, table, data) =>

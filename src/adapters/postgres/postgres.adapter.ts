@@ -21,6 +21,7 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   savepoints: true,
   migrations: true,
   concurrentTransactions: true,
+  aggregates: true,
 });
 
 /**

@@ -30,9 +30,12 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../database-adapter.interface';
+import type { AggregateOptions, AggregateRow } from '../aggregate-options';
+import { iterateRows, type IterateFindOptions, type IterateOptions } from '../iterate-rows';
 import type { QueryObserver } from '../query-observer';
 import type { SqlDriver } from './sql-driver';
 import { SqlEngine } from './sql-engine';
+import * as aggregates from './sql-aggregate';
 import * as claims from './sql-claims';
 import * as reads from './sql-reads';
 import * as writes from './sql-writes';
@@ -143,6 +146,22 @@ export abstract class SqlAdapter<C> implements IDatabaseAdapter {
     options?: FindByIdOptions,
   ): Promise<boolean> {
     return reads.exists(this.engine, id, table, options);
+  }
+
+  aggregate<T extends IBaseEntity, const O extends AggregateOptions<T>>(
+    options: O,
+    table: TableDefinition<T>,
+  ): Promise<AggregateRow<T, O>[]> {
+    return aggregates.aggregate(this.engine, options, table);
+  }
+
+  /** Batches through this adapter's own findPage, so each is observed like any read. */
+  iterate<T extends IBaseEntity>(
+    options: IterateFindOptions,
+    table: TableDefinition<T>,
+    iterateOptions?: IterateOptions,
+  ): AsyncIterable<T> {
+    return iterateRows(this, options, table, iterateOptions);
   }
 
   update<T extends IBaseEntity>(

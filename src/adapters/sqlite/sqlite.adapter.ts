@@ -23,6 +23,7 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   savepoints: true,
   migrations: true,
   concurrentTransactions: false,
+  aggregates: true,
 });
 
 /**

@@ -31,6 +31,9 @@ import {
   DEFAULT_SUPABASE_TIMEOUT_MS,
   type SupabaseAdapterOptions,
 } from './supabase-adapter.options';
+import type { AggregateOptions, AggregateRow } from '../aggregate-options';
+import { iterateRows, type IterateFindOptions, type IterateOptions } from '../iterate-rows';
+import * as aggregates from './supabase-aggregate';
 import { createSupabaseClient } from './supabase-client.factory';
 import * as claims from './supabase-claims';
 import * as reads from './supabase-reads';
@@ -44,6 +47,7 @@ export const SUPABASE_CAPABILITIES: AdapterCapabilities = Object.freeze({
   savepoints: false,
   migrations: false,
   concurrentTransactions: false,
+  aggregates: false,
 });
 
 /** The message of every transaction call: what to do instead. */
@@ -118,7 +122,7 @@ function clientFor(options: SupabaseAdapterOptions, user: { jwt: string } | unde
  */
 export class SupabaseAdapter implements IDatabaseAdapter {
   readonly provider = 'supabase' as const;
-  readonly capabilities = SUPABASE_CAPABILITIES;
+  readonly capabilities: AdapterCapabilities;
   private readonly requests: SupabaseRequests;
 
   /**
@@ -130,6 +134,10 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     user?: { jwt: string },
   ) {
     const client = clientFor(options, user);
+    this.capabilities = Object.freeze({
+      ...SUPABASE_CAPABILITIES,
+      aggregates: options.aggregatesEnabled === true,
+    });
     this.requests = new SupabaseRequests(client, { ...DEFAULT_QUERY_LIMITS, ...options.limits });
     if (options.observer) instrumentAdapter(this, options.observer);
   }
@@ -224,6 +232,27 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     options?: FindByIdOptions,
   ): Promise<boolean> {
     return reads.exists(this.requests, id, table, options);
+  }
+
+  /**
+   * One GET with PostgREST aggregate functions; AggregatesNotEnabledException, without a request,
+   * unless the adapter was created with `aggregatesEnabled: true`, and when the server refuses
+   * (PGRST123).
+   */
+  aggregate<T extends IBaseEntity, const O extends AggregateOptions<T>>(
+    options: O,
+    table: TableDefinition<T>,
+  ): Promise<AggregateRow<T, O>[]> {
+    return aggregates.aggregate(this.requests, this.capabilities.aggregates, options, table);
+  }
+
+  /** Batches through this adapter's own findPage, so each is observed like any read. */
+  iterate<T extends IBaseEntity>(
+    options: IterateFindOptions,
+    table: TableDefinition<T>,
+    iterateOptions?: IterateOptions,
+  ): AsyncIterable<T> {
+    return iterateRows(this, options, table, iterateOptions);
   }
 
   /** A PATCH; on a versioned table a compare-and-swap on the version (docs/providers.md). */
