@@ -460,6 +460,8 @@ describe('SupabaseAdapter requests', () => {
       savepoints: false,
       migrations: false,
       concurrentTransactions: false,
+      atomicUpsertMany: false,
+      rawSql: false,
     });
     for (const attempt of [
       adapter.transaction(async () => 1),

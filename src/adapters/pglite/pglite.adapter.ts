@@ -17,6 +17,8 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   migrations: true,
   // One connection, like SQLite: transactions queue behind the shared lock.
   concurrentTransactions: false,
+  atomicUpsertMany: true,
+  rawSql: true,
 });
 
 /**

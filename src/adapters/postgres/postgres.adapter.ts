@@ -21,6 +21,8 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   savepoints: true,
   migrations: true,
   concurrentTransactions: true,
+  atomicUpsertMany: true,
+  rawSql: true,
 });
 
 /**

@@ -23,6 +23,8 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   savepoints: true,
   migrations: true,
   concurrentTransactions: false,
+  atomicUpsertMany: true,
+  rawSql: true,
 });
 
 /**
