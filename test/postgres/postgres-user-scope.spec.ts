@@ -55,9 +55,8 @@ describeWithPostgres('PostgresAdapter.withClaims (row-level security)', () => {
     expect(rows).toEqual([{ id: alice.id, uid: alice.id }]);
     const mapped = await asAlice.sql.map(usersTable)<IUserEntity>`SELECT * FROM users`;
     expect(mapped.map((u) => u.id)).toEqual([alice.id]);
-    expect(
-      await asAlice.updateMany({ lastName: 'Tester' }, { lastName: 'Tester' }, usersTable),
-    ).toBe(await asAlice.count({ lastName: 'Tester' }, usersTable));
+    const both = { id: [alice.id, bob.id] };
+    expect(await asAlice.updateMany(both, { firstName: 'Alicia' }, usersTable)).toBe(1);
     expect(await fixture.adapter.sql`SELECT id FROM users`).toHaveLength(2);
   });
 
