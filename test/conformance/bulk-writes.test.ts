@@ -1,4 +1,5 @@
 import { ForeignKeyException, ValidationException } from '../../src/exceptions';
+import { PaymentRepository, UserRepository } from '../../src/repositories';
 import { paymentsTable, usersTable } from '../../src/schema';
 import { defineTable, type EntityOf } from '../../src/schema';
 import {
@@ -230,6 +231,34 @@ describe.each(CONFORMANCE_PROVIDERS)('bulk writes', (provider) => {
         expect(await db.adapter.count(scope.users(), usersTable)).toBe(2);
       }),
     );
+
+    it('through a repository: data validated by the entity rules, then one bulk write', async () => {
+      const scope = new Scope();
+      const users = new UserRepository(db.adapter);
+      const payments = new PaymentRepository(db.adapter);
+      const user = await users.create(scope.user());
+      const bad = await caught(() =>
+        users.updateMany(scope.users(), { firstName: 'x'.repeat(101) }),
+      );
+      expect(bad).toBeInstanceOf(ValidationException);
+      expect(await users.updateMany(scope.users(), { firstName: 'Grace' })).toBe(1);
+      const [created] = await payments.upsertMany([scope.payment(user.id)], {
+        conflictField: 'stripePaymentIntentId',
+        onConflict: 'update',
+      });
+      expect(created.created).toBe(true);
+      const badRow = await caught(() =>
+        payments.upsertMany([scope.payment(user.id), scope.payment(user.id, { amount: -1 })], {
+          conflictField: 'stripePaymentIntentId',
+          onConflict: 'update',
+        }),
+      );
+      expect(badRow).toBeInstanceOf(ValidationException);
+      expect(await payments.softDeleteMany({ userId: user.id })).toBe(1);
+      expect(await payments.restoreMany({ userId: user.id })).toBe(1);
+      expect(await payments.deleteMany({ userId: user.id })).toBe(1);
+      expect(await users.deleteMany(scope.users())).toBe(1);
+    });
 
     describe('upsertMany', () => {
       it('inserts new keys and updates live ones, results in input order', async () => {
