@@ -36,10 +36,11 @@ export class SqlQuery {
 /** A raw SQL template tag (see {@link IDatabaseAdapter.sql}). */
 export interface SqlTag {
   /** The rows as objects keyed by column name, values as the driver returns them. */
+  // NoInfer: the row type is the one given, never guessed from what the result is assigned to.
   <Row = Record<string, unknown>>(
     strings: TemplateStringsArray,
     ...values: readonly unknown[]
-  ): Promise<Row[]>;
+  ): Promise<NoInfer<Row>[]>;
   /**
    * A tag whose rows become `table`'s entities: each column named like one of the table's
    * (snake_case) becomes its property, with the same value mapping as reads; other columns are kept
@@ -47,7 +48,10 @@ export interface SqlTag {
    */
   map<T extends IBaseEntity>(
     table: TableDefinition<T>,
-  ): <Row = T>(strings: TemplateStringsArray, ...values: readonly unknown[]) => Promise<Row[]>;
+  ): <Row = T>(
+    strings: TemplateStringsArray,
+    ...values: readonly unknown[]
+  ) => Promise<NoInfer<Row>[]>;
 }
 
 /** What a tag runs its queries through: an adapter's (or a layer's) `runSql`. */
