@@ -1,6 +1,6 @@
 import { ForeignKeyException, ValidationException } from '../../src/exceptions';
 import { PaymentRepository, UserRepository } from '../../src/repositories';
-import { paymentsTable, usersTable } from '../../src/schema';
+import { paymentsTable, subscriptionsTable, usersTable } from '../../src/schema';
 import { defineTable, type EntityOf } from '../../src/schema';
 import {
   CONFORMANCE_PROVIDERS,
@@ -328,6 +328,38 @@ describe.each(CONFORMANCE_PROVIDERS)('bulk writes', (provider) => {
         );
         expect(result.created).toBe(true);
         expect(result.record.id).not.toBe(old.id);
+      });
+
+      it('with orderedBy applies newer rows and keeps the stored one against an older row', async () => {
+        const scope = new Scope();
+        const user = await db.adapter.create(scope.user(), usersTable);
+        const at = (seconds: number) => new Date(1_717_000_000_000 + seconds * 1000).toISOString();
+        const [older, newer] = [scope.subscription(user.id), scope.subscription(user.id)];
+        const ordered = {
+          conflictField: 'stripeSubscriptionId',
+          onConflict: 'update',
+          orderedBy: 'lastEventAt',
+        } as const;
+        await db.adapter.upsertMany(
+          [
+            { ...older, quantity: 5, lastEventAt: at(20) },
+            { ...newer, quantity: 5, lastEventAt: at(20) },
+          ],
+          subscriptionsTable,
+          ordered,
+        );
+        const results = await db.adapter.upsertMany(
+          [
+            { ...older, quantity: 1, lastEventAt: at(10) },
+            { ...newer, quantity: 9, lastEventAt: at(30) },
+          ],
+          subscriptionsTable,
+          ordered,
+        );
+        expect(results.map((r) => [r.created, r.applied, r.record.quantity])).toEqual([
+          [false, false, 5],
+          [false, true, 9],
+        ]);
       });
 
       it('refuses two rows with the same key, and bad rows, before anything is written', async () => {
