@@ -406,6 +406,19 @@ describe.each(CONFORMANCE_PROVIDERS)('bulk writes', (provider) => {
         expect(await db.adapter.count({ userId: user.id }, paymentsTable)).toBe(0);
       });
 
+      it('lets two calls over the same keys, given in opposite orders, both finish', async () => {
+        const scope = new Scope();
+        const user = await db.adapter.create(scope.user(), usersTable);
+        const rows = Array.from({ length: 50 }, () => scope.payment(user.id));
+        const options = { conflictField: 'stripePaymentIntentId', onConflict: 'update' } as const;
+        const [a, b] = await Promise.all([
+          db.adapter.upsertMany(rows, paymentsTable, options),
+          db.adapter.upsertMany([...rows].reverse(), paymentsTable, options),
+        ]);
+        expect(a.filter((r) => r.created).length + b.filter((r) => r.created).length).toBe(50);
+        expect(await db.adapter.count({ userId: user.id }, paymentsTable)).toBe(50);
+      });
+
       it('handles more rows than one statement binds, mixing given properties', async () => {
         const scope = new Scope();
         const user = await db.adapter.create(scope.user(), usersTable);

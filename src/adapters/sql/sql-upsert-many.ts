@@ -40,20 +40,12 @@ export async function upsertMany<T extends IBaseEntity>(
   const { conflict, rows } = checkUpsertMany(table, data, options);
   if (rows.length === 0) return [];
   const sql = tableSql(table, engine.dialect);
-  const groups = new Map<string, { update: ColumnDefinition[] | null; indexes: number[] }>();
-  rows.forEach((values, index) => {
-    orderedColumn(table, options, conflict, values);
-    const update =
-      options.onConflict === 'update' ? upsertUpdateColumns(table, data[index], conflict) : null;
-    const key = update?.map((c) => c.column).join(',') ?? '-';
-    const group = groups.get(key) ?? { update, indexes: [] };
-    group.indexes.push(index);
-    groups.set(key, group);
-  });
+  for (const values of rows) orderedColumn(table, options, conflict, values);
+  const groups = groupRows(table, data, rows, conflict, options.onConflict === 'update');
   const ordered = orderedColumn(table, options, conflict, rows[0]);
   return engine.transactions.run(async () => {
     const results: (UpsertResult<T> | undefined)[] = new Array(rows.length);
-    for (const { update, indexes } of groups.values()) {
+    for (const { update, indexes } of groups) {
       const tail = sql.upsert(conflict, update, ordered).slice(sql.insert.length);
       const perChunk = Math.max(1, Math.floor(MAX_PARAMS / table.columns.length));
       for (let start = 0; start < indexes.length; start += perChunk) {
@@ -82,6 +74,40 @@ export async function upsertMany<T extends IBaseEntity>(
     }
     return results as UpsertResult<T>[];
   });
+}
+
+/** A group of rows one statement can write: the same columns updated on a conflict. */
+interface RowGroup {
+  /** The columns an update writes; null for DO NOTHING. */
+  update: ColumnDefinition[] | null;
+  /** Input positions of the rows, in key order. */
+  indexes: number[];
+}
+
+/**
+ * The rows grouped by the columns their update writes (a multi-row DO UPDATE writes the same
+ * columns for every row, and an upsert writes only the properties given). Rows go in key order,
+ * so two calls sharing keys take their row locks in the same order and do not deadlock each other
+ * on PostgreSQL.
+ */
+function groupRows(
+  table: TableDefinition<any>,
+  data: readonly object[],
+  rows: readonly WriteValues[],
+  conflict: ColumnDefinition,
+  update: boolean,
+): RowGroup[] {
+  const keyOf = (index: number) => String(rows[index].get(conflict) ?? '');
+  const order = rows.map((_, index) => index).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+  const groups = new Map<string, RowGroup>();
+  for (const index of order) {
+    const columns = update ? upsertUpdateColumns(table, data[index], conflict) : null;
+    const shape = columns?.map((c) => c.column).join(',') ?? '-';
+    let group = groups.get(shape);
+    if (!group) groups.set(shape, (group = { update: columns, indexes: [] }));
+    group.indexes.push(index);
+  }
+  return [...groups.values()];
 }
 
 /** The live rows whose `conflict` value is one of `keys`, by that value. */
