@@ -98,6 +98,9 @@ describe.each(CONFORMANCE_PROVIDERS)('raw sql', (provider) => {
         () => db.adapter.sql`SELECT id FROM users WHERE id = ${user.id}; DELETE FROM users`,
       );
       expect(twice).toBeInstanceOf(DatabaseException);
+      // Without values too: no engine falls back to a protocol that runs several statements.
+      const noValues = await caught(() => db.adapter.sql`SELECT 1 AS a; DELETE FROM users`);
+      expect(noValues).toBeInstanceOf(DatabaseException);
       expect(await db.adapter.findById(user.id, usersTable)).not.toBeNull();
       const other = await db.adapter.create(scope.user(), usersTable);
       const clash = await caught(
