@@ -7,6 +7,7 @@ import type {
 import type { TransactionOptions } from '../transactions/transaction-options';
 import type { AggregateOptions, AggregateRow } from './aggregate-options';
 import type { IterateFindOptions, IterateOptions } from './iterate-rows';
+import type { SqlQuery, SqlTag } from './raw-sql';
 
 /** The providers the library can run on. */
 export type DatabaseProvider = 'sqlite' | 'postgres' | 'pglite' | 'supabase';
@@ -178,6 +179,22 @@ export interface ClaimOptions<T extends IBaseEntity> {
   increment?: ClaimIncrement<T>;
 }
 
+/**
+ * Options of the bulk writes ({@link IDatabaseAdapter.updateMany} and friends). A bulk write with no
+ * filter (none given, or only undefined values) would touch every row of the table: it is refused
+ * with a ValidationException unless `all: true` says that is meant.
+ */
+export interface BulkWriteOptions {
+  /** Allow an empty filter, so the write touches every row it may. Default is `false`. */
+  all?: boolean;
+}
+
+/** Options of {@link IDatabaseAdapter.deleteMany}. */
+export interface DeleteManyOptions extends BulkWriteOptions {
+  /** Delete soft-deleted rows that match too (a purge). Default is `false`: live rows only. */
+  includeDeleted?: boolean;
+}
+
 /** What an adapter can do, so callers branch on capability rather than on the provider's name. */
 export interface AdapterCapabilities {
   /** Multi-statement transactions: `transaction()` and begin/commit/rollback. */
@@ -193,6 +210,10 @@ export interface AdapterCapabilities {
    * the server enables PostgREST's aggregate functions (`db-aggregates-enabled`).
    */
   readonly aggregates: boolean;
+  /** `upsertMany` writes all its rows or none, in one transaction. */
+  readonly atomicUpsertMany: boolean;
+  /** `sql` / `runSql` run raw SQL (false: they throw, pointing to what to use instead). */
+  readonly rawSql: boolean;
 }
 
 /** A transaction opened with {@link IDatabaseAdapter.beginTransaction}. */
@@ -223,6 +244,18 @@ export interface IDatabaseAdapter {
     table: TableDefinition<T>,
     options: UpsertOptions<T>,
   ): Promise<UpsertResult<T>>;
+
+  /**
+   * Upserts every row as {@link upsert} does, and returns each row's result in input order. On the
+   * SQL providers one multi-row `INSERT … ON CONFLICT` per shape of given properties, all in one
+   * transaction (a savepoint inside one): every row or none (`capabilities.atomicUpsertMany`).
+   * Two rows with the same `conflictField` value are a ValidationException.
+   */
+  upsertMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>[]>;
 
   /** The row, or null when missing or soft-deleted (unless includeDeleted). */
   findById<T extends IBaseEntity>(
@@ -321,6 +354,55 @@ export interface IDatabaseAdapter {
   restore<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<T>;
   /** Removes the row for good; RecordNotFoundException when missing. */
   hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void>;
+
+  /**
+   * Changes every live row matching `filters` (as in findMany) in one statement, bumping updatedAt
+   * (and `version` on a versioned table); returns how many rows changed. `data` is checked as for
+   * {@link update}. An empty filter is refused unless `options.all`.
+   */
+  updateMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number>;
+  /** Soft-deletes every live row matching `filters` in one statement; returns how many. */
+  softDeleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number>;
+  /** Restores every soft-deleted row matching `filters` in one statement; returns how many. */
+  restoreMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number>;
+  /**
+   * Removes for good every live row (every row, with `includeDeleted`) matching `filters`, in one
+   * statement; returns how many.
+   */
+  deleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: DeleteManyOptions,
+  ): Promise<number>;
+
+  /**
+   * Raw SQL as a tagged template: ``adapter.sql<Row>`SELECT … WHERE x = ${v}` ``. Every `${…}` is
+   * bound as a parameter, never spliced. It runs like every other statement: on the calling flow's
+   * transaction, observed, errors mapped. ``adapter.sql.map(table)`…` `` turns the rows into the
+   * table's entities. Throws where `capabilities.rawSql` is false (docs/querying.md).
+   */
+  readonly sql: SqlTag;
+  /**
+   * Runs a {@link SqlQuery} (what {@link sql} builds) and returns its rows as objects keyed by
+   * column name, or, with `table`, as that table's entities.
+   */
+  runSql<Row = Record<string, unknown>>(
+    query: SqlQuery,
+    table?: TableDefinition<any>,
+  ): Promise<Row[]>;
 
   /**
    * Runs `work` in a transaction: repository calls inside it join it without a handle

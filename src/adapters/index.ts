@@ -5,3 +5,4 @@ export * from './query-observer';
 export * from './sqlite';
 export * from './postgres';
 export * from './supabase';
+export { SqlQuery, sqlTag, type SqlTag } from './raw-sql';

@@ -4,6 +4,7 @@ import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
 import { iterateRows } from '../adapters/iterate-rows';
 import type { QueryEvent, QueryObserver } from '../adapters/query-observer';
 import { DatabaseException, TransactionException } from '../exceptions';
+import { sqlTag } from '../adapters/raw-sql';
 import { forwardExtras } from './forward-extras';
 import { collectStatements, StatementTrace } from './statement-trace';
 
@@ -12,6 +13,7 @@ const TABLE_OPERATIONS = {
   create: 1,
   createMany: 1,
   upsert: 1,
+  upsertMany: 1,
   findById: 1,
   findByIds: 1,
   findMany: 1,
@@ -26,6 +28,12 @@ const TABLE_OPERATIONS = {
   softDelete: 1,
   restore: 1,
   hardDelete: 1,
+  updateMany: 2,
+  softDeleteMany: 1,
+  restoreMany: 1,
+  deleteMany: 1,
+  // The table is optional: a raw statement without one is reported with table ''.
+  runSql: 1,
 } as const;
 
 /**
@@ -154,6 +162,7 @@ export class ObservedAdapter implements IDatabaseAdapter {
   declare readonly create: IDatabaseAdapter['create'];
   declare readonly createMany: IDatabaseAdapter['createMany'];
   declare readonly upsert: IDatabaseAdapter['upsert'];
+  declare readonly upsertMany: IDatabaseAdapter['upsertMany'];
   declare readonly findById: IDatabaseAdapter['findById'];
   declare readonly findByIds: IDatabaseAdapter['findByIds'];
   declare readonly findMany: IDatabaseAdapter['findMany'];
@@ -168,6 +177,13 @@ export class ObservedAdapter implements IDatabaseAdapter {
   declare readonly softDelete: IDatabaseAdapter['softDelete'];
   declare readonly restore: IDatabaseAdapter['restore'];
   declare readonly hardDelete: IDatabaseAdapter['hardDelete'];
+  declare readonly updateMany: IDatabaseAdapter['updateMany'];
+  declare readonly softDeleteMany: IDatabaseAdapter['softDeleteMany'];
+  declare readonly restoreMany: IDatabaseAdapter['restoreMany'];
+  declare readonly deleteMany: IDatabaseAdapter['deleteMany'];
+  declare readonly runSql: IDatabaseAdapter['runSql'];
+  /** Runs through this layer's `runSql`, so raw statements are observed too. */
+  readonly sql = sqlTag(this);
   declare readonly transaction: IDatabaseAdapter['transaction'];
   declare readonly beginTransaction: IDatabaseAdapter['beginTransaction'];
   declare readonly commitTransaction: IDatabaseAdapter['commitTransaction'];

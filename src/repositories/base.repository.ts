@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  BulkWriteOptions,
+  DeleteManyOptions,
   FindByIdOptions,
   FindOptions,
   ICursorPaginatedResult,
@@ -14,6 +16,7 @@ import type {
 } from '../adapters/database-adapter.interface';
 import type { AggregateOptions, AggregateRow } from '../adapters/aggregate-options';
 import type { IterateFindOptions, IterateOptions } from '../adapters/iterate-rows';
+import type { SqlTag } from '../adapters/raw-sql';
 import { InjectDatabaseAdapter } from '../database.decorators';
 import type { FieldViolation } from '../exceptions';
 import { checkWork } from '../query/operation-input';
@@ -126,6 +129,21 @@ export abstract class BaseRepository<
     return this.adapter.upsert(input, this.table, options);
   }
 
+  /**
+   * Upserts every row as {@link upsert} does; results in input order. All rows are validated
+   * first, as by createMany. Atomic where `capabilities.atomicUpsertMany` (the SQL providers).
+   */
+  async upsertMany(
+    data: readonly TCreate[],
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>[]> {
+    const inputs = requireArray(data, 'data').map((row, index) =>
+      this.prepareCreate(requireObject(row, String(index))),
+    );
+    this.validateCreate(inputs);
+    return this.adapter.upsertMany(inputs, this.table, options);
+  }
+
   /** The row, or null when it is missing or soft-deleted (unless `includeDeleted`). */
   findById(id: string, options?: FindByIdOptions): Promise<T | null> {
     return this.adapter.findById(id, this.table, options);
@@ -199,6 +217,43 @@ export abstract class BaseRepository<
   /** Removes the row for good; RecordNotFoundException when missing. */
   hardDelete(id: string): Promise<void> {
     return this.adapter.hardDelete(id, this.table);
+  }
+
+  /**
+   * Changes every live row matching `filters` in one statement (data validated as by
+   * {@link update}); returns how many. An empty filter needs `{ all: true }`.
+   */
+  async updateMany(
+    filters: IFilterOptions | undefined,
+    data: UpdateInput<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    const input = this.prepareUpdate(requireObject(data, 'data'));
+    this.validatorOrUndefined()?.assertUpdate(input);
+    return this.adapter.updateMany(filters, input, this.table, options);
+  }
+
+  /** Soft-deletes every live row matching `filters`; returns how many. */
+  softDeleteMany(filters: IFilterOptions | undefined, options?: BulkWriteOptions): Promise<number> {
+    return this.adapter.softDeleteMany(filters, this.table, options);
+  }
+
+  /** Restores every soft-deleted row matching `filters`; returns how many. */
+  restoreMany(filters: IFilterOptions | undefined, options?: BulkWriteOptions): Promise<number> {
+    return this.adapter.restoreMany(filters, this.table, options);
+  }
+
+  /** Removes for good every live row (all, with `includeDeleted`) matching `filters`. */
+  deleteMany(filters: IFilterOptions | undefined, options?: DeleteManyOptions): Promise<number> {
+    return this.adapter.deleteMany(filters, this.table, options);
+  }
+
+  /**
+   * Raw SQL for a subclass's own queries, values bound: ``this.sql.map(this.table)`SELECT …` ``
+   * for this table's entities, ``this.sql<Row>`…` `` for plain rows. Joins the open transaction.
+   */
+  protected get sql(): SqlTag {
+    return this.adapter.sql;
   }
 
   /** The number of matching rows (live ones unless `includeDeleted`). */

@@ -56,6 +56,18 @@ describeWithPostgres('PostgresAdapter.withClaims (row-level security)', () => {
     );
   });
 
+  it('runs raw SQL as the user: the policies apply, and bulk writes see only the user’s rows', async () => {
+    const asAlice = fixture.adapter.withClaims({ sub: alice.id });
+    const rows = await asAlice.sql<{ id: string; uid: string }>`
+      SELECT id, auth.uid()::text AS uid FROM users WHERE id IN (${alice.id}, ${bob.id})`;
+    expect(rows).toEqual([{ id: alice.id, uid: alice.id }]);
+    const mapped = await asAlice.sql.map(usersTable)<IUserEntity>`SELECT * FROM users`;
+    expect(mapped.map((u) => u.id)).toEqual([alice.id]);
+    const both = { id: [alice.id, bob.id] };
+    expect(await asAlice.updateMany(both, { firstName: 'Alicia' }, usersTable)).toBe(1);
+    expect(await fixture.adapter.sql`SELECT id FROM users`).toHaveLength(2);
+  });
+
   it('leaves the adapter itself unrestricted, also inside a shared transaction', async () => {
     const asBob = fixture.adapter.withClaims({ sub: bob.id });
     await fixture.adapter.transaction(async () => {

@@ -461,6 +461,8 @@ describe('SupabaseAdapter requests', () => {
       migrations: false,
       concurrentTransactions: false,
       aggregates: false,
+      atomicUpsertMany: false,
+      rawSql: false,
     });
     for (const attempt of [
       adapter.transaction(async () => 1),

@@ -18,6 +18,8 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   // One connection, like SQLite: transactions queue behind the shared lock.
   concurrentTransactions: false,
   aggregates: true,
+  atomicUpsertMany: true,
+  rawSql: true,
 });
 
 /**

@@ -6,6 +6,7 @@ import type {
   TransactionHandle,
 } from '../database-adapter.interface';
 import { iterateRows } from '../iterate-rows';
+import { sqlTag, type SqlQuery } from '../raw-sql';
 
 /**
  * JWT claims to act with, as Supabase's PostgREST would: `sub` is the user id that `auth.uid()`
@@ -89,6 +90,20 @@ export class PostgresUserScope implements IDatabaseAdapter {
   ) => this.as(() => this.adapter.restore(id, table));
   hardDelete: IDatabaseAdapter['hardDelete'] = (id, table) =>
     this.as(() => this.adapter.hardDelete(id, table));
+  upsertMany: IDatabaseAdapter['upsertMany'] = (data, table, options) =>
+    this.as(() => this.adapter.upsertMany(data, table, options));
+  updateMany: IDatabaseAdapter['updateMany'] = (filters, data, table, options) =>
+    this.as(() => this.adapter.updateMany(filters, data, table, options));
+  softDeleteMany: IDatabaseAdapter['softDeleteMany'] = (filters, table, options) =>
+    this.as(() => this.adapter.softDeleteMany(filters, table, options));
+  restoreMany: IDatabaseAdapter['restoreMany'] = (filters, table, options) =>
+    this.as(() => this.adapter.restoreMany(filters, table, options));
+  deleteMany: IDatabaseAdapter['deleteMany'] = (filters, table, options) =>
+    this.as(() => this.adapter.deleteMany(filters, table, options));
+  /** Raw SQL as this user: in the scope's transaction, with its role and claims set. */
+  runSql: IDatabaseAdapter['runSql'] = <Row>(query: SqlQuery, table?: TableDefinition<any>) =>
+    this.as(() => this.adapter.runSql<Row>(query, table));
+  readonly sql = sqlTag(this);
 
   /** Runs `work` in one transaction as this user; calls inside it join it. */
   transaction<R>(work: () => Promise<R>): Promise<R> {

@@ -22,6 +22,8 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   migrations: true,
   concurrentTransactions: true,
   aggregates: true,
+  atomicUpsertMany: true,
+  rawSql: true,
 });
 
 /**

@@ -24,6 +24,8 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   migrations: true,
   concurrentTransactions: false,
   aggregates: true,
+  atomicUpsertMany: true,
+  rawSql: true,
 });
 
 /**
