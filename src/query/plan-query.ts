@@ -101,6 +101,10 @@ function conditionShape(condition: Condition): string {
       return `after:${condition.keys.length}`;
     case 'never':
       return 'never';
+    case 'any':
+      return `or(${condition.branches.map((b) => b.map(conditionShape).join('&')).join('|')})`;
+    case 'not':
+      return `not(${condition.conditions.map(conditionShape).join('&')})`;
   }
 }
 

@@ -15,8 +15,12 @@ export type Condition =
   | { kind: 'search'; columns: readonly ColumnDefinition[]; text: string; pattern: string }
   /** Rows strictly after the cursor position in the plan's order. */
   | { kind: 'after'; keys: readonly CursorKey[] }
-  /** Matches nothing (an empty IN list). */
-  | { kind: 'never' };
+  /** Matches nothing (an empty IN list, an empty `or`). Only at the top level of a plan. */
+  | { kind: 'never' }
+  /** Any of the branches holds; each branch is conditions ANDed (two or more branches). */
+  | { kind: 'any'; branches: readonly (readonly Condition[])[] }
+  /** The conditions, ANDed, do not hold (SQL NOT: a NULL comparison matches neither way). */
+  | { kind: 'not'; conditions: readonly Condition[] };
 
 /** One ordering key of a plan. */
 export interface OrderKey {

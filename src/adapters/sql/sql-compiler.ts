@@ -1,4 +1,4 @@
-import type { OrderKey, QueryPlan } from '../../query/query-plan';
+import type { Condition, OrderKey, QueryPlan } from '../../query/query-plan';
 import type { WriteValues } from '../../query/normalize-write';
 import { setEntityProperty } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
@@ -46,14 +46,26 @@ export function redactedPlanParams(
   redacted: string,
   index?: SearchIndex,
 ): unknown[] {
+  return withPage(plan, redactedConditionParams(plan.conditions, dialect, redacted, index));
+}
+
+/** The parameters of conditions, with values compared against sensitive columns redacted. */
+function redactedConditionParams(
+  conditions: readonly Condition[],
+  dialect: SqlDialect,
+  redacted: string,
+  index: SearchIndex | undefined,
+): unknown[] {
   // Per condition, from the real values: a condition may bind several (a timestamp's bucket).
-  const params = plan.conditions.flatMap((c) => {
+  return conditions.flatMap((c): unknown[] => {
+    if (c.kind === 'any')
+      return c.branches.flatMap((b) => redactedConditionParams(b, dialect, redacted, index));
+    if (c.kind === 'not') return redactedConditionParams(c.conditions, dialect, redacted, index);
     const values = conditionParams([c], dialect, index);
     const sensitive =
       (c.kind === 'compare' || c.kind === 'like' || c.kind === 'in') && c.column.sensitive;
     return sensitive ? values.map(() => redacted) : values;
   });
-  return withPage(plan, params);
 }
 
 /**
