@@ -44,11 +44,15 @@ export interface QueryPlan {
   orderBy: OrderKey[];
   limit?: number;
   offset?: number;
+  /** The columns to read, in table order, when the caller selected some; else every column. */
+  columns?: readonly ColumnDefinition[];
+  /** Properties read only to build the next cursor, removed from the rows before returning them. */
+  cursorOnly?: readonly string[];
   /** Set for cursor reads: the caller fetches `limit + 1` rows to know whether there is more. */
   cursor?: { limit: number };
   /**
    * A string that is equal for two plans exactly when their query text is equal (same table,
-   * conditions and order; values differ). Adapters key their statement caches on it.
+   * columns read, conditions and order; values differ). Adapters key their statement caches on it.
    */
   shape: string;
 }

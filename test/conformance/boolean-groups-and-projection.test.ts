@@ -1,4 +1,7 @@
-import type { IFilterOptions } from '../../src/adapters/database-adapter.interface';
+import type {
+  ICursorPaginatedResult,
+  IFilterOptions,
+} from '../../src/adapters/database-adapter.interface';
 import { UserRole, UserStatus } from '../../src/entities/user.entity';
 import { MAX_GROUP_DEPTH, MAX_GROUP_TERMS } from '../../src/query/plan-groups';
 import { usersTable } from '../../src/schema';
@@ -190,6 +193,109 @@ describe.each(CONFORMANCE_PROVIDERS)('boolean groups and projection', (provider)
           firstName: Array.from({ length: MAX_GROUP_TERMS / 2 }, (_, i) => `n${i}`),
         }));
         await expectValidation(find({ or: bigLists }), 'or[2]');
+      });
+    });
+
+    describe('select', () => {
+      const keys = (row: object) => Object.keys(row).sort();
+
+      it('reads only the selected properties, decoded as usual', async () => {
+        const scope = new Scope();
+        const [ann] = await fourUsers(scope);
+        const rows = await db.adapter.findMany(
+          {
+            filters: { ...scope.users(), firstName: 'Ann' },
+            select: ['email', 'emailVerified', 'createdAt'],
+          },
+          usersTable,
+        );
+        expect(rows).toHaveLength(1);
+        expect(keys(rows[0])).toEqual(['createdAt', 'email', 'emailVerified']);
+        expect(rows[0]).toMatchObject({
+          email: ann.email,
+          emailVerified: false,
+          createdAt: ann.createdAt,
+        });
+        const first = await db.adapter.findFirst(
+          {
+            filters: scope.users(),
+            orderBy: { field: 'firstName', direction: 'desc' },
+            select: ['firstName'],
+          },
+          usersTable,
+        );
+        expect(first).toEqual(expect.objectContaining({ firstName: 'Di' }));
+        expect(keys(first!)).toEqual(['firstName']);
+      });
+
+      it('selects on offset pages, with the total', async () => {
+        const scope = new Scope();
+        await fourUsers(scope);
+        const page = await db.adapter.findPage(
+          {
+            filters: scope.users(),
+            orderBy: { field: 'firstName' },
+            pagination: { page: 2, limit: 3 },
+            select: ['id', 'firstName'],
+          },
+          usersTable,
+        );
+        expect(page).toMatchObject({ total: 4, page: 2, hasNext: false, hasPrevious: true });
+        expect(page.data.map((u) => u.firstName)).toEqual(['Di']);
+        expect(keys(page.data[0])).toEqual(['firstName', 'id']);
+      });
+
+      it('selects on cursor pages: the order keys are read for the cursor and left out of the rows', async () => {
+        const scope = new Scope();
+        await fourUsers(scope);
+        const names: string[] = [];
+        let after: string | null = null;
+        for (let n = 0; n < 4; n++) {
+          const page = (await db.adapter.findPage(
+            {
+              filters: scope.users(),
+              orderBy: { field: 'firstName', direction: 'desc' },
+              pagination: { after, limit: 3 },
+              select: ['email'],
+            },
+            usersTable,
+          )) as ICursorPaginatedResult<{ email: string }>;
+          for (const row of page.data) expect(keys(row)).toEqual(['email']);
+          names.push(...page.data.map((u) => u.email));
+          after = page.nextCursor;
+          if (!after) break;
+        }
+        expect(names).toHaveLength(4);
+        const all = await db.adapter.findMany(
+          { filters: scope.users(), orderBy: { field: 'firstName', direction: 'desc' } },
+          usersTable,
+        );
+        expect(names).toEqual(all.map((u) => u.email));
+      });
+
+      it('caches statements by the selected columns', async () => {
+        const scope = new Scope();
+        await fourUsers(scope);
+        const read = (select?: string[]) =>
+          db.adapter.findMany(
+            { filters: { ...scope.users(), firstName: 'Cy' }, select },
+            usersTable,
+          );
+        expect(keys((await read(['id']))[0])).toEqual(['id']);
+        expect(keys((await read(['lastName']))[0])).toEqual(['lastName']);
+        expect(keys((await read(['lastName', 'id']))[0])).toEqual(['id', 'lastName']);
+        expect((await read())[0]).toMatchObject({ firstName: 'Cy', lastName: 'Lovelace' });
+      });
+
+      it('refuses unknown, sensitive and malformed selections with a ValidationException', async () => {
+        const find = (select: unknown) => () =>
+          db.adapter.findMany({ select: select as string[] }, usersTable);
+        await expectValidation(find(['id', 'nope']), 'nope');
+        await expectValidation(find(['passwordHash']), 'passwordHash');
+        await expectValidation(find([]), 'select');
+        await expectValidation(find('id'), 'select');
+        await expectValidation(find([1]), 'select[0]');
+        await expectValidation(find(['deleted_at']), 'deleted_at');
       });
     });
   });

@@ -4,7 +4,8 @@
  * escaped (`pLogicTree`, `pQuotedValue`; docs/references/api/url_grammar.rst), and `select` as the
  * `select=` column list.
  */
-import { fakeAdapter, filterParams, notesTable } from './support/fake-postgrest';
+import { ValidationException } from '../../src/exceptions';
+import { fakeAdapter, filterParams, NOTE_ID, notesTable, ok } from './support/fake-postgrest';
 import { parseLogic, type LogicNode } from './support/postgrest-grammar';
 
 describe('Supabase boolean groups', () => {
@@ -98,5 +99,67 @@ describe('Supabase boolean groups', () => {
     expect(values(nodes)).toEqual([hostile, hostile, hostile]);
     expect(nodes).toHaveLength(2);
     expect(nodes[1]).toMatchObject({ op: 'and', negated: true });
+  });
+});
+
+describe('Supabase select', () => {
+  it('sends the selected columns as select= and returns rows of just those', async () => {
+    const { adapter, fake } = fakeAdapter();
+    fake.reply(ok([{ id: NOTE_ID, remind_at: '2024-05-01T14:00:00+02:00' }]));
+    const rows = await adapter.findMany(
+      { filters: { pinned: true }, select: ['remindAt', 'id'] },
+      notesTable,
+    );
+    const request = fake.only();
+    expect(request.url.search).toBe(
+      '?select=id%2Cremind_at&deleted_at=is.null&pinned=eq.true&order=created_at.asc.nullslast%2Cid.asc.nullslast',
+    );
+    expect(rows).toHaveLength(1);
+    expect({ ...rows[0] }).toEqual({ id: NOTE_ID, remindAt: '2024-05-01T12:00:00.000Z' });
+  });
+
+  it('selects on findFirst and on offset pages (with the exact count)', async () => {
+    const { adapter, fake } = fakeAdapter();
+    fake.reply(ok([{ title: 'A' }]), ok([{ title: 'B' }], 200, '0-0/7'));
+    await adapter.findFirst({ select: ['title'] }, notesTable);
+    const page = await adapter.findPage(
+      { select: ['title'], pagination: { page: 1, limit: 1 } },
+      notesTable,
+    );
+    expect(fake.requests.map((r) => r.url.searchParams.get('select'))).toEqual(['title', 'title']);
+    expect(fake.requests[1].headers['prefer']).toContain('count=exact');
+    expect(page).toMatchObject({ total: 7, data: [{ title: 'B' }] });
+  });
+
+  it('reads the order keys of a cursor page too, and leaves them out of the rows', async () => {
+    const { adapter, fake } = fakeAdapter();
+    const row = (title: string, stars: number, id: string) => ({ id, title, stars });
+    fake.reply(
+      ok([
+        row('A', 5, '00000000-0000-4000-8000-000000000001'),
+        row('B', 4, '00000000-0000-4000-8000-000000000002'),
+      ]),
+    );
+    const page = await adapter.findPage(
+      {
+        select: ['title'],
+        orderBy: { field: 'stars', direction: 'desc' },
+        pagination: { after: null, limit: 1 },
+      },
+      notesTable,
+    );
+    expect(fake.only().url.searchParams.get('select')).toBe('id,title,stars');
+    expect(page.data.map((r) => ({ ...r }))).toEqual([{ title: 'A' }]);
+    expect((page as { nextCursor: string | null }).nextCursor).toEqual(expect.any(String));
+  });
+
+  it('refuses a sensitive or unknown column before sending anything', async () => {
+    const { adapter, fake } = fakeAdapter();
+    for (const select of [['secret'], ['title', 'nope'], []]) {
+      await expect(adapter.findMany({ select }, notesTable)).rejects.toBeInstanceOf(
+        ValidationException,
+      );
+    }
+    expect(fake.requests).toHaveLength(0);
   });
 });
