@@ -8,6 +8,12 @@
 /** `true` when `T` is `any`. */
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
+/**
+ * A property name of `T` (`K`: some of them); `any` where `T` is untyped, so options built untyped
+ * (from a query string) are accepted by every typed read and checked at run time.
+ */
+type PropertyName<T, K = keyof T & string> = IsAny<T> extends true ? any : K;
+
 /** The value of a property without `undefined` (optional properties) and `null`. */
 type Present<V> = Exclude<V, undefined | null>;
 
@@ -102,7 +108,7 @@ export type IFilterOptions<T = any> =
 /** One ordering key. */
 export interface IOrderByOptions<T = any> {
   /** An entity property (camelCase). */
-  field: keyof T & string;
+  field: PropertyName<T>;
   /** Default is `asc`. */
   direction?: 'asc' | 'desc';
 }
@@ -135,7 +141,7 @@ export interface FindOptions<T = any, K extends keyof T & string = keyof T & str
    * `Pick<T, K>`). A sensitive property, or one that is not a column, is a ValidationException.
    * Default is every property.
    */
-  select?: readonly K[];
+  select?: readonly PropertyName<T, K>[];
 }
 
 /** The rows of a read that selected `K`: the whole entity when `K` is every property. */

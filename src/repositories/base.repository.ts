@@ -29,6 +29,15 @@ import { requireArray, requireObject } from './argument-checks';
 /** Every property of `T` that can be selected: the default selection. */
 type AllKeys<T> = keyof T & string;
 
+/**
+ * Read options of a repository: {@link FindOptions} typed by `T`, whose `select` narrows the rows
+ * to `K`. (Not `FindOptions<T, K>` itself, so untyped `FindOptions` infer no `K` of `string`.)
+ */
+export type ReadOptions<T = any, K extends AllKeys<T> = AllKeys<T>> = Omit<
+  FindOptions<T>,
+  'select'
+> & { select?: readonly K[] };
+
 /** Read options with offset pagination (or none: page 1 of 20). */
 export type OffsetFindOptions<T = any, K extends AllKeys<T> = AllKeys<T>> = Omit<
   FindOptions<T, K>,
@@ -150,7 +159,7 @@ export abstract class BaseRepository<
    * each row holds only those properties, and the result type narrows to them.
    */
   findMany<K extends AllKeys<T> = AllKeys<T>>(
-    options: FindOptions<T, K> = {},
+    options: ReadOptions<T, K> = {},
   ): Promise<Selected<T, K>[]> {
     return this.adapter.findMany(options as FindOptions, this.table) as Promise<Selected<T, K>[]>;
   }
@@ -160,7 +169,7 @@ export abstract class BaseRepository<
    * keys are all {@link FindOptions} keys (`filters`, `orderBy`, …) and not columns is options.
    */
   findFirst<K extends AllKeys<T> = AllKeys<T>>(
-    filtersOrOptions?: IFilterOptions<T> | FindOptions<T, K>,
+    filtersOrOptions?: IFilterOptions<T> | ReadOptions<T, K>,
   ): Promise<Selected<T, K> | null> {
     const options = this.toFindOptions(filtersOrOptions as IFilterOptions | FindOptions);
     return this.adapter.findFirst(options, this.table) as Promise<Selected<T, K> | null>;

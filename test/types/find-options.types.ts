@@ -86,3 +86,13 @@ export async function repositories(): Promise<void> {
   void one?.id;
   void [first, id];
 }
+
+// Options built untyped (from a query string) are accepted by a typed repository too.
+declare const fromQueryString: FindOptions;
+declare const filtersFromQueryString: IFilterOptions;
+export async function untypedCallers(): Promise<void> {
+  const all: IUserEntity[] = await users.findMany(fromQueryString);
+  void all;
+  await users.count(filtersFromQueryString);
+  await users.findFirst(filtersFromQueryString);
+}
