@@ -60,6 +60,11 @@ describe('Supabase boolean groups', () => {
       ],
     ],
     [
+      'hostile values double-quoted, with " and \\ escaped',
+      { or: [{ title: 'a,b)' }, { title: 'x"y\\z' }, { not: { title: 'or=(' } }] },
+      [['or', '(title.eq."a,b)",title.eq."x\\"y\\\\z",not.and(title.eq."or=("))']],
+    ],
+    [
       'an or with one possible branch, as a plain filter',
       { or: [{ stars: [] }, { title: 'A' }] },
       [['title', 'eq.A']],
