@@ -7,9 +7,11 @@ import {
   UserStatus,
   type BaseRepository,
   type FindOptions,
+  type IDatabaseAdapter,
   type IFilterOptions,
   type IPaymentEntity,
   type IUserEntity,
+  usersTable,
 } from '../../src';
 
 declare const users: BaseRepository<IUserEntity>;
@@ -95,4 +97,22 @@ export async function untypedCallers(): Promise<void> {
   void all;
   await users.count(filtersFromQueryString);
   await users.findFirst(filtersFromQueryString);
+}
+
+// The adapter contract takes untyped options and narrows the rows by select as well.
+declare const adapter: IDatabaseAdapter;
+export async function adapterReads(): Promise<void> {
+  const some = await adapter.findMany({ select: ['id', 'email'] }, usersTable);
+  const mail: string = some[0].email;
+  // @ts-expect-error firstName was not selected
+  void some[0].firstName;
+  const every = await adapter.findMany({ filters: { anything: 1 } }, usersTable);
+  const name: string = every[0].firstName;
+  const first = await adapter.findFirst({ select: ['status'] }, usersTable);
+  // @ts-expect-error only status was selected
+  void first?.email;
+  // The contract is the runtime boundary: an unknown name compiles here (as untyped input) and is
+  // refused by the planner; repositories refuse it at compile time.
+  await adapter.findMany({ select: ['nope'] }, usersTable);
+  void [mail, name];
 }
