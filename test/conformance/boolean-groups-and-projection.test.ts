@@ -2,9 +2,11 @@ import type {
   ICursorPaginatedResult,
   IFilterOptions,
 } from '../../src/adapters/database-adapter.interface';
+import fc from 'fast-check';
 import { UserRole, UserStatus } from '../../src/entities/user.entity';
 import { MAX_GROUP_DEPTH, MAX_GROUP_TERMS } from '../../src/query/plan-groups';
 import { usersTable } from '../../src/schema';
+import { filterTree, FIRST_NAMES, PHONES, truthOf } from './boolean-groups-model';
 import {
   CONFORMANCE_PROVIDERS,
   Scope,
@@ -169,6 +171,23 @@ describe.each(CONFORMANCE_PROVIDERS)('boolean groups and projection', (provider)
         expect(
           await userIds(scope, { not: { or: [{ firstName: 'Cy' }, { firstName: 'Ben' }] } }),
         ).not.toContain(cy.id);
+      });
+
+      it('agrees with SQL three-valued logic on random nested groups', async () => {
+        const scope = new Scope();
+        const inputs = FIRST_NAMES.flatMap((firstName, i) =>
+          [null, PHONES[i % 2]].map((phone, j) =>
+            scope.user({ firstName, phone, emailVerified: (i + j) % 2 === 0 }),
+          ),
+        );
+        const users = await db.adapter.createMany(inputs, usersTable);
+        await fc.assert(
+          fc.asyncProperty(filterTree(2), async (filters) => {
+            const expected = sortedIds(users.filter((u) => truthOf(filters, u) === true));
+            expect(await userIds(scope, filters)).toEqual(expected);
+          }),
+          { numRuns: 40 },
+        );
       });
 
       it('refuses malformed and oversized groups with a ValidationException', async () => {
