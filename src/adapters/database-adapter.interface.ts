@@ -8,75 +8,30 @@ import type { TransactionOptions } from '../transactions/transaction-options';
 import type { AggregateOptions, AggregateRow } from './aggregate-options';
 import type { IterateFindOptions, IterateOptions } from './iterate-rows';
 import type { SqlQuery, SqlTag } from './raw-sql';
+import type { FilterOperators, FindOptions, IFilterOptions, IOrderByOptions } from './find-options';
+
+/** Untyped read options that select some properties: the rows narrow to `Pick<T, K>`. */
+export type SelectOptions<K extends string> = FindOptions & { select: readonly K[] };
+
+export type {
+  ComparableValue,
+  FilterGroups,
+  FilterOperators,
+  FilterShortcuts,
+  FilterValue,
+  FindOptions,
+  ICursorPaginationOptions,
+  IFilterOptions,
+  IOrderByOptions,
+  IPaginationOptions,
+  LooseFilterOptions,
+  Selected,
+} from './find-options';
+/** The untyped operator object; {@link FilterOperators} types it by a property. */
+export type IFilterOperators = FilterOperators;
 
 /** The providers the library can run on. */
 export type DatabaseProvider = 'sqlite' | 'postgres' | 'pglite' | 'supabase';
-
-/** A filter operator object: every key given must hold (AND). */
-export interface IFilterOperators {
-  eq?: unknown;
-  neq?: unknown;
-  /** Matches any of the values; an empty array matches nothing. */
-  in?: readonly unknown[];
-  /** A case-sensitive SQL LIKE pattern: `%` any run, `_` one character, `\` escapes. */
-  like?: string;
-  /** As `like`, ignoring ASCII letter case. */
-  ilike?: string;
-  gt?: unknown;
-  gte?: unknown;
-  lt?: unknown;
-  lte?: unknown;
-  /** `true`: the value is null; `false`: it is not. */
-  isNull?: boolean;
-}
-
-/** A filter on one property: a value (equality; `null` means IS NULL), an array (IN) or operators. */
-export type FilterValue =
-  string | number | boolean | Date | null | readonly unknown[] | IFilterOperators;
-
-/**
- * Filters on entity properties (camelCase), combined with AND, plus the design's shortcuts.
- * A key that is not a property of the table is rejected with a ValidationException.
- */
-export interface IFilterOptions {
-  /** Case-insensitive substring over the table's searchable columns; `%`, `_`, `\` are literal. */
-  search?: string;
-  /** `createdAt` strictly after this instant. */
-  createdAfter?: Date | string;
-  /** `createdAt` strictly before this instant. */
-  createdBefore?: Date | string;
-  [property: string]: FilterValue | undefined;
-}
-
-/** One ordering key. */
-export interface IOrderByOptions {
-  /** An entity property (camelCase). */
-  field: string;
-  /** Default is `asc`. */
-  direction?: 'asc' | 'desc';
-}
-
-/** Offset pagination: `page` from 1, `limit` from 1 to the configured maximum (default 100). */
-export interface IPaginationOptions {
-  page: number;
-  limit: number;
-}
-
-/** Keyset pagination: `after` is the `nextCursor` of the previous page (absent for the first). */
-export interface ICursorPaginationOptions {
-  after?: string | null;
-  limit: number;
-}
-
-/** What a read may ask for. */
-export interface FindOptions {
-  filters?: IFilterOptions;
-  /** One key or several; ties are always broken by `id` ascending, so the order is total. */
-  orderBy?: IOrderByOptions | readonly IOrderByOptions[];
-  pagination?: IPaginationOptions | ICursorPaginationOptions;
-  /** Include soft-deleted rows. Default is `false`. */
-  includeDeleted?: boolean;
-}
 
 /** A page of an offset-paginated read. */
 export interface IPaginatedResult<T> {
@@ -269,16 +224,33 @@ export interface IDatabaseAdapter {
     table: TableDefinition<T>,
     options?: FindByIdOptions,
   ): Promise<T[]>;
+  /**
+   * Every matching row (a page of them with `pagination`), ordered. With `select`, each row holds
+   * only the selected properties. Options are checked at run time (they may come untyped from a
+   * query string); {@link BaseRepository} types them by the entity.
+   */
+  findMany<T extends IBaseEntity, K extends keyof T & string>(
+    options: SelectOptions<K>,
+    table: TableDefinition<T>,
+  ): Promise<Pick<T, K>[]>;
   findMany<T extends IBaseEntity>(options: FindOptions, table: TableDefinition<T>): Promise<T[]>;
   /**
    * One page: with `{ page, limit }` an offset page with the total; with `{ after, limit }` a
-   * cursor page with nextCursor. Without pagination, page 1 of 20.
+   * cursor page with nextCursor. Without pagination, page 1 of 20. `select` as for findMany.
    */
+  findPage<T extends IBaseEntity, K extends keyof T & string>(
+    options: SelectOptions<K>,
+    table: TableDefinition<T>,
+  ): Promise<IPaginatedResult<Pick<T, K>> | ICursorPaginatedResult<Pick<T, K>>>;
   findPage<T extends IBaseEntity>(
     options: FindOptions,
     table: TableDefinition<T>,
   ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>>;
-  /** The first row of findMany with these options, or null. */
+  /** The first row of findMany with these options, or null. `select` as for findMany. */
+  findFirst<T extends IBaseEntity, K extends keyof T & string>(
+    options: SelectOptions<K>,
+    table: TableDefinition<T>,
+  ): Promise<Pick<T, K> | null>;
   findFirst<T extends IBaseEntity>(
     options: FindOptions,
     table: TableDefinition<T>,

@@ -10,6 +10,7 @@ import type {
   IFilterOptions,
   IPaginatedResult,
   IPaginationOptions,
+  Selected,
   UpdateOptions,
   UpsertOptions,
   UpsertResult,
@@ -30,13 +31,31 @@ import type {
 import { EntityValidator, type EntityClass } from '../validation/entity-validator';
 import { requireArray, requireObject } from './argument-checks';
 
+/** Every property of `T` that can be selected: the default selection. */
+type AllKeys<T> = keyof T & string;
+
+/**
+ * Read options of a repository: {@link FindOptions} typed by `T`, whose `select` narrows the rows
+ * to `K`. (Not `FindOptions<T, K>` itself, so untyped `FindOptions` infer no `K` of `string`.)
+ */
+export type ReadOptions<T = any, K extends AllKeys<T> = AllKeys<T>> = Omit<
+  FindOptions<T>,
+  'select'
+> & { select?: readonly K[] };
+
 /** Read options with offset pagination (or none: page 1 of 20). */
-export type OffsetFindOptions = Omit<FindOptions, 'pagination'> & {
+export type OffsetFindOptions<T = any, K extends AllKeys<T> = AllKeys<T>> = Omit<
+  FindOptions<T, K>,
+  'pagination'
+> & {
   pagination?: IPaginationOptions;
 };
 
 /** Read options with cursor (keyset) pagination. */
-export type CursorFindOptions = Omit<FindOptions, 'pagination'> & {
+export type CursorFindOptions<T = any, K extends AllKeys<T> = AllKeys<T>> = Omit<
+  FindOptions<T, K>,
+  'pagination'
+> & {
   // `page?: never` keeps an offset page from matching the cursor overloads.
   pagination: ICursorPaginationOptions & { page?: never };
 };
@@ -57,6 +76,7 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
   'orderBy',
   'pagination',
   'includeDeleted',
+  'select',
 ]);
 
 /**
@@ -154,27 +174,43 @@ export abstract class BaseRepository<
     return this.adapter.findByIds(ids, this.table, options);
   }
 
-  /** Every matching row (or one page of them when `pagination` is given), ordered. */
-  findMany(options: FindOptions = {}): Promise<T[]> {
-    return this.adapter.findMany(options, this.table);
+  /**
+   * Every matching row (or one page of them when `pagination` is given), ordered. With `select`,
+   * each row holds only those properties, and the result type narrows to them.
+   */
+  findMany<K extends AllKeys<T> = AllKeys<T>>(
+    options: ReadOptions<T, K> = {},
+  ): Promise<Selected<T, K>[]> {
+    return this.adapter.findMany(options as FindOptions, this.table) as Promise<Selected<T, K>[]>;
   }
 
   /**
    * The first matching row, or null. Takes either filters or full read options: an argument whose
    * keys are all {@link FindOptions} keys (`filters`, `orderBy`, …) and not columns is options.
    */
-  findFirst(filtersOrOptions?: IFilterOptions | FindOptions): Promise<T | null> {
-    return this.adapter.findFirst(this.toFindOptions(filtersOrOptions), this.table);
+  findFirst<K extends AllKeys<T> = AllKeys<T>>(
+    filtersOrOptions?: IFilterOptions<T> | ReadOptions<T, K>,
+  ): Promise<Selected<T, K> | null> {
+    const options = this.toFindOptions(filtersOrOptions as IFilterOptions | FindOptions);
+    return this.adapter.findFirst(options, this.table) as Promise<Selected<T, K> | null>;
   }
 
   /** One cursor page; pass `nextCursor` as `pagination.after` for the next. */
-  findWithPagination(options: CursorFindOptions): Promise<ICursorPaginatedResult<T>>;
+  findWithPagination<K extends AllKeys<T> = AllKeys<T>>(
+    options: CursorFindOptions<T, K>,
+  ): Promise<ICursorPaginatedResult<Selected<T, K>>>;
   /** One offset page with the total count. Default is page 1 of 20. */
-  findWithPagination(options?: OffsetFindOptions): Promise<IPaginatedResult<T>>;
+  findWithPagination<K extends AllKeys<T> = AllKeys<T>>(
+    options?: OffsetFindOptions<T, K>,
+  ): Promise<IPaginatedResult<Selected<T, K>>>;
+  /** An offset or a cursor page, as the options say (options built at run time). */
+  findWithPagination<K extends AllKeys<T> = AllKeys<T>>(
+    options: OffsetFindOptions<T, K> | CursorFindOptions<T, K>,
+  ): Promise<IPaginatedResult<Selected<T, K>> | ICursorPaginatedResult<Selected<T, K>>>;
   findWithPagination(
-    options: OffsetFindOptions | CursorFindOptions = {},
+    options: OffsetFindOptions<T> | CursorFindOptions<T> = {},
   ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
-    return this.adapter.findPage(options, this.table);
+    return this.adapter.findPage(options as FindOptions, this.table);
   }
 
   /**
@@ -257,8 +293,8 @@ export abstract class BaseRepository<
   }
 
   /** The number of matching rows (live ones unless `includeDeleted`). */
-  count(filters?: IFilterOptions, options?: FindByIdOptions): Promise<number> {
-    return this.adapter.count(filters, this.table, options);
+  count(filters?: IFilterOptions<T>, options?: FindByIdOptions): Promise<number> {
+    return this.adapter.count(filters as IFilterOptions | undefined, this.table, options);
   }
 
   /** Whether a live row (or any row, with `includeDeleted`) has this id. */

@@ -2,6 +2,7 @@ import type { IBaseEntity, TableDefinition } from '../../schema/table-definition
 import type {
   AdapterCapabilities,
   DatabaseProvider,
+  FindOptions,
   IDatabaseAdapter,
   TransactionHandle,
 } from '../database-adapter.interface';
@@ -61,12 +62,18 @@ export class PostgresUserScope implements IDatabaseAdapter {
     this.as(() => this.adapter.findById(id, table, options));
   findByIds: IDatabaseAdapter['findByIds'] = (ids, table, options) =>
     this.as(() => this.adapter.findByIds(ids, table, options));
-  findMany: IDatabaseAdapter['findMany'] = (options, table) =>
-    this.as(() => this.adapter.findMany(options, table));
-  findPage: IDatabaseAdapter['findPage'] = (options, table) =>
-    this.as(() => this.adapter.findPage(options, table));
-  findFirst: IDatabaseAdapter['findFirst'] = (options, table) =>
-    this.as(() => this.adapter.findFirst(options, table));
+  findMany: IDatabaseAdapter['findMany'] = <T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ) => this.as(() => this.adapter.findMany(options, table));
+  findPage: IDatabaseAdapter['findPage'] = <T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ) => this.as(() => this.adapter.findPage(options, table));
+  findFirst: IDatabaseAdapter['findFirst'] = <T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ) => this.as(() => this.adapter.findFirst(options, table));
   count: IDatabaseAdapter['count'] = (filters, table, options) =>
     this.as(() => this.adapter.count(filters, table, options));
   exists: IDatabaseAdapter['exists'] = (id, table, options) =>
