@@ -68,7 +68,7 @@ export interface ICursorPaginationOptions {
 /** What a read may ask for. */
 export interface FindOptions {
   filters?: IFilterOptions;
-  /** One key or several; ties are always broken by `id` ascending, so the order is total. */
+  /** One key or several; ties are always broken by `id` in the last key's direction, so the order is total. */
   orderBy?: IOrderByOptions | readonly IOrderByOptions[];
   pagination?: IPaginationOptions | ICursorPaginationOptions;
   /** Include soft-deleted rows. Default is `false`. */
@@ -164,7 +164,7 @@ export interface ClaimIncrement<T> {
 export interface ClaimOptions<T extends IBaseEntity> {
   /** Which live rows may be picked, as for findMany. Default is every live row. */
   filters?: IFilterOptions;
-  /** The order rows are picked in. Default is `createdAt` ascending; ties by `id` ascending. */
+  /** The order rows are picked in. Default is `createdAt` ascending; ties by `id` in the last key's direction. */
   orderBy?: IOrderByOptions | readonly IOrderByOptions[];
   /** At most this many rows: an integer from 1 to the page maximum (default 100). */
   limit: number;
