@@ -29,7 +29,7 @@ function label(key: OperationKey, profile: BenchProfile, searchKind: string): st
     case 'findById':
       return 'findById';
     case 'findMany':
-      return 'findMany (status + role, by createdAt, limit 10 offset 20)';
+      return 'findMany (status + role, newest first, limit 10 offset 20)';
     case 'count':
       return 'count (status + role)';
     case 'update':
@@ -74,10 +74,12 @@ export function providerTable(
 ): { markdown: string; verdicts: Verdict[] } {
   const named = report.results.some((r) => r.named !== undefined);
   const verdicts: Verdict[] = [];
-  const head = named
-    ? '| Operation | raw ops/s | library ops/s | library ÷ raw | library, named statements ops/s | named ÷ raw | target |\n|---|---:|---:|---:|---:|---:|---|'
-    : '| Operation | raw ops/s | library ops/s | library ÷ raw | target |\n|---|---:|---:|---:|---|';
-  const lines = [head];
+  const columns = ['Operation', 'raw ops/s', 'library ops/s', 'library ÷ raw'];
+  columns.push('Drizzle .prepare() ÷ raw', 'Kysely ÷ raw');
+  if (named) columns.push('library, named statements ops/s', 'named ÷ raw');
+  columns.push('target');
+  const align = columns.map((c, i) => (i === 0 || c === 'target' ? '---' : '---:'));
+  const lines = [`| ${columns.join(' | ')} |`, `|${align.join('|')}|`];
   const scan = find(report.results, 'searchScan')?.raw;
   const first = find(report.results, 'firstPage')?.library;
   for (const result of report.results) {
@@ -102,6 +104,16 @@ export function providerTable(
         target: `${result.key} with named statements ≥ ${namedMinimum}× raw`,
         met,
         measured: times(result.namedRatio),
+      });
+    }
+    if (result.drizzleRatio !== undefined && result.libraryRatio !== undefined) {
+      const met = result.libraryRatio >= result.drizzleRatio;
+      targets.push(`≥ Drizzle: ${met ? 'met' : '**missed**'}`);
+      verdicts.push({
+        provider: report.title,
+        target: `${result.key} ≥ Drizzle .prepare()`,
+        met,
+        measured: `${times(result.libraryRatio)} vs ${times(result.drizzleRatio)}`,
       });
     }
     if (result.key === 'search' && scan !== undefined && result.library !== undefined) {
@@ -133,6 +145,8 @@ export function providerTable(
       rate(result.raw),
       rate(result.library),
       times(result.libraryRatio),
+      times(result.drizzleRatio),
+      times(result.kyselyRatio),
     ];
     if (named) cells.push(rate(result.named), times(result.namedRatio));
     cells.push(targets.join('; '));

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { SQLiteAdapter } from '../src/adapters/sqlite';
 import { UserRepository } from '../src/repositories/user.repository';
 import type { BenchProfile } from './bench-profile';
+import { drizzleSqliteOperations } from './drizzle.operations';
+import { kyselySqliteOperations } from './kysely.operations';
 import { searchText, seedRow, type UserRow } from './seed-data';
 import { seedSqlite, sqliteRawOperations } from './sqlite-raw.operations';
 import { libraryOperations } from './user-operations';
@@ -48,6 +50,8 @@ export async function benchSqlite(
     const results = await runUserSuite({
       raw,
       library: libraryOperations(new UserRepository(adapter), position),
+      drizzle: drizzleSqliteOperations(db),
+      kysely: kyselySqliteOperations(db),
       ids: rows.map((row) => row[0]),
       seeded: profile.rows,
       position,
