@@ -101,7 +101,8 @@ export function drizzlePostgresOperations(client: Client): PeerOperations {
   const u = pgUsers;
   const q = preparedQueries(db, u);
   return {
-    create: (input) => db.insert(u).values(insertRow(input, new Date().toISOString())),
+    // A Drizzle query is a lazy thenable, not a Promise: execute() sends it.
+    create: (input) => db.insert(u).values(insertRow(input, new Date().toISOString())).execute(),
     findById: (id) => q.byId.execute({ id }),
     findMany: () => q.list.execute(LIST_FILTER),
     count: () => q.counted.execute(LIST_FILTER),

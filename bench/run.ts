@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { FULL_PROFILE, QUICK_PROFILE, type BenchProfile } from './bench-profile';
 import { benchPostgres, DEFAULT_ADMIN_URL, postgresUnavailable } from './postgres.bench';
-import { providerTable, type ProviderReport, type Verdict } from './report';
+import type { MemoryResult } from './memory-probe';
+import { memoryTable, providerTable, type ProviderReport, type Verdict } from './report';
 import { benchSqlite } from './sqlite.bench';
 
 /**
@@ -73,8 +74,10 @@ async function main(): Promise<void> {
   const unavailable = args.postgres
     ? await postgresUnavailable(adminUrl)
     : 'skipped (--sqlite-only)';
+  let postgresMemory: MemoryResult | undefined;
   if (unavailable === undefined) {
     const postgres = await benchPostgres(profile, adminUrl, log);
+    postgresMemory = postgres.memory;
     facts.push(`- PostgreSQL ${postgres.serverVersion} over loopback, one connection for raw pg`);
     const all = 0.9;
     tables.push(
@@ -105,6 +108,9 @@ async function main(): Promise<void> {
     facts.push(`- PostgreSQL not benchmarked: ${unavailable}`);
   }
 
+  const memories = [{ title: 'SQLite', memory: sqlite.memory }];
+  if (postgresMemory) memories.push({ title: 'PostgreSQL', memory: postgresMemory });
+  tables.push(memoryTable(profile.memoryRows, memories));
   for (const table of tables) {
     sections.push(table.markdown);
     verdicts.push(...table.verdicts);
