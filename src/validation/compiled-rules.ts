@@ -21,6 +21,8 @@ interface CompiledProperty {
   readonly checks: readonly CompiledCheck[];
 }
 
+const compiledByClass = new WeakMap<object, CompiledRules | null>();
+
 /**
  * The class-validator rules of an entity class, read once from class-validator's own metadata and
  * kept, so that a valid input is accepted without `validateSync`'s per-call set-up (metadata
@@ -41,7 +43,21 @@ export class CompiledRules {
     private readonly byName: ReadonlyMap<string, CompiledProperty>,
   ) {}
 
-  /** The rules of a class, or undefined when only `validateSync` can check it faithfully. */
+  /**
+   * The rules of a class, compiled on the first call for it and kept with the class (decorators
+   * have all run by the time a class can be passed here); undefined when only `validateSync` can
+   * check it faithfully.
+   */
+  static of(entityClass: new () => object): CompiledRules | undefined {
+    let rules = compiledByClass.get(entityClass);
+    if (rules === undefined) {
+      rules = CompiledRules.compile(entityClass) ?? null;
+      compiledByClass.set(entityClass, rules);
+    }
+    return rules ?? undefined;
+  }
+
+  /** The rules of a class, read from class-validator's metadata now. */
   static compile(entityClass: new () => object): CompiledRules | undefined {
     const storage = getMetadataStorage();
     const metadatas = storage.getTargetValidationMetadatas(

@@ -113,7 +113,7 @@ export class EntityValidator<T extends IBaseEntity> {
       given.add(property);
       instance[property] = value;
     }
-    this.compiled ??= CompiledRules.compile(this.entityClass) ?? null;
+    this.compiled ??= CompiledRules.of(this.entityClass) ?? null;
     // A valid input (the usual case) is accepted by the compiled rules alone; anything they
     // cannot accept goes through validateSync, so the messages are class-validator's own.
     if (this.compiled?.accepts(instance, mode === 'update' ? given : undefined)) {
