@@ -62,7 +62,15 @@ function insertText(sql: TableSql<any>, rows: number): string {
  * Made one at a time as they are taken, so only one statement's values exist at once. Run them in
  * one transaction: together they are one createMany.
  */
-export function* insertBatches<T extends IBaseEntity>(
+export function insertBatches<T extends IBaseEntity>(
+  sql: TableSql<T>,
+  rows: readonly (readonly unknown[])[],
+): Iterable<SqlStatement> {
+  // Iterable again from the start (a retried step would take them again), never all at once.
+  return { [Symbol.iterator]: () => makeBatches(sql, rows) };
+}
+
+function* makeBatches<T extends IBaseEntity>(
   sql: TableSql<T>,
   rows: readonly (readonly unknown[])[],
 ): Generator<SqlStatement> {
