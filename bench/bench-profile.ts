@@ -9,6 +9,8 @@ export interface BenchProfile {
   deepOffset: number;
   /** Rows per createMany call. */
   batchSize: number;
+  /** Rows of the one createMany whose memory is measured in a process of its own. */
+  memoryRows: number;
   settings: MeasureSettings;
   batchSettings: MeasureSettings;
 }
@@ -22,6 +24,7 @@ export const FULL_PROFILE: BenchProfile = {
   rows: 100_000,
   deepOffset: 90_000,
   batchSize: 10_000,
+  memoryRows: 100_000,
   settings: { warmupMs: 300, trials: 15, trialMs: 200, minOpsPerTrial: 1 },
   batchSettings: { warmupMs: 0, trials: 7, trialMs: 0, minOpsPerTrial: 1 },
 };
@@ -32,6 +35,7 @@ export const QUICK_PROFILE: BenchProfile = {
   rows: 10_000,
   deepOffset: 9_000,
   batchSize: 1_000,
+  memoryRows: 10_000,
   settings: { warmupMs: 30, trials: 3, trialMs: 60, minOpsPerTrial: 1 },
   batchSettings: { warmupMs: 0, trials: 3, trialMs: 0, minOpsPerTrial: 1 },
 };

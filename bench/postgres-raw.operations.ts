@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { containsPattern } from '../src/query/like-pattern';
 import type { UserCreateInput } from '../src/repositories/user.repository';
+import { chunks } from './peer-schema';
 import { LIST_FILTER, USER_COLUMNS, type UserRow } from './seed-data';
 import { PAGE_SIZE, SEARCH_LIMIT, type PagePosition, type UserOperations } from './user-operations';
 
@@ -54,6 +55,21 @@ export function postgresRawOperations(client: Client): PostgresRawOperations {
     now,
     now,
   ];
+  const width = USER_COLUMNS.length;
+  // A multi-row INSERT text per chunk size, built once (a 10,000-row batch uses one size).
+  const multiInserts = new Map<number, string>();
+  const multiInsert = (rows: number) => {
+    let text = multiInserts.get(rows);
+    if (text === undefined) {
+      const tuples = Array.from(
+        { length: rows },
+        (_, r) => `(${USER_COLUMNS.map((_c, i) => `$${r * width + i + 1}`).join(', ')})`,
+      );
+      text = `INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`;
+      multiInserts.set(rows, text);
+    }
+    return text;
+  };
   const searchSql = (column: (name: string, i: number) => string) =>
     `SELECT * FROM users WHERE ${LIVE} AND (${['email', 'first_name', 'last_name'].map(column).join(' OR ')}) ${ORDER} LIMIT ${SEARCH_LIMIT}`;
   const indexedSearch = searchSql((name, i) => `${name} ILIKE $${i + 1} ESCAPE '\\'`);
@@ -63,7 +79,7 @@ export function postgresRawOperations(client: Client): PostgresRawOperations {
     findById: (id) => client.query(`SELECT * FROM users WHERE id = $1 AND ${LIVE}`, [id]),
     findMany: () =>
       client.query(
-        `SELECT * FROM users WHERE status = $1 AND role = $2 AND ${LIVE} ${ORDER} LIMIT $3 OFFSET $4`,
+        `SELECT * FROM users WHERE status = $1 AND role = $2 AND ${LIVE} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
         [LIST_FILTER.status, LIST_FILTER.role, PAGE_SIZE, 2 * PAGE_SIZE],
       ),
     count: () =>
@@ -80,7 +96,12 @@ export function postgresRawOperations(client: Client): PostgresRawOperations {
       const now = new Date().toISOString();
       await client.query('BEGIN');
       try {
-        for (const input of inputs) await client.query(insert, insertParams(input, now));
+        for (const chunk of chunks(inputs)) {
+          await client.query(
+            multiInsert(chunk.length),
+            chunk.flatMap((input) => insertParams(input, now)),
+          );
+        }
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');

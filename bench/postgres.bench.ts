@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { PostgresAdapter } from '../src/adapters/postgres';
 import { UserRepository } from '../src/repositories/user.repository';
 import type { BenchProfile } from './bench-profile';
+import { measureCreateManyMemory, type MemoryResult } from './memory-probe';
+import { drizzlePostgresOperations } from './drizzle.operations';
+import { kyselyPostgresOperations } from './kysely.operations';
 import { postgresRawOperations, seedPostgres } from './postgres-raw.operations';
 import { searchText, seedRow, type UserRow } from './seed-data';
 import { libraryOperations } from './user-operations';
@@ -14,6 +17,8 @@ export const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres'
 /** What the PostgreSQL run measured, and on what. */
 export interface PostgresBenchResult {
   results: OperationResult[];
+  /** createMany of `profile.memoryRows` rows, in a process of its own. */
+  memory: MemoryResult;
   serverVersion: string;
   trigramIndexes: boolean;
 }
@@ -60,6 +65,11 @@ export async function benchPostgres(
     const named = await PostgresAdapter.open({ connectionString, preparedStatements: 'named' });
     const client = new Client({ connectionString });
     await client.connect();
+    // Each peer gets its own connection, as raw pg has its own: Drizzle a client (its named
+    // statements live on it), Kysely a pool of one (what its PostgresDialect takes).
+    const drizzleClient = new Client({ connectionString });
+    await drizzleClient.connect();
+    const kyselyPool = new Pool({ connectionString, max: 1 });
     try {
       const started = Date.now();
       const rows: UserRow[] = Array.from({ length: profile.rows }, (_, i) => seedRow(i));
@@ -76,6 +86,8 @@ export async function benchPostgres(
         raw: postgresRawOperations(client),
         library: libraryOperations(new UserRepository(unnamed), position),
         named: libraryOperations(new UserRepository(named), position),
+        drizzle: drizzlePostgresOperations(drizzleClient),
+        kysely: kyselyPostgresOperations(kyselyPool),
         ids: rows.map((row) => row[0]),
         seeded: profile.rows,
         position,
@@ -89,13 +101,18 @@ export async function benchPostgres(
       const trigram = await client.query(
         `SELECT 1 FROM pg_indexes WHERE tablename = 'users' AND indexname = 'users_email_trgm_idx'`,
       );
+      log(`PostgreSQL: createMany of ${profile.memoryRows} rows in a process of its own`);
+      const memory = measureCreateManyMemory(connectionString, profile.memoryRows);
       return {
+        memory,
         results,
         serverVersion: version.rows[0].server_version,
         trigramIndexes: trigram.rows.length > 0,
       };
     } finally {
       await client.end();
+      await drizzleClient.end();
+      await kyselyPool.end();
       await named.close();
       await unnamed.close();
     }

@@ -1,4 +1,5 @@
 import type { BenchProfile } from './bench-profile';
+import type { MemoryResult } from './memory-probe';
 import type { OperationKey, OperationResult } from './user-suite';
 
 /** One provider's table: its results and what the targets are measured against. */
@@ -29,7 +30,7 @@ function label(key: OperationKey, profile: BenchProfile, searchKind: string): st
     case 'findById':
       return 'findById';
     case 'findMany':
-      return 'findMany (status + role, by createdAt, limit 10 offset 20)';
+      return 'findMany (status + role, newest first, limit 10 offset 20)';
     case 'count':
       return 'count (status + role)';
     case 'update':
@@ -74,10 +75,12 @@ export function providerTable(
 ): { markdown: string; verdicts: Verdict[] } {
   const named = report.results.some((r) => r.named !== undefined);
   const verdicts: Verdict[] = [];
-  const head = named
-    ? '| Operation | raw ops/s | library ops/s | library ÷ raw | library, named statements ops/s | named ÷ raw | target |\n|---|---:|---:|---:|---:|---:|---|'
-    : '| Operation | raw ops/s | library ops/s | library ÷ raw | target |\n|---|---:|---:|---:|---|';
-  const lines = [head];
+  const columns = ['Operation', 'raw ops/s', 'library ops/s', 'library ÷ raw'];
+  columns.push('Drizzle .prepare() ÷ raw', 'Kysely ÷ raw');
+  if (named) columns.push('library, named statements ops/s', 'named ÷ raw');
+  columns.push('target');
+  const align = columns.map((c, i) => (i === 0 || c === 'target' ? '---' : '---:'));
+  const lines = [`| ${columns.join(' | ')} |`, `|${align.join('|')}|`];
   const scan = find(report.results, 'searchScan')?.raw;
   const first = find(report.results, 'firstPage')?.library;
   for (const result of report.results) {
@@ -102,6 +105,16 @@ export function providerTable(
         target: `${result.key} with named statements ≥ ${namedMinimum}× raw`,
         met,
         measured: times(result.namedRatio),
+      });
+    }
+    if (result.drizzleRatio !== undefined && result.libraryRatio !== undefined) {
+      const met = result.libraryRatio >= result.drizzleRatio;
+      targets.push(`≥ Drizzle: ${met ? 'met' : '**missed**'}`);
+      verdicts.push({
+        provider: report.title,
+        target: `${result.key} ≥ Drizzle .prepare()`,
+        met,
+        measured: `${times(result.libraryRatio)} vs ${times(result.drizzleRatio)}`,
       });
     }
     if (result.key === 'search' && scan !== undefined && result.library !== undefined) {
@@ -133,10 +146,47 @@ export function providerTable(
       rate(result.raw),
       rate(result.library),
       times(result.libraryRatio),
+      times(result.drizzleRatio),
+      times(result.kyselyRatio),
     ];
     if (named) cells.push(rate(result.named), times(result.namedRatio));
     cells.push(targets.join('; '));
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return { markdown: `### ${report.title}\n\n${lines.join('\n')}\n`, verdicts };
+}
+
+const MB = 2 ** 20;
+
+/**
+ * The memory table: createMany of many rows per provider, measured in a process of its own, and
+ * the row `iterate` will fill once it exists on this branch.
+ */
+export function memoryTable(
+  rows: number,
+  providers: readonly { title: string; memory: MemoryResult }[],
+): { markdown: string; verdicts: Verdict[] } {
+  const verdicts: Verdict[] = [];
+  const lines = [
+    '| Operation | provider | heap kept after GC | RSS before | peak RSS | target |',
+    '|---|---|---:|---:|---:|---|',
+  ];
+  const count = rows.toLocaleString('en-US');
+  for (const { title, memory } of providers) {
+    const growth = memory.heapGrowth / MB;
+    const met = growth < 100;
+    verdicts.push({
+      provider: title,
+      target: `createMany of ${count} rows < 100 MB heap growth`,
+      met,
+      measured: `${growth.toFixed(0)} MB`,
+    });
+    lines.push(
+      `| createMany (${count} rows) | ${title} | ${growth.toFixed(0)} MB | ${(memory.rssBefore / MB).toFixed(0)} MB | ${(memory.peakRss / MB).toFixed(0)} MB | < 100 MB heap growth: ${met ? 'met' : '**missed**'} |`,
+    );
+  }
+  lines.push(
+    `| iterate (${count} rows) | – | – | – | – | not measured: \`iterate\` (issue 13) is not on this branch yet |`,
+  );
+  return { markdown: `### Memory\n\n${lines.join('\n')}\n`, verdicts };
 }

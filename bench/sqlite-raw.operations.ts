@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { containsPattern } from '../src/query/like-pattern';
 import type { UserCreateInput } from '../src/repositories/user.repository';
+import { chunks } from './peer-schema';
 import { LIST_FILTER, USER_COLUMNS, type UserRow } from './seed-data';
 import { PAGE_SIZE, SEARCH_LIMIT, type PagePosition, type UserOperations } from './user-operations';
 
@@ -45,12 +46,22 @@ export function sqliteRawOperations(db: Database.Database): SqliteRawOperations 
     db
       .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users_search'`)
       .get() !== undefined;
-  const insert = db.prepare(
-    `INSERT INTO users (id, email, first_name, last_name, role, status, email_verified, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertInto = `INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES `;
+  const tuple = `(${USER_COLUMNS.map(() => '?').join(', ')})`;
+  const insert = db.prepare(insertInto + tuple);
+  // A multi-row INSERT per chunk size, prepared once (a 10,000-row batch uses one size).
+  const multiInserts = new Map<number, Database.Statement>();
+  const multiInsert = (rows: number) => {
+    let statement = multiInserts.get(rows);
+    if (!statement) {
+      statement = db.prepare(insertInto + Array.from({ length: rows }, () => tuple).join(', '));
+      multiInserts.set(rows, statement);
+    }
+    return statement;
+  };
   const byId = db.prepare(`SELECT * FROM users WHERE id = ? AND ${LIVE}`);
   const list = db.prepare(
-    `SELECT * FROM users WHERE status = ? AND role = ? AND ${LIVE} ${ORDER} LIMIT ? OFFSET ?`,
+    `SELECT * FROM users WHERE status = ? AND role = ? AND ${LIVE} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
   );
   const count = db
     .prepare(`SELECT COUNT(*) FROM users WHERE status = ? AND role = ? AND ${LIVE}`)
@@ -97,7 +108,9 @@ export function sqliteRawOperations(db: Database.Database): SqliteRawOperations 
     update: (id, lastLogin) => update.get(lastLogin, new Date().toISOString(), id),
     createMany: db.transaction((inputs: readonly UserCreateInput[]) => {
       const now = new Date().toISOString();
-      for (const input of inputs) insert.run(insertParams(input, now));
+      for (const chunk of chunks(inputs)) {
+        multiInsert(chunk.length).run(chunk.flatMap((input) => insertParams(input, now)));
+      }
     }),
     search: (text) => {
       if (!indexed || [...text].length < 3) return searchScan(text);

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { SQLiteAdapter } from '../src/adapters/sqlite';
 import { UserRepository } from '../src/repositories/user.repository';
 import type { BenchProfile } from './bench-profile';
+import { measureCreateManyMemory, type MemoryResult } from './memory-probe';
+import { drizzleSqliteOperations } from './drizzle.operations';
+import { kyselySqliteOperations } from './kysely.operations';
 import { searchText, seedRow, type UserRow } from './seed-data';
 import { seedSqlite, sqliteRawOperations } from './sqlite-raw.operations';
 import { libraryOperations } from './user-operations';
@@ -12,6 +15,8 @@ import { runUserSuite, type OperationResult } from './user-suite';
 /** What the SQLite run measured, and on what. */
 export interface SqliteBenchResult {
   results: OperationResult[];
+  /** createMany of `profile.memoryRows` rows, in a process of its own. */
+  memory: MemoryResult;
   sqliteVersion: string;
   indexedSearch: boolean;
 }
@@ -48,6 +53,8 @@ export async function benchSqlite(
     const results = await runUserSuite({
       raw,
       library: libraryOperations(new UserRepository(adapter), position),
+      drizzle: drizzleSqliteOperations(db),
+      kysely: kyselySqliteOperations(db),
       ids: rows.map((row) => row[0]),
       seeded: profile.rows,
       position,
@@ -58,7 +65,9 @@ export async function benchSqlite(
       log,
     });
     const sqliteVersion = db.prepare('SELECT sqlite_version()').pluck().get() as string;
-    return { results, sqliteVersion, indexedSearch: raw.indexedSearch };
+    log(`SQLite: createMany of ${profile.memoryRows} rows in a process of its own`);
+    const memory = measureCreateManyMemory('sqlite', profile.memoryRows);
+    return { results, sqliteVersion, indexedSearch: raw.indexedSearch, memory };
   } finally {
     await adapter.close();
     rmSync(directory, { recursive: true, force: true });

@@ -24,7 +24,7 @@ export const SEARCH_LIMIT = 20;
 export interface UserOperations {
   create(input: UserCreateInput): unknown;
   findById(id: string): unknown;
-  /** Status and role filter, ordered by createdAt, limit 10 offset 20. */
+  /** Status and role filter, newest first (createdAt, then id, descending), limit 10 offset 20. */
   findMany(): unknown;
   /** The number of users matching the findMany filter. */
   count(): unknown;
@@ -33,7 +33,7 @@ export interface UserOperations {
    * the library, not the index triggers (docs/performance.md gives their cost).
    */
   update(id: string, lastLogin: string): unknown;
-  /** Inserts every row in one transaction. */
+  /** Inserts every row in one transaction (multi-row statements, where the contender can). */
   createMany(inputs: readonly UserCreateInput[]): unknown;
   /** Case-insensitive substring over email, first and last name; first 20 matches. */
   search(text: string): unknown;
@@ -55,7 +55,7 @@ export function libraryOperations(users: UserRepository, position: PagePosition)
     findMany: () =>
       users.findMany({
         filters: LIST_FILTER,
-        orderBy: { field: 'createdAt' },
+        orderBy: { field: 'createdAt', direction: 'desc' },
         pagination: { page: 3, limit: PAGE_SIZE },
       }),
     count: () => users.count(LIST_FILTER),

@@ -1,4 +1,5 @@
 import type { UserCreateInput } from '../src/repositories/user.repository';
+import type { PeerOperations } from './drizzle.operations';
 import { measure, type Contender, type MeasureSettings } from './measure';
 import { newUserInput } from './seed-data';
 import type { PagePosition, UserOperations } from './user-operations';
@@ -24,9 +25,14 @@ export interface OperationResult {
   library?: number;
   /** The library with named prepared statements (PostgreSQL only). */
   named?: number;
-  /** library ÷ raw and named ÷ raw, as medians of per-round ratios (see {@link measure}). */
+  /** The peer ORMs doing the same operation: Drizzle with `.prepare()`, and Kysely. */
+  drizzle?: number;
+  kysely?: number;
+  /** Each contender ÷ raw, as medians of per-round ratios (see {@link measure}). */
   libraryRatio?: number;
   namedRatio?: number;
+  drizzleRatio?: number;
+  kyselyRatio?: number;
 }
 
 /** What one provider's run needs. */
@@ -34,6 +40,9 @@ export interface SuiteInput {
   raw: UserOperations & { searchScan(text: string): unknown };
   library: UserOperations;
   named?: UserOperations;
+  /** Peer ORMs measured in the same rounds (every operation but search). */
+  drizzle?: PeerOperations;
+  kysely?: PeerOperations;
   /** Ids of seeded users, read and updated in a spread-out order. */
   ids: readonly string[];
   /** Seeded rows: search texts pick among them. */
@@ -51,19 +60,25 @@ export interface SuiteInput {
 /** lastLogin values of the update row start here, a millisecond apart. */
 const LOGIN_EPOCH = Date.UTC(2025, 0, 1);
 
-type Contenders = Partial<Record<'raw' | 'library' | 'named', Contender>>;
+/** Contenders in measuring order: raw first, since every ratio is taken against it. */
+const NAMES = ['raw', 'library', 'named', 'drizzle', 'kysely'] as const;
+type Contenders = Partial<Record<(typeof NAMES)[number], Contender>>;
 
-function simple(input: SuiteInput, make: (ops: UserOperations, i: number) => unknown): Contenders {
-  const contenders: Contenders = {
-    raw: { run: (i) => make(input.raw, i) },
-    library: { run: (i) => make(input.library, i) },
-  };
-  const named = input.named;
-  if (named) contenders.named = { run: (i) => make(named, i) };
+/** Every contender that has the operation. */
+function simple<K extends keyof UserOperations>(
+  input: SuiteInput,
+  operation: K,
+  make: (ops: Pick<UserOperations, K>, i: number) => unknown,
+): Contenders {
+  const contenders: Contenders = {};
+  for (const name of NAMES) {
+    const ops = input[name] as Partial<UserOperations> | undefined;
+    if (ops?.[operation]) contenders[name] = { run: (i) => make(ops as UserOperations, i) };
+  }
   return contenders;
 }
 
-function batched(input: SuiteInput, ops: UserOperations): Contender {
+function batched(input: SuiteInput, ops: PeerOperations): Contender {
   let batch: UserCreateInput[] = [];
   return {
     prepare: (i) => {
@@ -82,35 +97,49 @@ function batched(input: SuiteInput, ops: UserOperations): Contender {
 export async function runUserSuite(input: SuiteInput): Promise<OperationResult[]> {
   const id = (i: number) => input.ids[(i * 7919) % input.ids.length];
   const plan: Array<[OperationKey, Contenders, MeasureSettings]> = [
-    ['findById', simple(input, (ops, i) => ops.findById(id(i))), input.settings],
-    ['findMany', simple(input, (ops) => ops.findMany()), input.settings],
-    ['count', simple(input, (ops) => ops.count()), input.settings],
-    ['search', simple(input, (ops, i) => ops.search(input.searchText(i))), input.settings],
+    ['findById', simple(input, 'findById', (ops, i) => ops.findById(id(i))), input.settings],
+    ['findMany', simple(input, 'findMany', (ops) => ops.findMany()), input.settings],
+    ['count', simple(input, 'count', (ops) => ops.count()), input.settings],
+    [
+      'search',
+      simple(input, 'search', (ops, i) => ops.search(input.searchText(i))),
+      input.settings,
+    ],
     [
       'searchScan',
       { raw: { run: (i) => input.raw.searchScan(input.searchText(i)) } },
       input.settings,
     ],
-    ['firstPage', simple(input, (ops) => ops.firstPage()), input.settings],
-    ['deepCursor', simple(input, (ops) => ops.deepCursorPage(input.position)), input.settings],
-    ['deepOffset', simple(input, (ops) => ops.deepOffsetPage(input.position)), input.settings],
+    ['firstPage', simple(input, 'firstPage', (ops) => ops.firstPage()), input.settings],
     [
-      'update',
-      simple(input, (ops, i) => ops.update(id(i), new Date(LOGIN_EPOCH + i).toISOString())),
+      'deepCursor',
+      simple(input, 'deepCursorPage', (ops) => ops.deepCursorPage(input.position)),
       input.settings,
     ],
-    ['create', simple(input, (ops, i) => ops.create(newUserInput(i))), input.settings],
+    [
+      'deepOffset',
+      simple(input, 'deepOffsetPage', (ops) => ops.deepOffsetPage(input.position)),
+      input.settings,
+    ],
+    [
+      'update',
+      simple(input, 'update', (ops, i) =>
+        ops.update(id(i), new Date(LOGIN_EPOCH + i).toISOString()),
+      ),
+      input.settings,
+    ],
+    ['create', simple(input, 'create', (ops, i) => ops.create(newUserInput(i))), input.settings],
   ];
-  const batchContenders: Contenders = {
-    raw: batched(input, input.raw),
-    library: batched(input, input.library),
-  };
-  if (input.named) batchContenders.named = batched(input, input.named);
+  const batchContenders: Contenders = {};
+  for (const name of NAMES) {
+    const ops = input[name];
+    if (ops) batchContenders[name] = batched(input, ops);
+  }
   plan.push(['createMany', batchContenders, input.batchSettings]);
 
   const results: OperationResult[] = [];
   for (const [key, contenders, settings] of plan) {
-    const names = (['raw', 'library', 'named'] as const).filter((n) => contenders[n]);
+    const names = NAMES.filter((n) => contenders[n]);
     const measured = await measure(
       names.map((n) => contenders[n]!),
       settings,
@@ -120,8 +149,13 @@ export async function runUserSuite(input: SuiteInput): Promise<OperationResult[]
     // Ratios are taken against raw, which is always measured first.
     if (result.raw !== undefined && result.library !== undefined)
       result.libraryRatio = measured.ratios[names.indexOf('library')];
-    if (result.raw !== undefined && result.named !== undefined)
-      result.namedRatio = measured.ratios[names.indexOf('named')];
+    if (result.raw !== undefined) {
+      if (result.named !== undefined) result.namedRatio = measured.ratios[names.indexOf('named')];
+      if (result.drizzle !== undefined)
+        result.drizzleRatio = measured.ratios[names.indexOf('drizzle')];
+      if (result.kysely !== undefined)
+        result.kyselyRatio = measured.ratios[names.indexOf('kysely')];
+    }
     input.log(
       `  ${key}: ${names.map((n, i) => `${n} ${Math.round(measured.opsPerSecond[i])}/s`).join(', ')}`,
     );

@@ -122,7 +122,7 @@ export interface ClaimIncrement<T> {
 export interface ClaimOptions<T extends IBaseEntity> {
   /** Which live rows may be picked, as for findMany. Default is every live row. */
   filters?: IFilterOptions;
-  /** The order rows are picked in. Default is `createdAt` ascending; ties by `id` ascending. */
+  /** The order rows are picked in. Default is `createdAt` ascending; ties by `id` in the last key's direction. */
   orderBy?: IOrderByOptions | readonly IOrderByOptions[];
   /** At most this many rows: an integer from 1 to the page maximum (default 100). */
   limit: number;

@@ -131,7 +131,7 @@ export interface ICursorPaginationOptions {
  */
 export interface FindOptions<T = any, K extends keyof T & string = keyof T & string> {
   filters?: IFilterOptions<T>;
-  /** One key or several; ties are always broken by `id` ascending, so the order is total. */
+  /** One key or several; ties are broken by `id` in the last key's direction, so the order is total. */
   orderBy?: IOrderByOptions<T> | readonly IOrderByOptions<T>[];
   pagination?: IPaginationOptions | ICursorPaginationOptions;
   /** Include soft-deleted rows. Default is `false`. */

@@ -91,12 +91,19 @@ export function withRowIndex(index: number, normalize: () => WriteValues): Write
 /**
  * Checks and normalizes the rows of `createMany` the same way on every provider, all of them
  * before anything is sent: an array (else ValidationException on `data`), each row normalized as
- * by `create` with one shared `now`, a bad row's fields prefixed with its index.
+ * by `create` with one shared `now`, a bad row's fields prefixed with its index. `keep` turns each
+ * row's values into what the caller holds on to, so a large batch need not keep every row's map.
  */
-export function normalizeCreateMany(table: TableDefinition<any>, data: unknown): WriteValues[] {
+export function normalizeCreateMany<R = WriteValues>(
+  table: TableDefinition<any>,
+  data: unknown,
+  keep: (values: WriteValues) => R = (values) => values as R,
+): R[] {
   if (!Array.isArray(data)) throw new ValidationException('createMany takes an array', 'data');
   const now = nowTimestamp();
-  return data.map((item, index) => withRowIndex(index, () => normalizeCreate(table, item, now)));
+  return data.map((item, index) =>
+    keep(withRowIndex(index, () => normalizeCreate(table, item, now))),
+  );
 }
 
 /** ValidationException unless `work`, what `transaction()` runs, is a function. */

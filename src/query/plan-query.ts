@@ -55,9 +55,11 @@ function planOrder(table: TableDefinition<any>, orderBy: FindOptions['orderBy'])
     }
     if (!keys.some((k) => k.column === column)) keys.push({ column, direction });
   }
-  // Ties are broken by id so every order is total: pages never overlap or skip rows.
+  // Ties are broken by id so every order is total: pages never overlap or skip rows. The id
+  // follows the last key's direction, so one index on (key, id) serves the order both ways
+  // (read forwards or backwards) instead of a sort.
   if (!keys.some((k) => k.column === table.primaryKey))
-    keys.push({ column: table.primaryKey, direction: 'asc' });
+    keys.push({ column: table.primaryKey, direction: keys[keys.length - 1]!.direction });
   return keys;
 }
 

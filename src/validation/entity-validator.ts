@@ -2,6 +2,7 @@ import { validateSync, type ValidationError, type ValidatorOptions } from 'class
 import { ValidationException, type FieldViolation } from '../exceptions';
 import { MANAGED_PROPERTIES } from '../schema/managed-columns';
 import type { IBaseEntity } from '../schema/table-definition';
+import { CompiledRules } from './compiled-rules';
 
 /** A class whose instances are entities: built with `new` and no arguments. */
 export type EntityClass<T> = new () => T;
@@ -48,6 +49,9 @@ function violationOf(error: ValidationError, prefix: string): FieldViolation {
  * are shared, and a check only copies the input onto a fresh instance and runs the rules.
  */
 export class EntityValidator<T extends IBaseEntity> {
+  /** The class's rules compiled on first use; null when only validateSync can check them. */
+  private compiled?: CompiledRules | null;
+
   /**
    * @param entityClass - The class carrying the rules.
    * @param label - Names the input in messages, usually the table name.
@@ -108,6 +112,12 @@ export class EntityValidator<T extends IBaseEntity> {
       }
       given.add(property);
       instance[property] = value;
+    }
+    this.compiled ??= CompiledRules.of(this.entityClass) ?? null;
+    // A valid input (the usual case) is accepted by the compiled rules alone; anything they
+    // cannot accept goes through validateSync, so the messages are class-validator's own.
+    if (this.compiled?.accepts(instance, mode === 'update' ? given : undefined)) {
+      return violations;
     }
     const options = mode === 'update' ? UPDATE_VALIDATOR_OPTIONS : VALIDATOR_OPTIONS;
     for (const error of validateSync(instance, options)) {

@@ -442,7 +442,8 @@ export function sortRows<R extends { id: string }>(
   rows: readonly R[],
   keys: readonly SortKey[],
 ): R[] {
-  const all: SortKey[] = [...keys, { field: 'id', direction: 'asc' }];
+  // The id tie-breaker follows the direction of the last key, as the planner's does.
+  const all: SortKey[] = [...keys, { field: 'id', direction: keys.at(-1)?.direction ?? 'asc' }];
   const compare = (a: unknown, b: unknown): number => {
     if (a === b) return 0;
     if (a === null || a === undefined) return 1;

@@ -239,5 +239,25 @@ describe.each(CONFORMANCE_PROVIDERS)('transactions', (provider) => {
       expect(invalid).toBeInstanceOf(ValidationException);
       expect(await db.adapter.count(scope.users(), usersTable)).toBe(1);
     });
+
+    it('inserts a createMany larger than one statement holds in input order, all rows or none', async () => {
+      const scope = new Scope();
+      // More rows than one multi-row INSERT takes (1,024), and a remainder that is not a power of 2.
+      const input = Array.from({ length: 2_311 }, () => scope.user());
+      const created = await db.adapter.createMany(input, usersTable);
+      expect(created.map((u) => u.email)).toEqual(input.map((u) => u.email));
+      const stored = await db.adapter.findMany(
+        { filters: scope.users(), orderBy: { field: 'email' } },
+        usersTable,
+      );
+      const byEmail = [...created].sort((a, b) => (a.email < b.email ? -1 : 1));
+      expect(stored).toEqual(byEmail);
+      const taken = created[0].email;
+      const failing = Array.from({ length: 2_311 }, () => scope.user());
+      failing[2_310] = scope.user({ email: taken });
+      const duplicate = await caught(() => db.adapter.createMany(failing, usersTable));
+      expect(duplicate).toBeInstanceOf(UniqueConstraintException);
+      expect(await db.adapter.count(scope.users(), usersTable)).toBe(2_311);
+    });
   });
 });

@@ -190,7 +190,7 @@ describe('SupabaseAdapter requests', () => {
     expect(request.params).toEqual([
       ['select', '*'],
       ['deleted_at', 'is.null'],
-      ['order', 'remind_at.desc.nullsfirst,id.asc.nullslast'],
+      ['order', 'remind_at.desc.nullsfirst,id.desc.nullsfirst'],
       ['offset', '20'],
       ['limit', '10'],
     ]);
@@ -216,7 +216,7 @@ describe('SupabaseAdapter requests', () => {
 
   it('findPage (cursor): keyset terms in one quoted or=(...) and limit + 1', async () => {
     const { adapter, fake } = fakeAdapter();
-    const after = encodeCursor('stars:desc,id:asc', [5, NOTE_ID]);
+    const after = encodeCursor('stars:desc,id:desc', [5, NOTE_ID]);
     fake.reply(ok([]));
     await adapter.findPage(
       { orderBy: { field: 'stars', direction: 'desc' }, pagination: { after, limit: 2 } },
@@ -225,8 +225,8 @@ describe('SupabaseAdapter requests', () => {
     expect(fake.only().params).toEqual([
       ['select', '*'],
       ['deleted_at', 'is.null'],
-      ['or', `(stars.lt."5",and(stars.eq."5",id.gt."${NOTE_ID}"))`],
-      ['order', 'stars.desc.nullsfirst,id.asc.nullslast'],
+      ['or', `(stars.lt."5",and(stars.eq."5",id.lt."${NOTE_ID}"))`],
+      ['order', 'stars.desc.nullsfirst,id.desc.nullsfirst'],
       ['limit', '3'],
     ]);
   });

@@ -183,7 +183,7 @@ describe('Supabase timestamps', () => {
     const or = fake.requests[1].params.find(([k]) => k === 'or');
     expect(or).toEqual([
       'or',
-      `(created_at.lt."${createdAt}",and(created_at.eq."${createdAt}",id.gt."${id}"))`,
+      `(created_at.lt."${createdAt}",and(created_at.eq."${createdAt}",id.lt."${id}"))`,
     ]);
   });
 
@@ -250,7 +250,10 @@ describe('Supabase timestamps', () => {
             notesTable,
           );
         }, limit);
-        expect(walked.map((n) => n.id)).toEqual(rows.map((r) => r.id));
+        const inIdOrder = rows.map((r) => r.id);
+        expect(walked.map((n) => n.id)).toEqual(
+          direction === 'asc' ? inIdOrder : inIdOrder.reverse(),
+        );
         for (const note of walked) expect(note.createdAt).toBe('2024-05-01T12:00:00.123Z');
       }
     }

@@ -87,7 +87,7 @@ describe('planFind', () => {
     );
   });
 
-  it('always ends the order with id and rejects unknown order fields', () => {
+  it("always ends the order with id, in the last key's direction, and rejects unknown order fields", () => {
     const plan = planFind(
       usersTable,
       { orderBy: [{ field: 'lastName', direction: 'desc' }] },
@@ -95,7 +95,7 @@ describe('planFind', () => {
     );
     expect(plan.orderBy.map((k) => `${k.column.column} ${k.direction}`)).toEqual([
       'last_name desc',
-      'id asc',
+      'id desc',
     ]);
     expectValidation(
       () => planFind(usersTable, { orderBy: { field: 'password_hash' } }, limits),

@@ -36,6 +36,8 @@ function timestampDecoder(column: ColumnDefinition, table: TableDefinition<any>)
 /** PostgreSQL: `$n` placeholders, IN lists as one array parameter, native booleans and jsonb. */
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
+  // The wire protocol counts a statement's parameters in 16 bits.
+  maxParameters: 65_535,
   placeholder: (index) => `$${index}`,
   // Typed, so the planner knows the element type even for a list of one NULL-free value.
   inList: (column, sql, placeholder) => `${sql} = ANY(${placeholder}::${ARRAY_TYPES[column.type]})`,

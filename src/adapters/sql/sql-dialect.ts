@@ -7,6 +7,8 @@ import type { PlanValue } from '../../query/query-plan';
  */
 export interface SqlDialect {
   readonly name: 'sqlite' | 'postgres';
+  /** The most parameters one statement may bind (multi-row inserts are cut to fit). */
+  readonly maxParameters: number;
   /** The placeholder of the `index`-th parameter, counting from 1. */
   placeholder(index: number): string;
   /** `sql` (the quoted column) is one of the values bound to `placeholder`: one parameter per list. */

@@ -65,8 +65,9 @@ export interface SqlDriver<C> {
   /**
    * Runs statements as one all-or-nothing step without a round trip between them, when the
    * engine can (SQLite, in its own savepoint). Without it the adapter runs them in a transaction.
+   * The statements may be made as they are taken, so a large batch never exists all at once.
    */
-  batch?(connection: C | undefined, statements: readonly SqlStatement[]): void;
+  batch?(connection: C | undefined, statements: Iterable<SqlStatement>): void;
   /** A substring index the engine keeps for `table`'s searchable columns, if any (SQLite FTS5). */
   searchIndex?(table: TableDefinition<any>): SearchIndex | undefined;
   /** Turns an error of this engine into a library exception, keeping the original as `cause`. */

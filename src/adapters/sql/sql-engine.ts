@@ -78,7 +78,7 @@ export class SqlEngine<C> {
   async runAll(
     operation: string,
     table: TableDefinition<any>,
-    statements: readonly SqlStatement[],
+    statements: Iterable<SqlStatement>,
   ): Promise<void> {
     const { driver } = this;
     if (!driver.batch) {
@@ -87,10 +87,12 @@ export class SqlEngine<C> {
       });
       return;
     }
-    for (const statement of statements) traceStatement(statement);
     try {
       this.assertOpen();
-      await this.transactions.execute((connection) => driver.batch!(connection, statements), true);
+      await this.transactions.execute(
+        (connection) => driver.batch!(connection, traced(statements)),
+        true,
+      );
     } catch (error) {
       throw driver.mapError(error, { table, operation });
     }
@@ -162,6 +164,14 @@ export class SqlEngine<C> {
 }
 
 /** Notes a statement for the observer of the calling flow, if it asked for statements. */
+/** The statements as they are, each traced when it is taken (they may be made one at a time). */
+function* traced(statements: Iterable<SqlStatement>): Generator<SqlStatement> {
+  for (const statement of statements) {
+    traceStatement(statement);
+    yield statement;
+  }
+}
+
 function traceStatement(statement: SqlStatement): void {
   const trace = statementTrace();
   if (trace)

@@ -29,6 +29,7 @@ import type { UpdateOptions, UpsertOptions, UpsertResult } from '../database-ada
 import { REDACTED } from '../query-observer';
 import { entityFromValues, tableSql, type TableSql } from './sql-compiler';
 import type { SqlStatement } from './sql-driver';
+import { insertBatches } from './sql-insert-batches';
 import type { SqlEngine } from './sql-engine';
 
 /**
@@ -53,16 +54,24 @@ export async function createMany<T extends IBaseEntity>(
   data: readonly CreateInput<T>[],
   table: TableDefinition<T>,
 ): Promise<T[]> {
-  // Every row is checked before the first insert, so bad input never opens a transaction.
-  const rows = normalizeCreateMany(table, data);
-  if (rows.length === 0) return [];
   const sql = tableSql(table, engine.dialect);
+  // Every row is checked before the first insert, so bad input never opens a transaction. Each
+  // row's map is dropped as soon as its entity and parameters are made: 100k rows stay in bounds.
+  const rows = normalizeCreateMany(table, data, (values) => ({
+    entity: entityFromValues(table, values),
+    params: sql.insertParams(values),
+  }));
+  if (rows.length === 0) return [];
+  // Multi-row INSERTs within the engine's parameter limit, one transaction for all of them.
   await engine.runAll(
     'createMany',
     table,
-    rows.map((values) => insertStatement(sql, sql.insertParams(values))),
+    insertBatches(
+      sql,
+      rows.map((row) => row.params),
+    ),
   );
-  return rows.map((values) => entityFromValues(table, values));
+  return rows.map((row) => row.entity);
 }
 
 export async function upsert<T extends IBaseEntity>(

@@ -32,6 +32,8 @@ const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 /** SQLite: `?` placeholders, IN lists as one JSON parameter, booleans as 0/1, JSON as text. */
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
+  // SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32, which better-sqlite3 bundles.
+  maxParameters: 32_766,
   placeholder: () => '?',
   // One parameter whatever the list's length, so the statement is prepared once per shape.
   inList: (_column, sql, placeholder) => `${sql} IN (SELECT value FROM json_each(${placeholder}))`,

@@ -70,7 +70,7 @@ export class SqliteDriver implements SqlDriver<Database.Database> {
   }
 
   /** In one savepoint of its own when a transaction is open (better-sqlite3 nests it so). */
-  batch(_connection: Database.Database | undefined, statements: readonly SqlStatement[]): void {
+  batch(_connection: Database.Database | undefined, statements: Iterable<SqlStatement>): void {
     this.db.transaction(() => {
       for (const statement of statements) this.prepare(statement.text).run(statement.values);
     })();
