@@ -4,6 +4,7 @@ import type {
   TableDefinition,
   UpdateInput,
 } from '../schema/table-definition';
+import type { IncludeOptions, IRelationFilter } from '../query/include-options';
 import type { TransactionOptions } from '../transactions/transaction-options';
 
 /** The providers the library can run on. */
@@ -29,7 +30,7 @@ export interface IFilterOperators {
 
 /** A filter on one property: a value (equality; `null` means IS NULL), an array (IN) or operators. */
 export type FilterValue =
-  string | number | boolean | Date | null | readonly unknown[] | IFilterOperators;
+  string | number | boolean | Date | null | readonly unknown[] | IFilterOperators | IRelationFilter;
 
 /**
  * Filters on entity properties (camelCase), combined with AND, plus the design's shortcuts.
@@ -73,6 +74,11 @@ export interface FindOptions {
   pagination?: IPaginationOptions | ICursorPaginationOptions;
   /** Include soft-deleted rows. Default is `false`. */
   includeDeleted?: boolean;
+  /**
+   * Relations of the table to read with each row, in the same statement or request (see
+   * docs/querying.md, "Relations"). Default is none.
+   */
+  include?: IncludeOptions;
 }
 
 /** A page of an offset-paginated read. */

@@ -3,6 +3,7 @@ import { ValidationException } from '../exceptions';
 import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import { checkLikePattern, checkPatternSize, containsPattern } from './like-pattern';
 import { normalizeScalar } from './normalize-value';
+import { planRelationFilter } from './plan-include';
 import type { QueryLimits } from './plan-query';
 import type { ComparisonOperator, Condition } from './query-plan';
 
@@ -137,6 +138,11 @@ export function planFilters(
     if (value === undefined) continue;
     if (SHORTCUTS.has(field) && !table.column(field)) {
       conditions.push(...shortcutConditions(table, field, value));
+      continue;
+    }
+    const related = planRelationFilter(table, field, value, limits);
+    if (related) {
+      conditions.push(...related);
       continue;
     }
     const column = filterColumn(table, field);

@@ -9,6 +9,7 @@ import type { TableDefinition } from '../schema/table-definition';
 import { decodeCursor } from './cursor';
 import { normalizeScalar } from './normalize-value';
 import { isPlainObject, planFilters, requireQueryable } from './plan-filters';
+import { includeShape, planInclude, relatedShape } from './plan-include';
 import type { Condition, OrderKey, PlanValue, QueryPlan } from './query-plan';
 
 export { planFilters } from './plan-filters';
@@ -101,6 +102,8 @@ function conditionShape(condition: Condition): string {
       return `after:${condition.keys.length}`;
     case 'never':
       return 'never';
+    case 'related':
+      return relatedShape(condition, conditionShape);
   }
 }
 
@@ -198,6 +201,11 @@ export function planFind(
     }
   }
   plan.shape = shapeOf(table, conditions, orderBy, paged);
+  const include = planInclude(table, opts.include, limits);
+  if (include) {
+    plan.include = include;
+    plan.shape += includeShape(include);
+  }
   return plan;
 }
 

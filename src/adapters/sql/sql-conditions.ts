@@ -14,6 +14,7 @@ import {
 } from '../../query/timestamp';
 import type { ColumnDefinition } from '../../schema/table-definition';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
+import { relatedText } from './sql-related';
 
 /**
  * WHERE clauses of plans: `whereText` writes the text (it depends only on the plan's shape) and
@@ -41,12 +42,17 @@ export function usesSearchIndex(plan: QueryPlan, index: SearchIndex | undefined)
   );
 }
 
-/** Hands out a statement's placeholders in order: `$1, $2, …` or `?`. */
+/** Hands out a statement's placeholders in order (`$1, $2, …` or `?`), and its table aliases. */
 export class Placeholders {
   private next = 1;
+  private aliases = 0;
   constructor(private readonly dialect: SqlDialect) {}
   take(): string {
     return this.dialect.placeholder(this.next++);
+  }
+  /** A table alias not used before in the statement (`"r1"`, `"r2"`, …). */
+  alias(): string {
+    return q(`r${++this.aliases}`);
   }
 }
 
@@ -181,11 +187,16 @@ function bucketedInParams(
   return [sorted[0], until, dialect.inListParam(condition.column, condition.values)];
 }
 
+/**
+ * The text of one condition on rows of the table named `outer` in the statement (its name, or an
+ * alias inside a subquery): a related condition correlates with it.
+ */
 function conditionText(
   condition: Condition,
   dialect: SqlDialect,
   ph: Placeholders,
   index: SearchIndex | undefined,
+  outer?: string,
 ): string {
   switch (condition.kind) {
     case 'compare':
@@ -207,7 +218,21 @@ function conditionText(
       return afterText(condition.keys, dialect, ph);
     case 'never':
       return '1 = 0';
+    case 'related':
+      return relatedText(condition, outer ?? q(condition.relation.source.name), ph, (cs, alias) =>
+        conditionTexts(cs, dialect, ph, alias),
+      );
   }
+}
+
+/** The texts of conditions on rows of the table named `outer` (see {@link conditionText}). */
+export function conditionTexts(
+  conditions: readonly Condition[],
+  dialect: SqlDialect,
+  ph: Placeholders,
+  outer: string,
+): string[] {
+  return conditions.map((c) => conditionText(c, dialect, ph, undefined, outer));
 }
 
 /** ` WHERE …` for the conditions (ANDed), or '' when there are none. */
@@ -252,6 +277,11 @@ export function conditionParams(
         if (terms) anyOfParams(terms, dialect, params);
         break;
       }
+      case 'related':
+        params.push(
+          ...conditionParams([...condition.scope, ...condition.match], dialect, undefined),
+        );
+        break;
       case 'null':
       case 'never':
         break;
