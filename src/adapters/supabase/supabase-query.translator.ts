@@ -14,6 +14,7 @@ import {
   millisecondBucket,
   type MillisecondBucket,
 } from '../../query/timestamp';
+import { applyRelated } from './supabase-embed';
 
 /** The postgrest-js filter calls the translation uses; every filter builder has them. */
 export interface FilterableQuery<Q> {
@@ -160,6 +161,7 @@ export function applyConditions<Q extends FilterableQuery<Q>>(
   conditions: readonly Condition[],
 ): Q {
   let q = query;
+  let related = 0;
   for (const c of conditions) {
     switch (c.kind) {
       case 'compare': {
@@ -193,6 +195,10 @@ export function applyConditions<Q extends FilterableQuery<Q>>(
         break;
       case 'never':
         // Callers check matchesNothing first; nothing to add.
+        break;
+      case 'related':
+        // Its embed is in the select list (selectList in supabase-embed.ts), in the same order.
+        q = applyRelated(q, c, related++);
         break;
     }
   }
