@@ -54,3 +54,10 @@ type IncludedValue<D, S> =
 export type WithIncluded<T, Rels, I> = [keyof I] extends [never]
   ? T
   : T & { [K in keyof I & keyof Rels]: IncludedValue<Rels[K], NonNullable<I[K]>> };
+
+/**
+ * The `include` a typed read accepts: `I` as given, each key one of the relations `Rels` (another
+ * is a compile error) with the options of its related entity.
+ */
+export type IncludeOf<I, Rels> = I &
+  IncludeFor<Rels> & { [K in Exclude<keyof I, keyof Rels>]: never };

@@ -14,6 +14,7 @@ import type {
 } from '../adapters/database-adapter.interface';
 import { InjectDatabaseAdapter } from '../database.decorators';
 import type { FieldViolation } from '../exceptions';
+import type { IncludeOf, WithIncluded } from '../query/include-options';
 import { checkWork } from '../query/operation-input';
 import type { TransactionOptions } from '../transactions/transaction-options';
 import type {
@@ -52,7 +53,14 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
   'orderBy',
   'pagination',
   'includeDeleted',
+  'include',
 ]);
+
+/** The relations declared on a table definition's type (`withRelations`). */
+export type RelationsOf<D> = D extends TableDefinition<any, infer R> ? R : never;
+
+/** No include: what a read without `include` is typed with. */
+type NoInclude = Record<never, never>;
 
 /**
  * The base of every repository: the CRUD and query methods of one table, on whatever provider
@@ -62,7 +70,9 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
  * create and update input; it may override {@link prepareCreate} / {@link prepareUpdate} to fill
  * in defaults or normalize values (the user repository lower-cases emails there).
  *
- * `TCreate` is what `create` accepts. Default is {@link CreateInput} of `T`.
+ * `TCreate` is what `create` accepts. Default is {@link CreateInput} of `T`. `R` is the table's
+ * relations (`RelationsOf<typeof notesTable>`), which type the rows of a read with `include`.
+ * Default is none.
  *
  * @example
  * \@Injectable()
@@ -74,9 +84,10 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
 export abstract class BaseRepository<
   T extends IBaseEntity,
   TCreate extends object = CreateInput<T>,
+  R = unknown,
 > {
   /** The table this repository reads and writes, from {@link defineTable}. */
-  protected abstract readonly table: TableDefinition<T>;
+  protected abstract readonly table: TableDefinition<T, R>;
 
   /**
    * The class whose class-validator rules check create, update and upsert input. Default is no
@@ -134,23 +145,37 @@ export abstract class BaseRepository<
     return this.adapter.findByIds(ids, this.table, options);
   }
 
-  /** Every matching row (or one page of them when `pagination` is given), ordered. */
-  findMany(options: FindOptions = {}): Promise<T[]> {
-    return this.adapter.findMany(options, this.table);
+  /**
+   * Every matching row (or one page of them when `pagination` is given), ordered; with `include`,
+   * each with its related rows, typed by the table's relations.
+   */
+  findMany<const I extends object = NoInclude>(
+    options: FindOptions & { include?: IncludeOf<I, R> } = {},
+  ): Promise<WithIncluded<T, R, I>[]> {
+    return this.adapter.findMany(options, this.table) as Promise<never>;
   }
 
   /**
    * The first matching row, or null. Takes either filters or full read options: an argument whose
    * keys are all {@link FindOptions} keys (`filters`, `orderBy`, …) and not columns is options.
    */
-  findFirst(filtersOrOptions?: IFilterOptions | FindOptions): Promise<T | null> {
-    return this.adapter.findFirst(this.toFindOptions(filtersOrOptions), this.table);
+  findFirst<const I extends object = NoInclude>(
+    filtersOrOptions?: IFilterOptions | (FindOptions & { include?: IncludeOf<I, R> }),
+  ): Promise<WithIncluded<T, R, I> | null> {
+    return this.adapter.findFirst(
+      this.toFindOptions(filtersOrOptions),
+      this.table,
+    ) as Promise<never>;
   }
 
   /** One cursor page; pass `nextCursor` as `pagination.after` for the next. */
-  findWithPagination(options: CursorFindOptions): Promise<ICursorPaginatedResult<T>>;
+  findWithPagination<const I extends object = NoInclude>(
+    options: CursorFindOptions & { include?: IncludeOf<I, R> },
+  ): Promise<ICursorPaginatedResult<WithIncluded<T, R, I>>>;
   /** One offset page with the total count. Default is page 1 of 20. */
-  findWithPagination(options?: OffsetFindOptions): Promise<IPaginatedResult<T>>;
+  findWithPagination<const I extends object = NoInclude>(
+    options?: OffsetFindOptions & { include?: IncludeOf<I, R> },
+  ): Promise<IPaginatedResult<WithIncluded<T, R, I>>>;
   findWithPagination(
     options: OffsetFindOptions | CursorFindOptions = {},
   ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
