@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { FULL_PROFILE, QUICK_PROFILE, type BenchProfile } from './bench-profile';
+import { benchInclude } from './include.bench';
 import { benchPostgres, DEFAULT_ADMIN_URL, postgresUnavailable } from './postgres.bench';
 import { providerTable, type ProviderReport, type Verdict } from './report';
 import { benchSqlite } from './sqlite.bench';
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
     facts.push(`- PostgreSQL not benchmarked: ${unavailable}`);
   }
 
+  tables.push(await benchInclude(profile, unavailable === undefined ? adminUrl : undefined, log));
   for (const table of tables) {
     sections.push(table.markdown);
     verdicts.push(...table.verdicts);

@@ -63,7 +63,6 @@ export const postgresDialect: SqlDialect = {
   nullsOrder: () => '',
   // The driver parses the json aggregate; booleans, integers, text and jsonb arrive as they would.
   relatedRows: {
-    lateral: true,
     aggregate: (row, order) => `COALESCE(json_agg(${row}${order}), '[]'::json)`,
     row: (columns) => `json_build_array(${columns.join(', ')})`,
     parse: (value) => value as unknown[][],

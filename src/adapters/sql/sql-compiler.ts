@@ -4,7 +4,7 @@ import { setEntityProperty } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
 import { conditionParams, Placeholders, whereText, type SearchIndex } from './sql-conditions';
-import { includeConditionParams, includeParams, includeText } from './sql-include';
+import { includeConditionParams, includeParams, includeText, pagedParent } from './sql-include';
 
 export { usesSearchIndex, type SearchIndex } from './sql-conditions';
 
@@ -82,7 +82,10 @@ export function selectText(plan: QueryPlan, dialect: SqlDialect, index?: SearchI
   const ph = new Placeholders(dialect);
   const sql = tableSql(plan.table, dialect);
   const included = includeText(plan, dialect, ph);
-  let text = `SELECT ${sql.columnList}${included.columns} FROM ${q(plan.table.name)}${included.joins}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
+  const where = whereText(plan.conditions, dialect, ph, index);
+  const parent = pagedParent(plan, ph, where, orderText(plan.orderBy, dialect));
+  let text = `SELECT ${sql.columnList}${included}${parent.from}`;
+  if (parent.page) return text;
   if (plan.limit !== undefined) text += ` LIMIT ${ph.take()}`;
   if (plan.offset !== undefined) text += ` OFFSET ${ph.take()}`;
   return text;
@@ -100,7 +103,10 @@ export function pageText(plan: QueryPlan, dialect: SqlDialect, index?: SearchInd
   const from = ` FROM ${q(plan.table.name)}`;
   const total = `(SELECT COUNT(*)${from}${whereText(plan.conditions, dialect, ph, index)})`;
   const included = includeText(plan, dialect, ph);
-  let text = `SELECT ${sql.columnList}, ${total}${included.columns}${from}${included.joins}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
+  const where = whereText(plan.conditions, dialect, ph, index);
+  const parent = pagedParent(plan, ph, where, orderText(plan.orderBy, dialect));
+  let text = `SELECT ${sql.columnList}, ${total}${included}${parent.from}`;
+  if (parent.page) return text;
   if (plan.limit !== undefined) text += ` LIMIT ${ph.take()}`;
   if (plan.offset !== undefined) text += ` OFFSET ${ph.take()}`;
   return text;

@@ -60,11 +60,6 @@ export interface SqlDialect {
 
 /** The JSON aggregation of related rows, written once per engine (see sql-include.ts). */
 export interface RelatedRowsSql {
-  /**
-   * Where the aggregate goes: a LATERAL join after FROM (`true`), or a correlated subquery in the
-   * select list.
-   */
-  readonly lateral: boolean;
   /** SQL for the JSON array of `row`s (each made by {@link row}) in `order`; `[]` for none. */
   aggregate(row: string, order: string): string;
   /** SQL for one row: a JSON array of these column expressions. */

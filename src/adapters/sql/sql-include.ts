@@ -6,20 +6,20 @@ import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
 
 /**
  * Related rows read in the parent's statement (`include`): per relation, one JSON array of the
- * related rows (each a JSON array of its columns) aggregated next to each parent row — a LATERAL
- * join on PostgreSQL, a correlated subquery in the select list on SQLite (the dialect's
+ * related rows (each a JSON array of its columns) aggregated next to each parent row by a
+ * correlated subquery (json_agg on PostgreSQL, json_group_array on SQLite: the dialect's
  * {@link SqlDialect.relatedRows}). The arrays are mapped back through the same column decoders
  * as a plain read, so the related entities are exactly what reading them would return.
  */
 
-/** The select-list items and FROM joins a plan's includes add; placeholders taken in text order. */
-export function includeText(
-  plan: QueryPlan,
-  dialect: SqlDialect,
-  ph: Placeholders,
-): { columns: string; joins: string } {
+/**
+ * The select-list items a plan's includes add ('' when none), placeholders taken in text order:
+ * per include, a correlated subquery aggregating the related rows. Not a LATERAL join: a join is
+ * computed for every row the parent's scan passes, the skipped rows of an OFFSET included, where
+ * a select-list subquery over a paged parent (see {@link pagedParent}) runs once per row returned.
+ */
+export function includeText(plan: QueryPlan, dialect: SqlDialect, ph: Placeholders): string {
   let columns = '';
-  let joins = '';
   const sql = dialect.relatedRows;
   for (const include of plan.include ?? []) {
     const alias = ph.alias();
@@ -34,14 +34,31 @@ export function includeText(
       child.limit === undefined
         ? from
         : `(SELECT * FROM ${from}${orderText(child.orderBy, dialect)} LIMIT ${ph.take()}) AS ${alias}`;
-    if (sql.lateral) {
-      columns += `, ${alias}."#"`;
-      joins += ` LEFT JOIN LATERAL (SELECT ${aggregate} AS "#" FROM ${rows}) AS ${alias} ON TRUE`;
-    } else {
-      columns += `, (SELECT ${aggregate} FROM ${rows})`;
-    }
+    columns += `, (SELECT ${aggregate} FROM ${rows})`;
   }
-  return { columns, joins };
+  return columns;
+}
+
+/**
+ * ` FROM …` for a plan's rows: the table, or where the plan has includes and a page, the page
+ * itself as a subquery under the table's name, so the includes run for its rows only. `where`
+ * and `order` are the plan's; the page's placeholders are taken here, after the includes'.
+ */
+export function pagedParent(
+  plan: QueryPlan,
+  ph: Placeholders,
+  where: string,
+  order: string,
+): { from: string; page: boolean } {
+  const name = q(plan.table.name);
+  if (!plan.include || plan.limit === undefined)
+    return { from: ` FROM ${name}${where}${order}`, page: false };
+  let page = ` LIMIT ${ph.take()}`;
+  if (plan.offset !== undefined) page += ` OFFSET ${ph.take()}`;
+  return {
+    from: ` FROM (SELECT * FROM ${name}${where}${order}${page}) AS ${name}${order}`,
+    page: true,
+  };
 }
 
 /**

@@ -54,7 +54,6 @@ export const sqliteDialect: SqlDialect = {
   skipLocked: false,
   // 0/1 booleans, JSON columns' text and timestamps' text keep their stored form inside json_array.
   relatedRows: {
-    lateral: false,
     aggregate: (row, order) => `json_group_array(${row}${order})`,
     row: (columns) => `json_array(${columns.join(', ')})`,
     parse: (value) => JSON.parse(value as string) as unknown[][],
