@@ -141,6 +141,12 @@ describe.each(CONFORMANCE_PROVIDERS)('relations', (provider) => {
       expect(narrow.payments.map((p) => ({ ...p }))).toEqual([
         { amount: 300, status: 'succeeded' },
       ]);
+
+      const [nothing] = (await db.adapter.findMany(
+        { filters: { id: f.rich.id }, include: { payments: { filters: { amount: { in: [] } } } } },
+        usersTable,
+      )) as UserWithPayments[];
+      expect(nothing.payments).toEqual([]);
     });
 
     it('includes soft-deleted related rows only when asked', async () => {

@@ -123,6 +123,14 @@ describe('SupabaseAdapter relations', () => {
     expect(fake.requests[1].params[0]).toEqual(['select', '*,payments(amount,status)']);
     expect(fake.requests[1].params.some(([key]) => key === 'payments.deleted_at')).toBe(false);
     expect({ ...narrow.payments[0] }).toEqual({ amount: 5, status: 'succeeded' });
+
+    // Filters that match nothing leave the embed empty, whatever PostgREST sent.
+    fake.reply(ok([userRow({ payments: [paymentRow()] })]));
+    const [none] = (await adapter.findMany(
+      { include: { payments: { filters: { amount: { in: [] } } } } },
+      usersTable,
+    )) as unknown as { payments: object[] }[];
+    expect(none.payments).toEqual([]);
     fake.verify();
   });
 

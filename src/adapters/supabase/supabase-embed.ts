@@ -4,6 +4,7 @@ import type { IBaseEntity } from '../../schema/table-definition';
 import {
   applyConditions,
   applyPlan,
+  matchesNothing,
   type FilterableQuery,
   type OrderableQuery,
 } from './supabase-query.translator';
@@ -143,10 +144,12 @@ export function withEmbedded<T extends IBaseEntity>(
   const include = plan.include;
   if (!include) return (row) => mapper.toEntity(row);
   const mappers = include.map((i) => rowMapper(i.relation.target));
+  // An include whose filters match nothing (`in: []`) adds no filter to its embed: left out here.
+  const nothing = include.map((i) => matchesNothing(i.plan));
   return (row) => {
     const entity = mapper.toEntity(row) as Record<string, unknown>;
     include.forEach(({ relation }, k) => {
-      const value = row[relation.name];
+      const value = nothing[k] ? [] : row[relation.name];
       const rows = (Array.isArray(value) ? value : value ? [value] : []) as PostgrestRow[];
       const related = rows.map((r) => mappers[k].toEntity(r));
       entity[relation.name] = relation.single ? (related[0] ?? null) : related;
