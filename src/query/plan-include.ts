@@ -82,7 +82,6 @@ function planOne(
       relation.single || options.limit !== undefined ? { limit } : {},
     ),
   );
-  if (plan.include !== undefined) throw new ValidationException('Nested include', field);
   return { relation, plan, columns: selectedColumns(relation.target, options.select, field) };
 }
 
