@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { FULL_PROFILE, QUICK_PROFILE, type BenchProfile } from './bench-profile';
+import { benchInclude } from './include.bench';
 import { benchPostgres, DEFAULT_ADMIN_URL, postgresUnavailable } from './postgres.bench';
 import type { MemoryResult } from './memory-probe';
 import { memoryTable, providerTable, type ProviderReport, type Verdict } from './report';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
   const memories = [{ title: 'SQLite', memory: sqlite.memory }];
   if (postgresMemory) memories.push({ title: 'PostgreSQL', memory: postgresMemory });
   tables.push(memoryTable(profile.memoryRows, memories));
+  tables.push(await benchInclude(profile, unavailable === undefined ? adminUrl : undefined, log));
   for (const table of tables) {
     sections.push(table.markdown);
     verdicts.push(...table.verdicts);

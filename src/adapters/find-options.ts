@@ -4,6 +4,7 @@
  * does not fit the property is a compile error. Without one (`T` = any: options built from HTTP
  * query strings), anything compiles and the runtime planner (src/query) is the defence.
  */
+import type { IncludeOptions, IRelationFilter } from '../query/include-options';
 
 /** `true` when `T` is `any`. */
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -92,7 +93,8 @@ export interface FilterGroups<T> {
 
 /** Filters of an untyped read: any key, any value; checked only at run time. */
 export interface LooseFilterOptions extends FilterShortcuts, FilterGroups<any> {
-  [property: string]: FilterValue | LooseFilterOptions | readonly LooseFilterOptions[] | undefined;
+  [property: string]:
+    FilterValue | IRelationFilter | LooseFilterOptions | readonly LooseFilterOptions[] | undefined;
 }
 
 /**
@@ -142,6 +144,11 @@ export interface FindOptions<T = any, K extends keyof T & string = keyof T & str
    * Default is every property.
    */
   select?: readonly PropertyName<T, K>[];
+  /**
+   * Relations of the table to read with each row, in the same statement or request (see
+   * docs/querying.md, "Relations"). Default is none.
+   */
+  include?: IncludeOptions;
 }
 
 /** The rows of a read that selected `K`: the whole entity when `K` is every property. */

@@ -4,6 +4,7 @@ import type { ColumnDefinition, TableDefinition } from '../schema/table-definiti
 import { checkLikePattern, checkPatternSize, containsPattern } from './like-pattern';
 import { normalizeScalar } from './normalize-value';
 import { GROUP_KEYS, planGroup, type GroupBudget, type PlanBranch } from './plan-groups';
+import { planRelationFilter } from './plan-include';
 import type { QueryLimits } from './plan-query';
 import type { ComparisonOperator, Condition } from './query-plan';
 
@@ -156,6 +157,11 @@ function planFilterSet(
     }
     if (SHORTCUTS.has(field) && !table.column(field)) {
       conditions.push(...shortcutConditions(table, field, value));
+      continue;
+    }
+    const related = planRelationFilter(table, field, value, limits);
+    if (related) {
+      conditions.push(...related);
       continue;
     }
     const column = filterColumn(table, field);

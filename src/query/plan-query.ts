@@ -10,6 +10,7 @@ import { decodeCursor } from './cursor';
 import { normalizeScalar } from './normalize-value';
 import { isPlainObject, planFilters, requireQueryable } from './plan-filters';
 import { planSelect } from './plan-select';
+import { includeShape, planInclude, relatedShape } from './plan-include';
 import type { Condition, OrderKey, PlanValue, QueryPlan } from './query-plan';
 
 export { planFilters } from './plan-filters';
@@ -108,6 +109,8 @@ function conditionShape(condition: Condition): string {
       return `or(${condition.branches.map((b) => b.map(conditionShape).join('&')).join('|')})`;
     case 'not':
       return `not(${condition.conditions.map(conditionShape).join('&')})`;
+    case 'related':
+      return relatedShape(condition, conditionShape);
   }
 }
 
@@ -213,6 +216,11 @@ export function planFind(
     if (projection.cursorOnly.length > 0) plan.cursorOnly = projection.cursorOnly;
   }
   plan.shape = shapeOf(table, conditions, orderBy, paged, plan.columns);
+  const include = planInclude(table, opts.include, limits);
+  if (include) {
+    plan.include = include;
+    plan.shape += includeShape(include);
+  }
   return plan;
 }
 

@@ -1,3 +1,4 @@
+import type { Relation } from '../schema/relations';
 import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 
 /** A normalized value: what filters compare against, independent of any driver. */
@@ -20,7 +21,32 @@ export type Condition =
   /** Any of the branches holds; each branch is conditions ANDed (two or more branches). */
   | { kind: 'any'; branches: readonly (readonly Condition[])[] }
   /** The conditions, ANDed, do not hold (SQL NOT: a NULL comparison matches neither way). */
-  | { kind: 'not'; conditions: readonly Condition[] };
+  | { kind: 'not'; conditions: readonly Condition[] }
+  /** Related rows: see {@link RelatedCondition}. */
+  | RelatedCondition;
+
+/**
+ * A filter on the rows of a relation (`some`, `none`, `every`): whether the row has a related row
+ * in `scope` (the live ones, unless the relation's table keeps no deleted rows) that matches
+ * `match` (`some`), has none that does (`none`), or has none that does not (`every`; a related row
+ * whose test is NULL does not match). Planned in plan-include.ts.
+ */
+export interface RelatedCondition {
+  kind: 'related';
+  relation: Relation;
+  quantifier: 'some' | 'none' | 'every';
+  scope: Condition[];
+  match: Condition[];
+}
+
+/** One relation read with its parent rows (`include`), in the same statement or request. */
+export interface IncludePlan {
+  relation: Relation;
+  /** The related rows' own plan: their table, conditions, order and, per parent, limit. */
+  plan: QueryPlan;
+  /** The columns read, in table order: all of them unless the include has a `select`. */
+  columns: readonly ColumnDefinition[];
+}
 
 /** One ordering key of a plan. */
 export interface OrderKey {
@@ -50,6 +76,8 @@ export interface QueryPlan {
   cursorOnly?: readonly string[];
   /** Set for cursor reads: the caller fetches `limit + 1` rows to know whether there is more. */
   cursor?: { limit: number };
+  /** Relations read along with each row (`include`); undefined when none. */
+  include?: IncludePlan[];
   /**
    * A string that is equal for two plans exactly when their query text is equal (same table,
    * columns read, conditions and order; values differ). Adapters key their statement caches on it.

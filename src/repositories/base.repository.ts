@@ -20,6 +20,7 @@ import type { IterateFindOptions, IterateOptions } from '../adapters/iterate-row
 import type { SqlTag } from '../adapters/raw-sql';
 import { InjectDatabaseAdapter } from '../database.decorators';
 import type { FieldViolation } from '../exceptions';
+import type { IncludeOf, WithIncluded } from '../query/include-options';
 import { checkWork } from '../query/operation-input';
 import type { TransactionOptions } from '../transactions/transaction-options';
 import type {
@@ -77,7 +78,14 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
   'pagination',
   'includeDeleted',
   'select',
+  'include',
 ]);
+
+/** The relations declared on a table definition's type (`withRelations`). */
+export type RelationsOf<D> = D extends TableDefinition<any, infer R> ? R : never;
+
+/** No include: what a read without `include` is typed with. */
+type NoInclude = Record<never, never>;
 
 /**
  * The base of every repository: the CRUD and query methods of one table, on whatever provider
@@ -87,7 +95,9 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
  * create and update input; it may override {@link prepareCreate} / {@link prepareUpdate} to fill
  * in defaults or normalize values (the user repository lower-cases emails there).
  *
- * `TCreate` is what `create` accepts. Default is {@link CreateInput} of `T`.
+ * `TCreate` is what `create` accepts. Default is {@link CreateInput} of `T`. `R` is the table's
+ * relations (`RelationsOf<typeof notesTable>`), which type the rows of a read with `include`.
+ * Default is none.
  *
  * @example
  * \@Injectable()
@@ -99,9 +109,10 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
 export abstract class BaseRepository<
   T extends IBaseEntity,
   TCreate extends object = CreateInput<T>,
+  R = unknown,
 > {
   /** The table this repository reads and writes, from {@link defineTable}. */
-  protected abstract readonly table: TableDefinition<T>;
+  protected abstract readonly table: TableDefinition<T, R>;
 
   /**
    * The class whose class-validator rules check create, update and upsert input. Default is no
@@ -176,33 +187,34 @@ export abstract class BaseRepository<
 
   /**
    * Every matching row (or one page of them when `pagination` is given), ordered. With `select`,
-   * each row holds only those properties, and the result type narrows to them.
+   * each row holds only those properties, and the result type narrows to them; with `include`,
+   * each comes with its related rows, typed by the table's relations.
    */
-  findMany<K extends AllKeys<T> = AllKeys<T>>(
-    options: ReadOptions<T, K> = {},
-  ): Promise<Selected<T, K>[]> {
-    return this.adapter.findMany(options as FindOptions, this.table) as Promise<Selected<T, K>[]>;
+  findMany<K extends AllKeys<T> = AllKeys<T>, const I extends object = NoInclude>(
+    options: ReadOptions<T, K> & { include?: IncludeOf<I, R> } = {},
+  ): Promise<WithIncluded<Selected<T, K>, R, I>[]> {
+    return this.adapter.findMany(options as FindOptions, this.table) as Promise<never>;
   }
 
   /**
    * The first matching row, or null. Takes either filters or full read options: an argument whose
    * keys are all {@link FindOptions} keys (`filters`, `orderBy`, …) and not columns is options.
    */
-  findFirst<K extends AllKeys<T> = AllKeys<T>>(
-    filtersOrOptions?: IFilterOptions<T> | ReadOptions<T, K>,
-  ): Promise<Selected<T, K> | null> {
+  findFirst<K extends AllKeys<T> = AllKeys<T>, const I extends object = NoInclude>(
+    filtersOrOptions?: IFilterOptions<T> | (ReadOptions<T, K> & { include?: IncludeOf<I, R> }),
+  ): Promise<WithIncluded<Selected<T, K>, R, I> | null> {
     const options = this.toFindOptions(filtersOrOptions as IFilterOptions | FindOptions);
-    return this.adapter.findFirst(options, this.table) as Promise<Selected<T, K> | null>;
+    return this.adapter.findFirst(options, this.table) as Promise<never>;
   }
 
   /** One cursor page; pass `nextCursor` as `pagination.after` for the next. */
-  findWithPagination<K extends AllKeys<T> = AllKeys<T>>(
-    options: CursorFindOptions<T, K>,
-  ): Promise<ICursorPaginatedResult<Selected<T, K>>>;
+  findWithPagination<K extends AllKeys<T> = AllKeys<T>, const I extends object = NoInclude>(
+    options: CursorFindOptions<T, K> & { include?: IncludeOf<I, R> },
+  ): Promise<ICursorPaginatedResult<WithIncluded<Selected<T, K>, R, I>>>;
   /** One offset page with the total count. Default is page 1 of 20. */
-  findWithPagination<K extends AllKeys<T> = AllKeys<T>>(
-    options?: OffsetFindOptions<T, K>,
-  ): Promise<IPaginatedResult<Selected<T, K>>>;
+  findWithPagination<K extends AllKeys<T> = AllKeys<T>, const I extends object = NoInclude>(
+    options?: OffsetFindOptions<T, K> & { include?: IncludeOf<I, R> },
+  ): Promise<IPaginatedResult<WithIncluded<Selected<T, K>, R, I>>>;
   /** An offset or a cursor page, as the options say (options built at run time). */
   findWithPagination<K extends AllKeys<T> = AllKeys<T>>(
     options: OffsetFindOptions<T, K> | CursorFindOptions<T, K>,

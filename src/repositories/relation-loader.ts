@@ -1,5 +1,6 @@
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
 import { ValidationException } from '../exceptions';
+import type { IncludeOptions } from '../query/include-options';
 import type { IBaseEntity, TableDefinition } from '../schema/table-definition';
 import { requireArray, requireKeys } from './argument-checks';
 
@@ -19,6 +20,25 @@ export async function loadByForeignKey<T extends IBaseEntity>(
 ): Promise<T[]> {
   if (requireKeys(ids, argument).length === 0) return [];
   return adapter.findMany({ filters: { [property]: { in: ids } } }, table);
+}
+
+/**
+ * The rows of `table` with these ids, soft-deleted ones included, each read with its `include`d
+ * relations in one query (see docs/querying.md, "Relations"), by id. Empty `ids` returns an empty
+ * map without a query; other checks as {@link loadByForeignKey}'s.
+ */
+export async function loadIncluded<T extends IBaseEntity>(
+  adapter: IDatabaseAdapter,
+  table: TableDefinition<T, any>,
+  ids: readonly string[],
+  include: IncludeOptions,
+  argument = 'ids',
+): Promise<Map<string, T & Record<string, unknown>>> {
+  const keys = requireKeys(ids, argument);
+  if (keys.length === 0) return new Map();
+  const filters = { id: { in: keys } };
+  const rows = await adapter.findMany({ filters, includeDeleted: true, include }, table);
+  return new Map(rows.map((row) => [row.id, row as T & Record<string, unknown>]));
 }
 
 /**

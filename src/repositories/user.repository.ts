@@ -7,8 +7,6 @@ import type {
 import type { IPaymentEntity } from '../entities/payment.entity';
 import type { ISubscriptionEntity } from '../entities/subscription.entity';
 import { UserEntity, UserRole, UserStatus, type IUserEntity } from '../entities/user.entity';
-import { paymentsTable } from '../schema/payments.table';
-import { subscriptionsTable } from '../schema/subscriptions.table';
 import type { CreateInput, UpdateInput } from '../schema/table-definition';
 import { usersTable } from '../schema/users.table';
 import {
@@ -16,10 +14,14 @@ import {
   type CreateInputWithDefaults,
   type CursorFindOptions,
   type OffsetFindOptions,
+  type RelationsOf,
 } from './base.repository';
 import { ValidationException } from '../exceptions';
 import { requireArray, requireKey } from './argument-checks';
-import { groupBy, loadByForeignKey } from './relation-loader';
+import { loadIncluded } from './relation-loader';
+
+/** What a user's billing is read with: their live payments and subscriptions, oldest first. */
+const BILLING = { payments: true, subscriptions: true } as const;
 
 /**
  * What {@link UserRepository.create} takes: `role` defaults to `User`, `status` to `Active`,
@@ -45,7 +47,11 @@ export interface UserWithBilling {
  * them, and {@link findByEmail} lower-cases its argument, so lookups ignore case.
  */
 @Injectable()
-export class UserRepository extends BaseRepository<IUserEntity, UserCreateInput> {
+export class UserRepository extends BaseRepository<
+  IUserEntity,
+  UserCreateInput,
+  RelationsOf<typeof usersTable>
+> {
   protected readonly table = usersTable;
   protected override readonly entityClass = UserEntity;
 
@@ -74,13 +80,13 @@ export class UserRepository extends BaseRepository<IUserEntity, UserCreateInput>
     return this.update(id, { lastLogin: at.toISOString() });
   }
 
-  /** A cursor page of users, each with their payments and subscriptions: three queries in all. */
+  /** A cursor page of users, each with their payments and subscriptions, in one query. */
   findWithBilling(
     options: CursorFindOptions<IUserEntity>,
   ): Promise<ICursorPaginatedResult<UserWithBilling>>;
   /**
-   * An offset page of users, each with their payments and subscriptions: the page (plus its
-   * count), then one query per relation for the whole page, never one per user.
+   * An offset page of users, each with their payments and subscriptions: one query for the page,
+   * its total and both relations (an `include`), whatever the page size.
    */
   findWithBilling(
     options?: OffsetFindOptions<IUserEntity>,
@@ -88,13 +94,13 @@ export class UserRepository extends BaseRepository<IUserEntity, UserCreateInput>
   async findWithBilling(
     options: OffsetFindOptions<IUserEntity> | CursorFindOptions<IUserEntity> = {},
   ): Promise<IPaginatedResult<UserWithBilling> | ICursorPaginatedResult<UserWithBilling>> {
-    const page = await this.adapter.findPage(options, this.table);
-    return { ...page, data: await this.attachBilling(page.data) };
+    const page = await this.adapter.findPage({ ...options, include: BILLING }, this.table);
+    return { ...page, data: page.data.map((user) => withBilling(user, user)) };
   }
 
   /**
-   * Pairs each user with their live payments and subscriptions, loaded in one query per relation
-   * for all the users together. The result keeps the order of `users`.
+   * Pairs each user with their live payments and subscriptions, read in one query (the users by
+   * id, with both relations included). The result keeps the order and the objects of `users`.
    */
   async attachBilling(users: readonly IUserEntity[]): Promise<UserWithBilling[]> {
     const ids = requireArray(users, 'users').map((user) => {
@@ -103,17 +109,8 @@ export class UserRepository extends BaseRepository<IUserEntity, UserCreateInput>
       }
       return user.id;
     });
-    const [payments, subscriptions] = await Promise.all([
-      loadByForeignKey(this.adapter, paymentsTable, 'userId', ids),
-      loadByForeignKey(this.adapter, subscriptionsTable, 'userId', ids),
-    ]);
-    const paymentsByUser = groupBy(payments, 'userId');
-    const subscriptionsByUser = groupBy(subscriptions, 'userId');
-    return users.map((user) => ({
-      user,
-      payments: paymentsByUser.get(user.id) ?? [],
-      subscriptions: subscriptionsByUser.get(user.id) ?? [],
-    }));
+    const loaded = await loadIncluded(this.adapter, this.table, ids, BILLING);
+    return users.map((user) => withBilling(user, loaded.get(user.id)));
   }
 
   protected override prepareCreate(data: UserCreateInput): CreateInput<IUserEntity> {
@@ -129,6 +126,18 @@ export class UserRepository extends BaseRepository<IUserEntity, UserCreateInput>
   protected override prepareUpdate(data: UpdateInput<IUserEntity>): UpdateInput<IUserEntity> {
     return data.email === undefined ? data : { ...data, email: lowerCase(data.email) };
   }
+}
+
+/**
+ * `user` with the billing found on `read` (a user read with {@link BILLING} included), which loses
+ * those properties, so a user never carries them.
+ */
+function withBilling(user: IUserEntity, read: object | undefined): UserWithBilling {
+  const billing = (read ?? {}) as Partial<Omit<UserWithBilling, 'user'>>;
+  const { payments = [], subscriptions = [] } = billing;
+  delete billing.payments;
+  delete billing.subscriptions;
+  return { user, payments, subscriptions };
 }
 
 /** Lower-cases an email; anything else is passed on for validation to reject. */

@@ -4,3 +4,4 @@ export * from './payments.table';
 export * from './subscriptions.table';
 export * from './webhook-events.table';
 export * from './conceal-sensitive';
+export * from './relations';

@@ -134,7 +134,7 @@ export interface TableOptions<T extends IBaseEntity> {
  * A table's metadata, built once and shared by every query against it: both names of each column,
  * lookups by property and by column, the searchable and unique columns.
  */
-export interface TableDefinition<T extends IBaseEntity = IBaseEntity> {
+export interface TableDefinition<T extends IBaseEntity = IBaseEntity, R = unknown> {
   readonly name: string;
   readonly columns: readonly ColumnDefinition[];
   readonly primaryKey: ColumnDefinition;
@@ -150,6 +150,8 @@ export interface TableDefinition<T extends IBaseEntity = IBaseEntity> {
   column(property: string): ColumnDefinition | undefined;
   /** Looks a column up by its database name. */
   columnByName(column: string): ColumnDefinition | undefined;
+  /** The relations declared with `withRelations` (schema/relations.ts); undefined when none. */
+  readonly relations?: R;
 }
 
 const SAFE_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -371,10 +373,10 @@ export function defineTable(options: TableOptions<any>): TableDefinition<any> {
  * @example
  * protected readonly table = allowQueriesOn(apiKeysTable, ['keyHash']);
  */
-export function allowQueriesOn<T extends IBaseEntity>(
-  table: TableDefinition<T>,
+export function allowQueriesOn<T extends IBaseEntity, R>(
+  table: TableDefinition<T, R>,
   properties: ReadonlyArray<keyof T & string>,
-): TableDefinition<T> {
+): TableDefinition<T, R> {
   for (const property of properties) {
     if (!table.column(property)) throw new Error(`${table.name} has no property ${property}`);
   }
@@ -383,11 +385,12 @@ export function allowQueriesOn<T extends IBaseEntity>(
       ? Object.freeze({ ...c, queryable: true })
       : c,
   );
-  return assembleTable(
+  const assembled = assembleTable(
     table.name,
     columns,
     table.searchable.map((c) => c.property),
     table.softDelete,
     table.entity,
   );
+  return Object.freeze({ ...assembled, relations: table.relations });
 }

@@ -1,5 +1,5 @@
 import { instanceToPlain } from 'class-transformer';
-import { UserEntity, UserRole, UserStatus } from '../../src/entities/user.entity';
+import { UserEntity, UserRole, UserStatus, type IUserEntity } from '../../src/entities/user.entity';
 import { RecordNotFoundException, ValidationException } from '../../src/exceptions';
 import { PaymentRepository } from '../../src/repositories/payment.repository';
 import { SubscriptionRepository } from '../../src/repositories/subscription.repository';
@@ -265,10 +265,10 @@ describe('UserRepository on SQLite', () => {
   });
 
   describe('findWithBilling', () => {
-    it('attaches payments and subscriptions with one query per relation, whatever the page size', async () => {
+    it('reads the page with its payments and subscriptions in one query, whatever the page size', async () => {
       const payments = new PaymentRepository(db.adapter);
       const subscriptions = new SubscriptionRepository(db.adapter);
-      const created = [];
+      const created: IUserEntity[] = [];
       for (let i = 0; i < 6; i += 1) {
         const user = await users.create(userInput({ firstName: `U${i}` }));
         created.push(user);
@@ -286,15 +286,33 @@ describe('UserRepository on SQLite', () => {
       });
 
       expect(large.map((q) => q.operation)).toEqual(small.map((q) => q.operation));
-      expect(large.filter((q) => q.table === 'payments')).toHaveLength(1);
-      expect(large.filter((q) => q.table === 'subscriptions')).toHaveLength(1);
+      expect(large.map((q) => q.table)).toEqual(['users']);
       expect(page.total).toBe(6);
       expect(page.data.map((row) => row.user.id)).toEqual(created.map((u) => u.id));
       page.data.forEach((row, i) => {
         expect(row.payments).toHaveLength(i % 3);
         expect(row.subscriptions).toHaveLength(i % 2 === 0 ? 1 : 0);
         expect(row.payments.every((p) => p.userId === row.user.id)).toBe(true);
+        expect(row.user).toBeInstanceOf(UserEntity);
+        expect('payments' in row.user).toBe(false);
       });
+      const attached = await db.recordQueries(async () => {
+        const pairs = await users.attachBilling([...created].reverse());
+        expect(pairs.map((pair) => pair.payments.length)).toEqual([2, 1, 0, 2, 1, 0]);
+        expect(pairs[0].user).toBe(created[5]);
+      });
+      expect(attached).toHaveLength(1);
+
+      // Typed reads with include: the related arrays are part of the result type.
+      const typed = await users.findMany({ include: { payments: { select: ['amount'] } } });
+      const amounts: number[] = typed.flatMap((user) => user.payments.map((p) => p.amount));
+      expect(amounts).toHaveLength(6);
+      // @ts-expect-error -- only the selected properties are in the type
+      expect(typed[0].payments[0]?.currency).toBeUndefined();
+      // @ts-expect-error -- users have no relation "invoices"
+      await expect(users.findMany({ include: { invoices: true } })).rejects.toThrow(
+        ValidationException,
+      );
       expect(JSON.stringify(page)).not.toContain('passwordHash');
     });
 

@@ -1,6 +1,10 @@
 import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type { PlanValue } from '../../query/query-plan';
-import { isTimestampInRange, unreadableTimestamp } from '../../query/timestamp';
+import {
+  isTimestampInRange,
+  parseStoredTimestamp,
+  unreadableTimestamp,
+} from '../../query/timestamp';
 import type { SqlDialect } from '../sql/sql-dialect';
 
 const ARRAY_TYPES: Record<string, string> = {
@@ -33,6 +37,19 @@ function timestampDecoder(column: ColumnDefinition, table: TableDefinition<any>)
   };
 }
 
+/**
+ * A timestamptz inside JSON is ISO text in the session's zone; the driver's Date is rebuilt from
+ * it (sub-millisecond digits cut, as node-postgres cuts them), `infinity` as ±Infinity, so the
+ * column's decoder returns or refuses exactly what it does for a plain read.
+ */
+function timestampFromJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (value === 'infinity' || value === '-infinity')
+    return value === 'infinity' ? Infinity : -Infinity;
+  const ms = parseStoredTimestamp(value);
+  return ms === undefined ? value : new Date(ms);
+}
+
 /** PostgreSQL: `$n` placeholders, IN lists as one array parameter, native booleans and jsonb. */
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
@@ -46,6 +63,13 @@ export const postgresDialect: SqlDialect = {
     `${column} ${caseInsensitive ? 'ILIKE' : 'LIKE'} ${placeholder} ESCAPE '\\'`,
   // Postgres already sorts NULLs as larger than every value.
   nullsOrder: () => '',
+  // The driver parses the json aggregate; booleans, integers, text and jsonb arrive as they would.
+  relatedRows: {
+    aggregate: (row, order) => `COALESCE(json_agg(${row}${order}), '[]'::json)`,
+    row: (columns) => `json_build_array(${columns.join(', ')})`,
+    parse: (value) => value as unknown[][],
+    fromJson: (column) => (column.type === 'timestamp' ? timestampFromJson : undefined),
+  },
   encode: encodePostgres,
   decoder: (column, table) =>
     column.type === 'timestamp' ? timestampDecoder(column, table) : undefined,

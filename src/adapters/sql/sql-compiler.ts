@@ -4,6 +4,7 @@ import { setEntityProperty } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
 import { conditionParams, Placeholders, whereText, type SearchIndex } from './sql-conditions';
+import { includeConditionParams, includeParams, includeText, pagedParent } from './sql-include';
 
 export { usesSearchIndex, type SearchIndex } from './sql-conditions';
 
@@ -29,7 +30,8 @@ export function orderText(orderBy: readonly OrderKey[], dialect: SqlDialect): st
 
 /** The parameters of a plan, in placeholder order; `index` as given to {@link selectText}. */
 export function planParams(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): unknown[] {
-  return withPage(plan, conditionParams(plan.conditions, dialect, index));
+  const included = includeParams(plan, includeConditionParams(dialect));
+  return withPage(plan, [...included, ...conditionParams(plan.conditions, dialect, index)]);
 }
 
 /** `params` followed by the plan's LIMIT and OFFSET parameters, where it has them. */
@@ -46,10 +48,14 @@ export function redactedPlanParams(
   redacted: string,
   index?: SearchIndex,
 ): unknown[] {
-  return withPage(plan, redactedConditionParams(plan.conditions, dialect, redacted, index));
+  const included = includeParams(plan, (conditions) =>
+    redactedConditionParams(conditions, dialect, redacted, undefined),
+  );
+  const params = redactedConditionParams(plan.conditions, dialect, redacted, index);
+  return withPage(plan, [...included, ...params]);
 }
 
-/** The parameters of conditions, with values compared against sensitive columns redacted. */
+/** The conditions' parameters, with values compared against sensitive columns redacted. */
 function redactedConditionParams(
   conditions: readonly Condition[],
   dialect: SqlDialect,
@@ -61,6 +67,9 @@ function redactedConditionParams(
     if (c.kind === 'any')
       return c.branches.flatMap((b) => redactedConditionParams(b, dialect, redacted, index));
     if (c.kind === 'not') return redactedConditionParams(c.conditions, dialect, redacted, index);
+    if (c.kind === 'related') {
+      return redactedConditionParams([...c.scope, ...c.match], dialect, redacted, undefined);
+    }
     const values = conditionParams([c], dialect, index);
     const sensitive =
       (c.kind === 'compare' || c.kind === 'like' || c.kind === 'in') && c.column.sensitive;
@@ -74,7 +83,11 @@ function redactedConditionParams(
  */
 export function selectText(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): string {
   const ph = new Placeholders(dialect);
-  let text = `SELECT ${readList(plan, dialect)} FROM ${q(plan.table.name)}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
+  const included = includeText(plan, dialect, ph);
+  const where = whereText(plan.conditions, dialect, ph, index);
+  const parent = pagedParent(plan, ph, where, orderText(plan.orderBy, dialect));
+  let text = `SELECT ${readList(plan, dialect)}${included}${parent.from}`;
+  if (parent.page) return text;
   if (plan.limit !== undefined) text += ` LIMIT ${ph.take()}`;
   if (plan.offset !== undefined) text += ` OFFSET ${ph.take()}`;
   return text;
@@ -90,16 +103,24 @@ export function pageText(plan: QueryPlan, dialect: SqlDialect, index?: SearchInd
   const ph = new Placeholders(dialect);
   const from = ` FROM ${q(plan.table.name)}`;
   const total = `(SELECT COUNT(*)${from}${whereText(plan.conditions, dialect, ph, index)})`;
-  let text = `SELECT ${readList(plan, dialect)}, ${total}${from}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
+  const included = includeText(plan, dialect, ph);
+  const where = whereText(plan.conditions, dialect, ph, index);
+  const parent = pagedParent(plan, ph, where, orderText(plan.orderBy, dialect));
+  let text = `SELECT ${readList(plan, dialect)}, ${total}${included}${parent.from}`;
+  if (parent.page) return text;
   if (plan.limit !== undefined) text += ` LIMIT ${ph.take()}`;
   if (plan.offset !== undefined) text += ` OFFSET ${ph.take()}`;
   return text;
 }
 
-/** The parameters of {@link pageText}: the conditions' twice (count, then rows), then the page. */
+/**
+ * The parameters of {@link pageText}: the conditions' (count), the includes', the conditions'
+ * again (rows), then the page.
+ */
 export function pageParams(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): unknown[] {
   const conditions = conditionParams(plan.conditions, dialect, index);
-  return withPage(plan, [...conditions, ...conditions]);
+  const included = includeParams(plan, includeConditionParams(dialect));
+  return withPage(plan, [...conditions, ...included, ...conditions]);
 }
 
 /** As {@link pageParams}, with values compared against sensitive columns replaced by `redacted`. */
@@ -109,9 +130,11 @@ export function redactedPageParams(
   redacted: string,
   index?: SearchIndex,
 ): unknown[] {
-  const unpaged = { ...plan, limit: undefined, offset: undefined };
-  const conditions = redactedPlanParams(unpaged, dialect, redacted, index);
-  return withPage(plan, [...conditions, ...conditions]);
+  const conditions = redactedConditionParams(plan.conditions, dialect, redacted, index);
+  const included = includeParams(plan, (list) =>
+    redactedConditionParams(list, dialect, redacted, undefined),
+  );
+  return withPage(plan, [...conditions, ...included, ...conditions]);
 }
 
 /** The total a row of {@link pageText} carries (PostgreSQL returns COUNT's bigint as text). */
@@ -302,12 +325,17 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   }
 }
 
-function rowMapper<T extends IBaseEntity>(
+/**
+ * Turns a row of values of `columns` (default: all of the table's, in order) into an entity;
+ * `decoderOf` gives each column's decoder (default: the dialect's).
+ */
+export function rowMapper<T extends IBaseEntity>(
   table: TableDefinition<T>,
   dialect: SqlDialect,
   columns: readonly ColumnDefinition[] = table.columns,
+  decoderOf = (column: ColumnDefinition) => dialect.decoder(column, table),
 ): (row: readonly unknown[]) => T {
-  const decoders = columns.map((c) => dialect.decoder(c, table));
+  const decoders = columns.map(decoderOf);
   const Entity = table.entity;
   const count = columns.length;
   return (row) => {

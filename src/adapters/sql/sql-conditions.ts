@@ -14,6 +14,7 @@ import {
 } from '../../query/timestamp';
 import type { ColumnDefinition } from '../../schema/table-definition';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
+import { relatedText } from './sql-related';
 
 /**
  * WHERE clauses of plans: `whereText` writes the text (it depends only on the plan's shape) and
@@ -41,12 +42,17 @@ export function usesSearchIndex(plan: QueryPlan, index: SearchIndex | undefined)
   );
 }
 
-/** Hands out a statement's placeholders in order: `$1, $2, …` or `?`. */
+/** Hands out a statement's placeholders in order (`$1, $2, …` or `?`), and its table aliases. */
 export class Placeholders {
   private next = 1;
+  private aliases = 0;
   constructor(private readonly dialect: SqlDialect) {}
   take(): string {
     return this.dialect.placeholder(this.next++);
+  }
+  /** A table alias not used before in the statement (`"r1"`, `"r2"`, …). */
+  alias(): string {
+    return q(`r${++this.aliases}`);
   }
 }
 
@@ -181,11 +187,16 @@ function bucketedInParams(
   return [sorted[0], until, dialect.inListParam(condition.column, condition.values)];
 }
 
+/**
+ * The text of one condition on rows of the table named `outer` in the statement (its name, or an
+ * alias inside a subquery): a related condition correlates with it.
+ */
 function conditionText(
   condition: Condition,
   dialect: SqlDialect,
   ph: Placeholders,
   index: SearchIndex | undefined,
+  outer?: string,
 ): string {
   switch (condition.kind) {
     case 'compare':
@@ -208,9 +219,13 @@ function conditionText(
     case 'never':
       return '1 = 0';
     case 'any':
-      return `(${condition.branches.map((b) => andText(b, dialect, ph, index)).join(' OR ')})`;
+      return `(${condition.branches.map((b) => andText(b, dialect, ph, index, outer)).join(' OR ')})`;
     case 'not':
-      return `NOT ${andText(condition.conditions, dialect, ph, index)}`;
+      return `NOT ${andText(condition.conditions, dialect, ph, index, outer)}`;
+    case 'related':
+      return relatedText(condition, outer ?? q(condition.relation.source.name), ph, (cs, alias) =>
+        conditionTexts(cs, dialect, ph, alias),
+      );
   }
 }
 
@@ -220,8 +235,19 @@ function andText(
   dialect: SqlDialect,
   ph: Placeholders,
   index: SearchIndex | undefined,
+  outer: string | undefined,
 ): string {
-  return `(${conditions.map((c) => conditionText(c, dialect, ph, index)).join(' AND ')})`;
+  return `(${conditions.map((c) => conditionText(c, dialect, ph, index, outer)).join(' AND ')})`;
+}
+
+/** The texts of conditions on rows of the table named `outer` (see {@link conditionText}). */
+export function conditionTexts(
+  conditions: readonly Condition[],
+  dialect: SqlDialect,
+  ph: Placeholders,
+  outer: string,
+): string[] {
+  return conditions.map((c) => conditionText(c, dialect, ph, undefined, outer));
 }
 
 /** ` WHERE …` for the conditions (ANDed), or '' when there are none. */
@@ -272,6 +298,11 @@ export function conditionParams(
         break;
       case 'not':
         params.push(...conditionParams(condition.conditions, dialect, index));
+        break;
+      case 'related':
+        params.push(
+          ...conditionParams([...condition.scope, ...condition.match], dialect, undefined),
+        );
         break;
       case 'null':
       case 'never':

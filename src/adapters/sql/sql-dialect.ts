@@ -56,6 +56,23 @@ export interface SqlDialect {
     /** SQL for the column's instant cut to the millisecond, for IN lists. */
     truncate(column: string): string;
   };
+  /** How related rows (`include`) come back with their parent row: as one JSON array. */
+  readonly relatedRows: RelatedRowsSql;
+}
+
+/** The JSON aggregation of related rows, written once per engine (see sql-include.ts). */
+export interface RelatedRowsSql {
+  /** SQL for the JSON array of `row`s (each made by {@link row}) in `order`; `[]` for none. */
+  aggregate(row: string, order: string): string;
+  /** SQL for one row: a JSON array of these column expressions. */
+  row(columns: readonly string[]): string;
+  /** The aggregate as the driver returns it, as an array of rows (each an array of values). */
+  parse(value: unknown): unknown[][];
+  /**
+   * A column's value as JSON holds it, turned into what the driver returns for the column in a
+   * plain read (so the column's decoder applies unchanged); undefined: as is.
+   */
+  fromJson(column: ColumnDefinition): ((value: unknown) => unknown) | undefined;
 }
 
 /** Quotes an identifier. Identifiers come only from table definitions, checked when defined. */

@@ -12,6 +12,7 @@ import type {
 } from '../database-adapter.interface';
 import { readOffsetPage } from './offset-page';
 import { tableSql } from './sql-compiler';
+import { withIncluded } from './sql-include';
 import type { SqlEngine } from './sql-engine';
 
 /**
@@ -79,7 +80,8 @@ export async function findPage<T extends IBaseEntity>(
     plan,
     async () => (await engine.runPlan('findPage', 'page', plan)).rows,
     () => countRows('findPage', engine, counted),
-    tableSql(table, engine.dialect).mapperOf(plan),
+    // The rows of pageText carry the total before the includes.
+    withIncluded(plan, engine.dialect, tableSql(table, engine.dialect).mapperOf(plan), 1),
     engine.driver.connections.exclusive ? (work) => engine.transactions.run(work) : undefined,
   );
 }
@@ -115,7 +117,9 @@ async function select<T extends IBaseEntity>(
   table: TableDefinition<T>,
 ): Promise<T[]> {
   const { rows } = await engine.runPlan(operation, 'select', plan);
-  return rows.map(tableSql(table, engine.dialect).mapperOf(plan));
+  return rows.map(
+    withIncluded(plan, engine.dialect, tableSql(table, engine.dialect).mapperOf(plan)),
+  );
 }
 
 async function countRows(

@@ -54,6 +54,13 @@ export const sqliteDialect: SqlDialect = {
   // One writer at a time: an UPDATE takes the database's write lock before it reads, so a claim's
   // pick and its write see no other claim in between. SQLite has no row locks to skip.
   skipLocked: false,
+  // 0/1 booleans, JSON columns' text and timestamps' text keep their stored form inside json_array.
+  relatedRows: {
+    aggregate: (row, order) => `json_group_array(${row}${order})`,
+    row: (columns) => `json_array(${columns.join(', ')})`,
+    parse: (value) => JSON.parse(value as string) as unknown[][],
+    fromJson: () => undefined,
+  },
   encode: encodeSqlite,
   decoder: (column, table) =>
     column.type === 'boolean'

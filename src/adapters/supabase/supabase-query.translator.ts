@@ -1,3 +1,4 @@
+import { ValidationException } from '../../exceptions';
 import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type {
   ComparisonOperator,
@@ -14,6 +15,7 @@ import {
   millisecondBucket,
   type MillisecondBucket,
 } from '../../query/timestamp';
+import { applyRelated } from './supabase-embed';
 
 /** The postgrest-js filter calls the translation uses; every filter builder has them. */
 export interface FilterableQuery<Q> {
@@ -160,6 +162,7 @@ export function applyConditions<Q extends FilterableQuery<Q>>(
   conditions: readonly Condition[],
 ): Q {
   let q = query;
+  let related = 0;
   for (const c of conditions) {
     switch (c.kind) {
       case 'compare': {
@@ -200,6 +203,10 @@ export function applyConditions<Q extends FilterableQuery<Q>>(
         break;
       case 'never':
         // Callers check matchesNothing first; nothing to add.
+        break;
+      case 'related':
+        // Its embed is in the select list (selectList in supabase-embed.ts), in the same order.
+        q = applyRelated(q, c, related++);
         break;
     }
   }
@@ -246,6 +253,12 @@ export function treeTerm(c: Condition): string {
     case 'never':
       // Planning keeps `never` out of groups (plan-groups.ts); a tree cannot spell "false".
       throw new Error('a never condition has no logic-tree term');
+    case 'related':
+      // An embed filter applies to the whole request; a logic tree cannot hold one.
+      throw new ValidationException(
+        `Supabase cannot express a filter on ${c.relation.name} inside or/not: put it beside them`,
+        c.relation.name,
+      );
   }
 }
 

@@ -11,6 +11,7 @@ import type {
   IPaginatedResult,
 } from '../database-adapter.interface';
 import { PGRST_NOT_SINGULAR, PGRST_RANGE_NOT_SATISFIABLE } from './supabase-error.mapper';
+import { applyIncludes, selectList, withEmbedded } from './supabase-embed';
 import { applyConditions, applyPlan, liveOnly, matchesNothing } from './supabase-query.translator';
 import type { SupabaseCall, SupabaseRequests } from './supabase-requests';
 import { rowMapper, type PostgrestRow } from './supabase-row.mapper';
@@ -101,20 +102,15 @@ export function findPage<T extends IBaseEntity>(
     if (plan.cursor) return cursorPage(plan, await select(call, plan, table));
     if (matchesNothing(plan)) return offsetPage(plan, [], 0);
     call.noteConditions(plan.conditions);
-    const columns = selectList(plan);
-    const query = applyPlan(call.client.from(table.name).select(columns, { count: 'exact' }), plan);
+    const read = call.client.from(table.name).select(readList(plan), { count: 'exact' });
+    const query = applyIncludes(applyPlan(read, plan), plan);
     const result = await call.send(query);
     if (result.error?.code === PGRST_RANGE_NOT_SATISFIABLE) {
       // A page past the end (416): empty, with the total from a count.
       return offsetPage(plan, [], await countRows(call, plan, table));
     }
     const rows = call.ok(result) as PostgrestRow[];
-    const mapper = rowMapper(table);
-    return offsetPage(
-      plan,
-      rows.map((r) => mapper.toEntity(r)),
-      call.countOf(result),
-    );
+    return offsetPage(plan, rows.map(withEmbedded(plan, rowMapper(table))), call.countOf(result));
   });
 }
 
@@ -164,16 +160,14 @@ async function select<T extends IBaseEntity>(
 ): Promise<T[]> {
   if (matchesNothing(plan)) return [];
   call.noteConditions(plan.conditions);
-  const rows = await call.rows(
-    applyPlan(call.client.from(table.name).select(selectList(plan)), plan),
-  );
-  const mapper = rowMapper(table);
-  return rows.map((r) => mapper.toEntity(r));
+  const read = call.client.from(table.name).select(readList(plan));
+  const rows = await call.rows(applyIncludes(applyPlan(read, plan), plan));
+  return rows.map(withEmbedded(plan, rowMapper(table)));
 }
 
-/** The `select=` of a plan: the columns it reads (`select`), or `*`. */
-function selectList(plan: QueryPlan): string {
-  return plan.columns ? plan.columns.map((c) => c.column).join(',') : '*';
+/** The `select=` of a plan: the columns it reads (`select`, else `*`) and its embeds. */
+function readList(plan: QueryPlan): string {
+  return selectList(plan, plan.columns ? plan.columns.map((c) => c.column).join(',') : '*');
 }
 
 /** The number of rows a plan's conditions match: a HEAD request with an exact count. */
@@ -185,7 +179,7 @@ async function countRows(
   if (matchesNothing(plan)) return 0;
   call.noteConditions(plan.conditions);
   const query = applyConditions(
-    call.client.from(table.name).select('*', { count: 'exact', head: true }),
+    call.client.from(table.name).select(selectList(plan), { count: 'exact', head: true }),
     plan.conditions,
   );
   return call.countOf(await call.send(query));
