@@ -86,7 +86,7 @@ describe('SupabaseAdapter relations', () => {
       ['payments.deleted_at', 'is.null'],
       ['payments.status', `in.("succeeded","x\\"),or(id.neq.0,amount.gt.(")`],
       ['payments.description', `eq.${HOSTILE}`],
-      ['payments.order', 'amount.desc.nullsfirst,id.asc.nullslast'],
+      ['payments.order', 'amount.desc.nullsfirst,id.desc.nullsfirst'],
       ['payments.limit', '5'],
     ]);
     expect(users[0].lastLogin).toBe('2024-05-01T12:00:00.123Z');
