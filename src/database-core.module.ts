@@ -1,4 +1,6 @@
 import { withResilience } from './resilience/resilient.adapter';
+import { spanTargetOf } from './tracing/database-span-attributes';
+import { withTracing } from './tracing/traced.adapter';
 import {
   Global,
   Inject,
@@ -148,6 +150,14 @@ export function createDatabaseProviders(name?: string): Provider[] {
         // Wrapped before metrics bind to it, so pool and table figures pass through the wrapper.
         if (resolved.resilience) {
           opened.adapter = withResilience(opened.adapter, resolved.resilience);
+        }
+        // Outermost, so a span stands for the caller's call: its retries, or its fast failure
+        // on an open circuit, included.
+        if (resolved.tracing) {
+          opened.adapter = withTracing(opened.adapter, {
+            ...resolved.tracing,
+            ...spanTargetOf(opened.provider, resolved),
+          });
         }
         counter.bindAdapter(opened.adapter);
         return opened;

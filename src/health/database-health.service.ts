@@ -1,10 +1,10 @@
-import { ResilientAdapter } from '../resilience/resilient.adapter';
 import { stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseConnection } from '../config/database-connection.interface';
 import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
 import { DATABASE_CONFIG, DATABASE_CONNECTION } from '../database.constants';
+import { hasResilienceStats } from '../metrics/database-stats.interface';
 import type { DatabaseHealthReport, HealthCheckOutcome } from './database-health.interface';
 import { describeError } from './describe-error';
 import { HEALTH_MESSAGES, HEALTH_REASONS } from './health.messages';
@@ -105,8 +105,8 @@ export class DatabaseHealthService {
   /** The circuit breaker's state and retry counters, when the adapter is wrapped for resilience. */
   private resilienceDetails(): { details?: Record<string, unknown> } {
     const adapter = this.connection.adapter;
-    if (!(adapter instanceof ResilientAdapter)) return {};
-    const { circuitState, retries, exhausted } = adapter.stats();
+    if (!hasResilienceStats(adapter)) return {};
+    const { circuitState, retries, exhausted } = adapter.resilienceStats();
     return { details: { circuit: circuitState, retries, exhausted } };
   }
 

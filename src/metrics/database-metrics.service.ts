@@ -1,4 +1,4 @@
-import { ResilientAdapter, type ResilienceStats } from '../resilience/resilient.adapter';
+import type { ResilienceStats } from '../resilience/resilient.adapter';
 import { Injectable, Logger, type LoggerService } from '@nestjs/common';
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
 import type { QueryEvent, QueryObserver } from '../adapters/query-observer';
@@ -7,7 +7,12 @@ import type {
   ResolvedDatabaseConfig,
 } from '../config/database-options.interface';
 import { hasStorageStats } from '../health/storage-stats.interface';
-import { hasPoolStats, hasTableStats, type PoolStats } from './database-stats.interface';
+import {
+  hasPoolStats,
+  hasResilienceStats,
+  hasTableStats,
+  type PoolStats,
+} from './database-stats.interface';
 import { LatencyReservoir, type LatencyPercentiles } from './latency-reservoir';
 import { PrometheusExporter } from './prometheus-exporter';
 
@@ -174,7 +179,7 @@ export class DatabaseMetricsService implements QueryObserver {
     if (hasTableStats(adapter)) stats.tableRowCounts = await adapter.tableRowCounts();
     if (hasStorageStats(adapter))
       stats.databaseBytes = (await adapter.storageStats()).databaseBytes;
-    if (adapter instanceof ResilientAdapter) stats.resilience = adapter.stats();
+    if (hasResilienceStats(adapter)) stats.resilience = adapter.resilienceStats();
     return stats;
   }
 }
