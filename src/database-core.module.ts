@@ -159,7 +159,7 @@ export function createDatabaseProviders(name?: string): Provider[] {
             ...spanTargetOf(opened.provider, resolved),
           });
         }
-        counter.bindAdapter(opened.adapter);
+        counter.bindConnection(opened);
         return opened;
       },
       inject: [config, metrics],

@@ -2,6 +2,7 @@ import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { MigrationRunner, SqliteMigrationDriver } from '../../migrations';
+import type { PoolStats } from '../../metrics/database-stats.interface';
 import type { AdapterCapabilities } from '../database-adapter.interface';
 import { SqlAdapter } from '../sql/sql.adapter';
 import type { SQLiteAdapterOptions } from './sqlite-adapter.options';
@@ -83,6 +84,11 @@ export class SQLiteAdapter extends SqlAdapter<Database.Database> {
     } finally {
       lock.release();
     }
+  }
+
+  /** The one connection as a pool of one (busy while a transaction holds it), for metrics. */
+  poolStats(): PoolStats {
+    return this.sqlite.connections.usage();
   }
 
   /** File, WAL and free-disk sizes, for the health service. */
