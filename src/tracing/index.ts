@@ -1,7 +1,2 @@
 export * from './traced.adapter';
-export {
-  DB_SPAN_ATTRIBUTES,
-  connectionAttributes,
-  spanTargetOf,
-  type DatabaseSpanTarget,
-} from './database-span-attributes';
+export { DB_SPAN_ATTRIBUTES, connectionAttributes } from './database-span-attributes';

@@ -15,17 +15,14 @@ import { DatabaseException } from '../exceptions';
 import { AdapterLayer } from '../observation/adapter-layer';
 import { PLAIN_OPERATIONS, TABLE_OPERATIONS } from '../observation/observed.adapter';
 import type { TransactionOptions } from '../transactions/transaction-options';
-import {
-  connectionAttributes,
-  DB_SPAN_ATTRIBUTES,
-  type DatabaseSpanTarget,
-} from './database-span-attributes';
+import type { DatabaseTarget } from '../config/database-target';
+import { connectionAttributes, DB_SPAN_ATTRIBUTES } from './database-span-attributes';
 
 /** The instrumentation scope the spans are created under. */
 export const TRACER_NAME = 'nest-data-layer';
 
 /** Options of {@link TracedAdapter} / {@link withTracing}. */
-export interface TracingOptions extends DatabaseSpanTarget {
+export interface TracingOptions extends DatabaseTarget {
   /**
    * Where spans go. Default is the global provider of `@opentelemetry/api`: whatever SDK the
    * application registered, and a no-op when it registered none.

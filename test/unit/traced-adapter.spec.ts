@@ -4,7 +4,8 @@ import { RecordNotFoundException, UniqueConstraintException } from '../../src/ex
 import { PLAIN_OPERATIONS, TABLE_OPERATIONS } from '../../src/observation';
 import { withResilience } from '../../src/resilience';
 import { usersTable } from '../../src/schema';
-import { spanTargetOf, withTracing } from '../../src/tracing';
+import { databaseTargetOf } from '../../src/config/database-target';
+import { withTracing } from '../../src/tracing';
 import { Scope } from '../conformance/conformance-setup';
 import { nameTree, SpanRecorder } from '../support/span-recorder';
 
@@ -115,7 +116,7 @@ describe('withTracing: a span for every operation', () => {
   });
 });
 
-describe('spanTargetOf: where spans say the database is', () => {
+describe('databaseTargetOf: where spans say the database is', () => {
   const base = {
     sqlite: { path: '/srv/app/secret-dir/app.sqlite', synchronous: 'NORMAL' as const },
     pglite: { path: 'memory://' },
@@ -124,7 +125,7 @@ describe('spanTargetOf: where spans say the database is', () => {
   };
 
   it('gives a PostgreSQL URL’s database and host, never its user or password', () => {
-    const target = spanTargetOf('postgres', {
+    const target = databaseTargetOf('postgres', {
       ...base,
       postgres: {
         connectionString: 'postgresql://admin:hunter2@db.internal:6432/billing?sslmode=require',
@@ -142,15 +143,15 @@ describe('spanTargetOf: where spans say the database is', () => {
   });
 
   it('gives a SQLite file’s base name only, and nothing for memory databases', () => {
-    expect(spanTargetOf('sqlite', base)).toEqual({ namespace: 'app.sqlite' });
+    expect(databaseTargetOf('sqlite', base)).toEqual({ namespace: 'app.sqlite' });
     expect(
-      spanTargetOf('sqlite', { ...base, sqlite: { ...base.sqlite, path: ':memory:' } }),
+      databaseTargetOf('sqlite', { ...base, sqlite: { ...base.sqlite, path: ':memory:' } }),
     ).toEqual({ namespace: undefined });
-    expect(spanTargetOf('pglite', base)).toEqual({ namespace: undefined });
+    expect(databaseTargetOf('pglite', base)).toEqual({ namespace: undefined });
   });
 
   it('gives the Supabase project’s host, without the key', () => {
-    const target = spanTargetOf('supabase', {
+    const target = databaseTargetOf('supabase', {
       ...base,
       supabase: { url: 'https://abc.supabase.co', key: 'k', anonKey: 'k' },
     });

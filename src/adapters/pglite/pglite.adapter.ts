@@ -50,6 +50,7 @@ export class PGliteAdapter extends SqlAdapter<PGlite> {
         await new MigrationRunner(driver, {
           directory: options.migrationsDirectory,
           appDirectories: options.appMigrationsDirectories,
+          log: options.migrationLog,
         }).up();
       } catch (error) {
         await adapter.close();

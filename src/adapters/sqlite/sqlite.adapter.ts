@@ -77,6 +77,7 @@ export class SQLiteAdapter extends SqlAdapter<Database.Database> {
       await new MigrationRunner(new SqliteMigrationDriver(this.sqlite.db), {
         directory: migrationsDirectory,
         appDirectories: appMigrationsDirectories,
+        log: this.options.migrationLog,
       }).up();
       // A migration may have added or dropped a search index.
       this.sqlite.forgetSearchIndexes();
