@@ -18,6 +18,7 @@ import { withTracing } from '../../src/tracing';
 import { tempDir, writeMigration, type TempDir } from '../migrations/support/migration-fixtures';
 import { parsePrometheusText, sampleOf, type PromText } from '../support/prometheus-text';
 import { createTestDatabase, describeWithPostgres } from '../support/postgres';
+import { whileOneWaits } from '../support/queued-transaction';
 import { bootApp } from './boot-app';
 
 const settings: DatabaseMetricsSettings = {
@@ -66,14 +67,7 @@ describe('Prometheus gauges, parsed from the text format', () => {
     };
     expect(await pool()).toEqual([1, 1, 0, 1]);
 
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const first = adapter.transaction(() => held);
-    const second = adapter.transaction(async () => undefined);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(await pool()).toEqual([1, 0, 1, 1]);
-    release();
-    await Promise.all([first, second]);
+    expect(await whileOneWaits(adapter, pool)).toEqual([1, 0, 1, 1]);
     expect(await pool()).toEqual([1, 1, 0, 1]);
   });
 
