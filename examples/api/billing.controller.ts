@@ -29,11 +29,11 @@ export class BillingController {
     @Query() query: PageQueryDto,
   ): Promise<Page<IPaymentEntity>> {
     await this.assertUser(userId);
-    const options = toPageOptions(query, {
+    const options = toPageOptions<IPaymentEntity>(query, {
       filters: { userId },
       orderBy: { field: 'createdAt', direction: 'desc' },
     });
-    return this.payments.findWithPagination(options as never);
+    return this.payments.findWithPagination(options);
   }
 
   @Get('users/:userId/subscriptions')
@@ -42,11 +42,11 @@ export class BillingController {
     @Query() query: PageQueryDto,
   ): Promise<Page<ISubscriptionEntity>> {
     await this.assertUser(userId);
-    const options = toPageOptions(query, {
+    const options = toPageOptions<ISubscriptionEntity>(query, {
       filters: { userId },
       orderBy: { field: 'createdAt', direction: 'desc' },
     });
-    return this.subscriptions.findWithPagination(options as never);
+    return this.subscriptions.findWithPagination(options);
   }
 
   @Get('payments/:id')

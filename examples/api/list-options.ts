@@ -2,10 +2,10 @@ import type { CursorFindOptions, IFilterOptions, OffsetFindOptions } from '../..
 import type { PageQueryDto } from './dto/user.dto';
 
 /** Turns page query parameters into repository read options: cursor when asked for, else offset. */
-export function toPageOptions(
+export function toPageOptions<T>(
   query: PageQueryDto,
-  base: Omit<OffsetFindOptions, 'pagination'>,
-): OffsetFindOptions | CursorFindOptions {
+  base: Omit<OffsetFindOptions<T>, 'pagination'>,
+): OffsetFindOptions<T> | CursorFindOptions<T> {
   const limit = query.limit ?? 20;
   if (query.after !== undefined || query.cursor === true) {
     return { ...base, pagination: { after: query.after ?? null, limit } };
@@ -14,8 +14,8 @@ export function toPageOptions(
 }
 
 /** Drops undefined entries, so an absent query parameter is no filter at all. */
-export function definedFilters(filters: Record<string, unknown>): IFilterOptions {
+export function definedFilters<T>(filters: IFilterOptions<T>): IFilterOptions<T> {
   return Object.fromEntries(
     Object.entries(filters).filter(([, value]) => value !== undefined),
-  ) as IFilterOptions;
+  ) as IFilterOptions<T>;
 }

@@ -15,6 +15,7 @@ import {
   UserRepository,
   type ICursorPaginatedResult,
   type IPaginatedResult,
+  type IUserEntity,
 } from '../../src';
 import {
   CreateUserDto,
@@ -43,7 +44,7 @@ export class UsersController {
   /** Filters (status, role, emailVerified, created range), search, order, offset or cursor pages. */
   @Get()
   async list(@Query() query: ListUsersQueryDto): Promise<UserPage> {
-    const filters = definedFilters({
+    const filters = definedFilters<IUserEntity>({
       status: query.status,
       role: query.role,
       emailVerified: query.emailVerified,
@@ -53,7 +54,7 @@ export class UsersController {
     });
     const orderBy = query.sort ? { field: query.sort, direction: query.order ?? 'asc' } : undefined;
     const page = await this.users.findWithPagination(
-      toPageOptions(query, { filters, orderBy, includeDeleted: query.includeDeleted }) as never,
+      toPageOptions<IUserEntity>(query, { filters, orderBy, includeDeleted: query.includeDeleted }),
     );
     return { ...page, data: page.data.map(toUserResponse) } as UserPage;
   }

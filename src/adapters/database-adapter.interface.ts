@@ -5,75 +5,33 @@ import type {
   UpdateInput,
 } from '../schema/table-definition';
 import type { TransactionOptions } from '../transactions/transaction-options';
+import type { AggregateOptions, AggregateRow } from './aggregate-options';
+import type { IterateFindOptions, IterateOptions } from './iterate-rows';
+import type { SqlQuery, SqlTag } from './raw-sql';
+import type { FilterOperators, FindOptions, IFilterOptions, IOrderByOptions } from './find-options';
+
+/** Untyped read options that select some properties: the rows narrow to `Pick<T, K>`. */
+export type SelectOptions<K extends string> = FindOptions & { select: readonly K[] };
+
+export type {
+  ComparableValue,
+  FilterGroups,
+  FilterOperators,
+  FilterShortcuts,
+  FilterValue,
+  FindOptions,
+  ICursorPaginationOptions,
+  IFilterOptions,
+  IOrderByOptions,
+  IPaginationOptions,
+  LooseFilterOptions,
+  Selected,
+} from './find-options';
+/** The untyped operator object; {@link FilterOperators} types it by a property. */
+export type IFilterOperators = FilterOperators;
 
 /** The providers the library can run on. */
 export type DatabaseProvider = 'sqlite' | 'postgres' | 'pglite' | 'supabase';
-
-/** A filter operator object: every key given must hold (AND). */
-export interface IFilterOperators {
-  eq?: unknown;
-  neq?: unknown;
-  /** Matches any of the values; an empty array matches nothing. */
-  in?: readonly unknown[];
-  /** A case-sensitive SQL LIKE pattern: `%` any run, `_` one character, `\` escapes. */
-  like?: string;
-  /** As `like`, ignoring ASCII letter case. */
-  ilike?: string;
-  gt?: unknown;
-  gte?: unknown;
-  lt?: unknown;
-  lte?: unknown;
-  /** `true`: the value is null; `false`: it is not. */
-  isNull?: boolean;
-}
-
-/** A filter on one property: a value (equality; `null` means IS NULL), an array (IN) or operators. */
-export type FilterValue =
-  string | number | boolean | Date | null | readonly unknown[] | IFilterOperators;
-
-/**
- * Filters on entity properties (camelCase), combined with AND, plus the design's shortcuts.
- * A key that is not a property of the table is rejected with a ValidationException.
- */
-export interface IFilterOptions {
-  /** Case-insensitive substring over the table's searchable columns; `%`, `_`, `\` are literal. */
-  search?: string;
-  /** `createdAt` strictly after this instant. */
-  createdAfter?: Date | string;
-  /** `createdAt` strictly before this instant. */
-  createdBefore?: Date | string;
-  [property: string]: FilterValue | undefined;
-}
-
-/** One ordering key. */
-export interface IOrderByOptions {
-  /** An entity property (camelCase). */
-  field: string;
-  /** Default is `asc`. */
-  direction?: 'asc' | 'desc';
-}
-
-/** Offset pagination: `page` from 1, `limit` from 1 to the configured maximum (default 100). */
-export interface IPaginationOptions {
-  page: number;
-  limit: number;
-}
-
-/** Keyset pagination: `after` is the `nextCursor` of the previous page (absent for the first). */
-export interface ICursorPaginationOptions {
-  after?: string | null;
-  limit: number;
-}
-
-/** What a read may ask for. */
-export interface FindOptions {
-  filters?: IFilterOptions;
-  /** One key or several; ties are always broken by `id` ascending, so the order is total. */
-  orderBy?: IOrderByOptions | readonly IOrderByOptions[];
-  pagination?: IPaginationOptions | ICursorPaginationOptions;
-  /** Include soft-deleted rows. Default is `false`. */
-  includeDeleted?: boolean;
-}
 
 /** A page of an offset-paginated read. */
 export interface IPaginatedResult<T> {
@@ -176,6 +134,22 @@ export interface ClaimOptions<T extends IBaseEntity> {
   increment?: ClaimIncrement<T>;
 }
 
+/**
+ * Options of the bulk writes ({@link IDatabaseAdapter.updateMany} and friends). A bulk write with no
+ * filter (none given, or only undefined values) would touch every row of the table: it is refused
+ * with a ValidationException unless `all: true` says that is meant.
+ */
+export interface BulkWriteOptions {
+  /** Allow an empty filter, so the write touches every row it may. Default is `false`. */
+  all?: boolean;
+}
+
+/** Options of {@link IDatabaseAdapter.deleteMany}. */
+export interface DeleteManyOptions extends BulkWriteOptions {
+  /** Delete soft-deleted rows that match too (a purge). Default is `false`: live rows only. */
+  includeDeleted?: boolean;
+}
+
 /** What an adapter can do, so callers branch on capability rather than on the provider's name. */
 export interface AdapterCapabilities {
   /** Multi-statement transactions: `transaction()` and begin/commit/rollback. */
@@ -186,6 +160,15 @@ export interface AdapterCapabilities {
   readonly migrations: boolean;
   /** Transactions run side by side on several connections (false: they are queued). */
   readonly concurrentTransactions: boolean;
+  /**
+   * `aggregate()` works. Always on SQL engines; on Supabase only when the adapter is told that
+   * the server enables PostgREST's aggregate functions (`db-aggregates-enabled`).
+   */
+  readonly aggregates: boolean;
+  /** `upsertMany` writes all its rows or none, in one transaction. */
+  readonly atomicUpsertMany: boolean;
+  /** `sql` / `runSql` run raw SQL (false: they throw, pointing to what to use instead). */
+  readonly rawSql: boolean;
 }
 
 /** A transaction opened with {@link IDatabaseAdapter.beginTransaction}. */
@@ -217,6 +200,18 @@ export interface IDatabaseAdapter {
     options: UpsertOptions<T>,
   ): Promise<UpsertResult<T>>;
 
+  /**
+   * Upserts every row as {@link upsert} does, and returns each row's result in input order. On the
+   * SQL providers one multi-row `INSERT … ON CONFLICT` per shape of given properties, all in one
+   * transaction (a savepoint inside one): every row or none (`capabilities.atomicUpsertMany`).
+   * Two rows with the same `conflictField` value are a ValidationException.
+   */
+  upsertMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>[]>;
+
   /** The row, or null when missing or soft-deleted (unless includeDeleted). */
   findById<T extends IBaseEntity>(
     id: string,
@@ -229,16 +224,33 @@ export interface IDatabaseAdapter {
     table: TableDefinition<T>,
     options?: FindByIdOptions,
   ): Promise<T[]>;
+  /**
+   * Every matching row (a page of them with `pagination`), ordered. With `select`, each row holds
+   * only the selected properties. Options are checked at run time (they may come untyped from a
+   * query string); {@link BaseRepository} types them by the entity.
+   */
+  findMany<T extends IBaseEntity, K extends keyof T & string>(
+    options: SelectOptions<K>,
+    table: TableDefinition<T>,
+  ): Promise<Pick<T, K>[]>;
   findMany<T extends IBaseEntity>(options: FindOptions, table: TableDefinition<T>): Promise<T[]>;
   /**
    * One page: with `{ page, limit }` an offset page with the total; with `{ after, limit }` a
-   * cursor page with nextCursor. Without pagination, page 1 of 20.
+   * cursor page with nextCursor. Without pagination, page 1 of 20. `select` as for findMany.
    */
+  findPage<T extends IBaseEntity, K extends keyof T & string>(
+    options: SelectOptions<K>,
+    table: TableDefinition<T>,
+  ): Promise<IPaginatedResult<Pick<T, K>> | ICursorPaginatedResult<Pick<T, K>>>;
   findPage<T extends IBaseEntity>(
     options: FindOptions,
     table: TableDefinition<T>,
   ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>>;
-  /** The first row of findMany with these options, or null. */
+  /** The first row of findMany with these options, or null. `select` as for findMany. */
+  findFirst<T extends IBaseEntity, K extends keyof T & string>(
+    options: SelectOptions<K>,
+    table: TableDefinition<T>,
+  ): Promise<Pick<T, K> | null>;
   findFirst<T extends IBaseEntity>(
     options: FindOptions,
     table: TableDefinition<T>,
@@ -253,6 +265,27 @@ export interface IDatabaseAdapter {
     table: TableDefinition<T>,
     options?: FindByIdOptions,
   ): Promise<boolean>;
+  /**
+   * Counts, sums, averages, minimums and maximums over the matching rows (live ones unless
+   * `includeDeleted`), one result row per group of `groupBy` values, ordered by them (nulls
+   * last); without `groupBy`, one row. Sums are exact decimal strings, averages doubles
+   * (docs/querying.md › Aggregates). AggregatesNotEnabledException where the provider cannot
+   * (`capabilities.aggregates`).
+   */
+  aggregate<T extends IBaseEntity, const O extends AggregateOptions<T>>(
+    options: O,
+    table: TableDefinition<T>,
+  ): Promise<AggregateRow<T, O>[]>;
+  /**
+   * Every matching row in order, read `batchSize` rows at a time by cursor pagination, holding
+   * one batch at a time; each batch is a findPage call, joining the calling flow's transaction.
+   * Breaking out of the loop stops reading (docs/querying.md › Streaming).
+   */
+  iterate<T extends IBaseEntity>(
+    options: IterateFindOptions,
+    table: TableDefinition<T>,
+    iterateOptions?: IterateOptions,
+  ): AsyncIterable<T>;
 
   /**
    * Changes a live row and bumps updatedAt (and `version` on a versioned table, in the same
@@ -293,6 +326,55 @@ export interface IDatabaseAdapter {
   restore<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<T>;
   /** Removes the row for good; RecordNotFoundException when missing. */
   hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void>;
+
+  /**
+   * Changes every live row matching `filters` (as in findMany) in one statement, bumping updatedAt
+   * (and `version` on a versioned table); returns how many rows changed. `data` is checked as for
+   * {@link update}. An empty filter is refused unless `options.all`.
+   */
+  updateMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number>;
+  /** Soft-deletes every live row matching `filters` in one statement; returns how many. */
+  softDeleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number>;
+  /** Restores every soft-deleted row matching `filters` in one statement; returns how many. */
+  restoreMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number>;
+  /**
+   * Removes for good every live row (every row, with `includeDeleted`) matching `filters`, in one
+   * statement; returns how many.
+   */
+  deleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: DeleteManyOptions,
+  ): Promise<number>;
+
+  /**
+   * Raw SQL as a tagged template: ``adapter.sql<Row>`SELECT … WHERE x = ${v}` ``. Every `${…}` is
+   * bound as a parameter, never spliced. It runs like every other statement: on the calling flow's
+   * transaction, observed, errors mapped. ``adapter.sql.map(table)`…` `` turns the rows into the
+   * table's entities. Throws where `capabilities.rawSql` is false (docs/querying.md).
+   */
+  readonly sql: SqlTag;
+  /**
+   * Runs a {@link SqlQuery} (what {@link sql} builds) and returns its rows as objects keyed by
+   * column name, or, with `table`, as that table's entities.
+   */
+  runSql<Row = Record<string, unknown>>(
+    query: SqlQuery,
+    table?: TableDefinition<any>,
+  ): Promise<Row[]>;
 
   /**
    * Runs `work` in a transaction: repository calls inside it join it without a handle

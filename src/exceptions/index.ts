@@ -9,3 +9,4 @@ export * from './foreign-key.exception';
 export * from './transaction.exception';
 export * from './permission.exception';
 export * from './lease-lost.exception';
+export * from './aggregates-not-enabled.exception';

@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { ConnectionException } from '../exceptions/connection.exception';
 import type { DatabaseException } from '../exceptions/database.exception';
 import { ForeignKeyException } from '../exceptions/foreign-key.exception';
+import { LeaseLostException } from '../exceptions/lease-lost.exception';
 import { OptimisticLockException } from '../exceptions/optimistic-lock.exception';
 import { AuthenticationException, PermissionException } from '../exceptions/permission.exception';
 import { RecordNotFoundException } from '../exceptions/record-not-found.exception';
@@ -14,6 +15,7 @@ export const HTTP_ERROR_MESSAGES = {
   notFound: 'The record was not found',
   unique: 'A record with this value already exists',
   optimisticLock: 'The record was changed since it was read; read it again and retry',
+  leaseLost: 'Another worker holds this record now; this attempt was not recorded',
   foreignKey: 'A referenced record is missing or the record is still referenced',
   permission: 'The database refused this operation',
   authentication: 'The database rejected the credentials',
@@ -51,8 +53,8 @@ function response(
 
 /**
  * Maps a library exception to an HTTP response: validation 400, not found 404, unique and
- * foreign-key violations and optimistic-lock conflicts 409, permission 403, authentication 401, connection 503, anything else
- * 500. Messages are fixed texts and details are the exception's caller-safe fields only: no SQL,
+ * foreign-key violations, optimistic-lock conflicts and lost leases 409, permission 403,
+ * authentication 401, connection 503, anything else 500. Messages are fixed texts and details are the exception's caller-safe fields only: no SQL,
  * stack or driver message.
  */
 export function mapDatabaseException(exception: DatabaseException): DatabaseErrorResponse {
@@ -79,6 +81,13 @@ export function mapDatabaseException(exception: DatabaseException): DatabaseErro
       id: exception.id,
       expectedVersion: exception.expectedVersion,
       currentVersion: exception.currentVersion,
+    });
+  }
+  if (exception instanceof LeaseLostException) {
+    // The worker's own id stays out: the response tells a client the record moved on, not who has it.
+    return response(HttpStatus.CONFLICT, exception, HTTP_ERROR_MESSAGES.leaseLost, {
+      table: exception.table,
+      id: exception.id,
     });
   }
   if (exception instanceof UniqueConstraintException) {

@@ -15,6 +15,7 @@ export const TABLE_OPERATIONS = {
   create: 1,
   createMany: 1,
   upsert: 1,
+  upsertMany: 1,
   findById: 1,
   findByIds: 1,
   findMany: 1,
@@ -22,12 +23,19 @@ export const TABLE_OPERATIONS = {
   findPage: 1,
   count: 1,
   exists: 1,
+  aggregate: 1,
   update: 2,
   increment: 3,
   claim: 1,
   softDelete: 1,
   restore: 1,
   hardDelete: 1,
+  updateMany: 2,
+  softDeleteMany: 1,
+  restoreMany: 1,
+  deleteMany: 1,
+  // The table is optional: a raw statement without one is reported with table ''.
+  runSql: 1,
 } as const;
 
 /**
@@ -156,6 +164,7 @@ export class ObservedAdapter extends AdapterLayer implements IDatabaseAdapter {
   declare readonly create: IDatabaseAdapter['create'];
   declare readonly createMany: IDatabaseAdapter['createMany'];
   declare readonly upsert: IDatabaseAdapter['upsert'];
+  declare readonly upsertMany: IDatabaseAdapter['upsertMany'];
   declare readonly findById: IDatabaseAdapter['findById'];
   declare readonly findByIds: IDatabaseAdapter['findByIds'];
   declare readonly findMany: IDatabaseAdapter['findMany'];
@@ -163,12 +172,18 @@ export class ObservedAdapter extends AdapterLayer implements IDatabaseAdapter {
   declare readonly findPage: IDatabaseAdapter['findPage'];
   declare readonly count: IDatabaseAdapter['count'];
   declare readonly exists: IDatabaseAdapter['exists'];
+  declare readonly aggregate: IDatabaseAdapter['aggregate'];
   declare readonly update: IDatabaseAdapter['update'];
   declare readonly increment: IDatabaseAdapter['increment'];
   declare readonly claim: IDatabaseAdapter['claim'];
   declare readonly softDelete: IDatabaseAdapter['softDelete'];
   declare readonly restore: IDatabaseAdapter['restore'];
   declare readonly hardDelete: IDatabaseAdapter['hardDelete'];
+  declare readonly updateMany: IDatabaseAdapter['updateMany'];
+  declare readonly softDeleteMany: IDatabaseAdapter['softDeleteMany'];
+  declare readonly restoreMany: IDatabaseAdapter['restoreMany'];
+  declare readonly deleteMany: IDatabaseAdapter['deleteMany'];
+  declare readonly runSql: IDatabaseAdapter['runSql'];
   declare readonly transaction: IDatabaseAdapter['transaction'];
   declare readonly beginTransaction: IDatabaseAdapter['beginTransaction'];
   declare readonly commitTransaction: IDatabaseAdapter['commitTransaction'];

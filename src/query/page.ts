@@ -52,5 +52,11 @@ export function cursorPage<T>(plan: QueryPlan, rows: T[]): ICursorPaginatedResul
     hasNext && last
       ? encodeCursor(orderSignature(plan.orderBy), cursorValues(last, plan.orderBy))
       : null;
+  if (plan.cursorOnly) for (const row of data) dropProperties(row, plan.cursorOnly);
   return { data, limit, nextCursor, hasNext };
+}
+
+/** Removes properties a row carried only for the cursor (not selected by the caller). */
+function dropProperties(row: unknown, properties: readonly string[]): void {
+  for (const property of properties) delete (row as Record<string, unknown>)[property];
 }

@@ -3,6 +3,7 @@ import { ValidationException } from '../exceptions';
 import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import { checkLikePattern, checkPatternSize, containsPattern } from './like-pattern';
 import { normalizeScalar } from './normalize-value';
+import { GROUP_KEYS, planGroup, type GroupBudget, type PlanBranch } from './plan-groups';
 import type { QueryLimits } from './plan-query';
 import type { ComparisonOperator, Condition } from './query-plan';
 
@@ -127,14 +128,32 @@ export function planFilters(
   filters: IFilterOptions | undefined,
   limits: QueryLimits,
 ): Condition[] {
+  if (filters === undefined || filters === null) return [];
+  return planFilterSet(table, filters, limits, 'filters', 0, { terms: 0 });
+}
+
+/** One filter set (the top level, or a branch of a group `depth` levels down) at `path`. */
+function planFilterSet(
+  table: TableDefinition<any>,
+  filters: unknown,
+  limits: QueryLimits,
+  path: string,
+  depth: number,
+  budget: GroupBudget,
+): Condition[] {
   const conditions: Condition[] = [];
-  if (filters === undefined || filters === null) return conditions;
-  if (!isPlainObject(filters))
-    throw new ValidationException('filters must be an object', 'filters');
+  if (!isPlainObject(filters)) throw new ValidationException(`${path} must be an object`, path);
   for (const field of Object.keys(filters)) {
     const value = filters[field];
     // A property given as undefined is not given: what an absent query-string parameter becomes.
     if (value === undefined) continue;
+    if (GROUP_KEYS.has(field) && !table.column(field)) {
+      const where = depth === 0 ? field : `${path}.${field}`;
+      const planBranch: PlanBranch = (branch, branchPath) =>
+        planFilterSet(table, branch, limits, branchPath, depth + 1, budget);
+      conditions.push(...planGroup(field, value, where, depth, budget, planBranch));
+      continue;
+    }
     if (SHORTCUTS.has(field) && !table.column(field)) {
       conditions.push(...shortcutConditions(table, field, value));
       continue;

@@ -5,10 +5,11 @@ import type {
   IOrderByOptions,
 } from '../adapters/database-adapter.interface';
 import { ValidationException } from '../exceptions';
-import type { TableDefinition } from '../schema/table-definition';
+import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import { decodeCursor } from './cursor';
 import { normalizeScalar } from './normalize-value';
 import { isPlainObject, planFilters, requireQueryable } from './plan-filters';
+import { planSelect } from './plan-select';
 import type { Condition, OrderKey, PlanValue, QueryPlan } from './query-plan';
 
 export { planFilters } from './plan-filters';
@@ -101,6 +102,10 @@ function conditionShape(condition: Condition): string {
       return `after:${condition.keys.length}`;
     case 'never':
       return 'never';
+    case 'any':
+      return `or(${condition.branches.map((b) => b.map(conditionShape).join('&')).join('|')})`;
+    case 'not':
+      return `not(${condition.conditions.map(conditionShape).join('&')})`;
   }
 }
 
@@ -109,10 +114,12 @@ function shapeOf(
   conditions: Condition[],
   orderBy: OrderKey[],
   paged: string,
+  columns?: readonly ColumnDefinition[],
 ): string {
+  const read = columns ? `|${columns.map((c) => c.column).join(',')}` : '';
   return `${table.name}|${conditions.map(conditionShape).join('&')}|${orderBy
     .map((k) => `${k.column.column}${k.direction}`)
-    .join(',')}|${paged}`;
+    .join(',')}|${paged}${read}`;
 }
 
 function liveOnly(table: TableDefinition<any>, includeDeleted: boolean | undefined): Condition[] {
@@ -197,7 +204,13 @@ export function planFind(
       paged = 'L';
     }
   }
-  plan.shape = shapeOf(table, conditions, orderBy, paged);
+  // A cursor page makes its next cursor from the last row's order keys: read them too.
+  const projection = planSelect(table, opts.select, plan.cursor && mode.lookAhead ? orderBy : []);
+  if (projection) {
+    plan.columns = projection.columns;
+    if (projection.cursorOnly.length > 0) plan.cursorOnly = projection.cursorOnly;
+  }
+  plan.shape = shapeOf(table, conditions, orderBy, paged, plan.columns);
   return plan;
 }
 

@@ -15,8 +15,12 @@ export type Condition =
   | { kind: 'search'; columns: readonly ColumnDefinition[]; text: string; pattern: string }
   /** Rows strictly after the cursor position in the plan's order. */
   | { kind: 'after'; keys: readonly CursorKey[] }
-  /** Matches nothing (an empty IN list). */
-  | { kind: 'never' };
+  /** Matches nothing (an empty IN list, an empty `or`). Only at the top level of a plan. */
+  | { kind: 'never' }
+  /** Any of the branches holds; each branch is conditions ANDed (two or more branches). */
+  | { kind: 'any'; branches: readonly (readonly Condition[])[] }
+  /** The conditions, ANDed, do not hold (SQL NOT: a NULL comparison matches neither way). */
+  | { kind: 'not'; conditions: readonly Condition[] };
 
 /** One ordering key of a plan. */
 export interface OrderKey {
@@ -40,11 +44,15 @@ export interface QueryPlan {
   orderBy: OrderKey[];
   limit?: number;
   offset?: number;
+  /** The columns to read, in table order, when the caller selected some; else every column. */
+  columns?: readonly ColumnDefinition[];
+  /** Properties read only to build the next cursor, removed from the rows before returning them. */
+  cursorOnly?: readonly string[];
   /** Set for cursor reads: the caller fetches `limit + 1` rows to know whether there is more. */
   cursor?: { limit: number };
   /**
    * A string that is equal for two plans exactly when their query text is equal (same table,
-   * conditions and order; values differ). Adapters key their statement caches on it.
+   * columns read, conditions and order; values differ). Adapters key their statement caches on it.
    */
   shape: string;
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  BulkWriteOptions,
+  DeleteManyOptions,
   FindByIdOptions,
   FindOptions,
   ICursorPaginatedResult,
@@ -8,10 +10,14 @@ import type {
   IFilterOptions,
   IPaginatedResult,
   IPaginationOptions,
+  Selected,
   UpdateOptions,
   UpsertOptions,
   UpsertResult,
 } from '../adapters/database-adapter.interface';
+import type { AggregateOptions, AggregateRow } from '../adapters/aggregate-options';
+import type { IterateFindOptions, IterateOptions } from '../adapters/iterate-rows';
+import type { SqlTag } from '../adapters/raw-sql';
 import { InjectDatabaseAdapter } from '../database.decorators';
 import type { FieldViolation } from '../exceptions';
 import { checkWork } from '../query/operation-input';
@@ -25,13 +31,31 @@ import type {
 import { EntityValidator, type EntityClass } from '../validation/entity-validator';
 import { requireArray, requireObject } from './argument-checks';
 
+/** Every property of `T` that can be selected: the default selection. */
+type AllKeys<T> = keyof T & string;
+
+/**
+ * Read options of a repository: {@link FindOptions} typed by `T`, whose `select` narrows the rows
+ * to `K`. (Not `FindOptions<T, K>` itself, so untyped `FindOptions` infer no `K` of `string`.)
+ */
+export type ReadOptions<T = any, K extends AllKeys<T> = AllKeys<T>> = Omit<
+  FindOptions<T>,
+  'select'
+> & { select?: readonly K[] };
+
 /** Read options with offset pagination (or none: page 1 of 20). */
-export type OffsetFindOptions = Omit<FindOptions, 'pagination'> & {
+export type OffsetFindOptions<T = any, K extends AllKeys<T> = AllKeys<T>> = Omit<
+  FindOptions<T, K>,
+  'pagination'
+> & {
   pagination?: IPaginationOptions;
 };
 
 /** Read options with cursor (keyset) pagination. */
-export type CursorFindOptions = Omit<FindOptions, 'pagination'> & {
+export type CursorFindOptions<T = any, K extends AllKeys<T> = AllKeys<T>> = Omit<
+  FindOptions<T, K>,
+  'pagination'
+> & {
   // `page?: never` keeps an offset page from matching the cursor overloads.
   pagination: ICursorPaginationOptions & { page?: never };
 };
@@ -52,6 +76,7 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
   'orderBy',
   'pagination',
   'includeDeleted',
+  'select',
 ]);
 
 /**
@@ -124,6 +149,21 @@ export abstract class BaseRepository<
     return this.adapter.upsert(input, this.table, options);
   }
 
+  /**
+   * Upserts every row as {@link upsert} does; results in input order. All rows are validated
+   * first, as by createMany. Atomic where `capabilities.atomicUpsertMany` (the SQL providers).
+   */
+  async upsertMany(
+    data: readonly TCreate[],
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>[]> {
+    const inputs = requireArray(data, 'data').map((row, index) =>
+      this.prepareCreate(requireObject(row, String(index))),
+    );
+    this.validateCreate(inputs);
+    return this.adapter.upsertMany(inputs, this.table, options);
+  }
+
   /** The row, or null when it is missing or soft-deleted (unless `includeDeleted`). */
   findById(id: string, options?: FindByIdOptions): Promise<T | null> {
     return this.adapter.findById(id, this.table, options);
@@ -134,27 +174,43 @@ export abstract class BaseRepository<
     return this.adapter.findByIds(ids, this.table, options);
   }
 
-  /** Every matching row (or one page of them when `pagination` is given), ordered. */
-  findMany(options: FindOptions = {}): Promise<T[]> {
-    return this.adapter.findMany(options, this.table);
+  /**
+   * Every matching row (or one page of them when `pagination` is given), ordered. With `select`,
+   * each row holds only those properties, and the result type narrows to them.
+   */
+  findMany<K extends AllKeys<T> = AllKeys<T>>(
+    options: ReadOptions<T, K> = {},
+  ): Promise<Selected<T, K>[]> {
+    return this.adapter.findMany(options as FindOptions, this.table) as Promise<Selected<T, K>[]>;
   }
 
   /**
    * The first matching row, or null. Takes either filters or full read options: an argument whose
    * keys are all {@link FindOptions} keys (`filters`, `orderBy`, …) and not columns is options.
    */
-  findFirst(filtersOrOptions?: IFilterOptions | FindOptions): Promise<T | null> {
-    return this.adapter.findFirst(this.toFindOptions(filtersOrOptions), this.table);
+  findFirst<K extends AllKeys<T> = AllKeys<T>>(
+    filtersOrOptions?: IFilterOptions<T> | ReadOptions<T, K>,
+  ): Promise<Selected<T, K> | null> {
+    const options = this.toFindOptions(filtersOrOptions as IFilterOptions | FindOptions);
+    return this.adapter.findFirst(options, this.table) as Promise<Selected<T, K> | null>;
   }
 
   /** One cursor page; pass `nextCursor` as `pagination.after` for the next. */
-  findWithPagination(options: CursorFindOptions): Promise<ICursorPaginatedResult<T>>;
+  findWithPagination<K extends AllKeys<T> = AllKeys<T>>(
+    options: CursorFindOptions<T, K>,
+  ): Promise<ICursorPaginatedResult<Selected<T, K>>>;
   /** One offset page with the total count. Default is page 1 of 20. */
-  findWithPagination(options?: OffsetFindOptions): Promise<IPaginatedResult<T>>;
+  findWithPagination<K extends AllKeys<T> = AllKeys<T>>(
+    options?: OffsetFindOptions<T, K>,
+  ): Promise<IPaginatedResult<Selected<T, K>>>;
+  /** An offset or a cursor page, as the options say (options built at run time). */
+  findWithPagination<K extends AllKeys<T> = AllKeys<T>>(
+    options: OffsetFindOptions<T, K> | CursorFindOptions<T, K>,
+  ): Promise<IPaginatedResult<Selected<T, K>> | ICursorPaginatedResult<Selected<T, K>>>;
   findWithPagination(
-    options: OffsetFindOptions | CursorFindOptions = {},
+    options: OffsetFindOptions<T> | CursorFindOptions<T> = {},
   ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
-    return this.adapter.findPage(options, this.table);
+    return this.adapter.findPage(options as FindOptions, this.table);
   }
 
   /**
@@ -199,14 +255,79 @@ export abstract class BaseRepository<
     return this.adapter.hardDelete(id, this.table);
   }
 
+  /**
+   * Changes every live row matching `filters` in one statement (data validated as by
+   * {@link update}); returns how many. An empty filter needs `{ all: true }`.
+   */
+  async updateMany(
+    filters: IFilterOptions | undefined,
+    data: UpdateInput<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    const input = this.prepareUpdate(requireObject(data, 'data'));
+    this.validatorOrUndefined()?.assertUpdate(input);
+    return this.adapter.updateMany(filters, input, this.table, options);
+  }
+
+  /** Soft-deletes every live row matching `filters`; returns how many. */
+  softDeleteMany(filters: IFilterOptions | undefined, options?: BulkWriteOptions): Promise<number> {
+    return this.adapter.softDeleteMany(filters, this.table, options);
+  }
+
+  /** Restores every soft-deleted row matching `filters`; returns how many. */
+  restoreMany(filters: IFilterOptions | undefined, options?: BulkWriteOptions): Promise<number> {
+    return this.adapter.restoreMany(filters, this.table, options);
+  }
+
+  /** Removes for good every live row (all, with `includeDeleted`) matching `filters`. */
+  deleteMany(filters: IFilterOptions | undefined, options?: DeleteManyOptions): Promise<number> {
+    return this.adapter.deleteMany(filters, this.table, options);
+  }
+
+  /**
+   * Raw SQL for a subclass's own queries, values bound: ``this.sql.map(this.table)`SELECT …` ``
+   * for this table's entities, ``this.sql<Row>`…` `` for plain rows. Joins the open transaction.
+   */
+  protected get sql(): SqlTag {
+    return this.adapter.sql;
+  }
+
   /** The number of matching rows (live ones unless `includeDeleted`). */
-  count(filters?: IFilterOptions, options?: FindByIdOptions): Promise<number> {
-    return this.adapter.count(filters, this.table, options);
+  count(filters?: IFilterOptions<T>, options?: FindByIdOptions): Promise<number> {
+    return this.adapter.count(filters as IFilterOptions | undefined, this.table, options);
   }
 
   /** Whether a live row (or any row, with `includeDeleted`) has this id. */
   exists(id: string, options?: FindByIdOptions): Promise<boolean> {
     return this.adapter.exists(id, this.table, options);
+  }
+
+  /**
+   * Counts, sums, averages, minimums and maximums over the matching rows, grouped by `groupBy`
+   * and ordered by it; the result is typed from the request (see {@link IDatabaseAdapter.aggregate}).
+   *
+   * @example
+   * const byCurrency = await payments.aggregate({
+   *   filters: { status: 'succeeded' },
+   *   groupBy: ['currency'],
+   *   count: true,
+   *   sum: ['amount'],
+   * }); // [{ currency: 'eur', count: 2, sum: { amount: '4200' } }, …]
+   */
+  aggregate<const O extends AggregateOptions<T>>(options: O): Promise<AggregateRow<T, O>[]> {
+    return this.adapter.aggregate(options, this.table);
+  }
+
+  /**
+   * Every matching row, in order, read `batchSize` rows at a time (default 100) by cursor
+   * pagination, holding one batch at a time; breaking out of the loop stops reading. Inside a
+   * transaction each batch joins it (see {@link IDatabaseAdapter.iterate}).
+   *
+   * @example
+   * for await (const user of users.iterate({ filters: { status: 'active' } })) await notify(user);
+   */
+  iterate(options: IterateFindOptions = {}, iterateOptions?: IterateOptions): AsyncIterable<T> {
+    return this.adapter.iterate(options, this.table, iterateOptions);
   }
 
   /**

@@ -75,14 +75,18 @@ export class UserRepository extends BaseRepository<IUserEntity, UserCreateInput>
   }
 
   /** A cursor page of users, each with their payments and subscriptions: three queries in all. */
-  findWithBilling(options: CursorFindOptions): Promise<ICursorPaginatedResult<UserWithBilling>>;
+  findWithBilling(
+    options: CursorFindOptions<IUserEntity>,
+  ): Promise<ICursorPaginatedResult<UserWithBilling>>;
   /**
    * An offset page of users, each with their payments and subscriptions: the page (plus its
    * count), then one query per relation for the whole page, never one per user.
    */
-  findWithBilling(options?: OffsetFindOptions): Promise<IPaginatedResult<UserWithBilling>>;
+  findWithBilling(
+    options?: OffsetFindOptions<IUserEntity>,
+  ): Promise<IPaginatedResult<UserWithBilling>>;
   async findWithBilling(
-    options: OffsetFindOptions | CursorFindOptions = {},
+    options: OffsetFindOptions<IUserEntity> | CursorFindOptions<IUserEntity> = {},
   ): Promise<IPaginatedResult<UserWithBilling> | ICursorPaginatedResult<UserWithBilling>> {
     const page = await this.adapter.findPage(options, this.table);
     return { ...page, data: await this.attachBilling(page.data) };

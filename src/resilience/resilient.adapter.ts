@@ -5,7 +5,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   AdapterCapabilities,
+  BulkWriteOptions,
   ClaimOptions,
+  DeleteManyOptions,
   DatabaseProvider,
   FindByIdOptions,
   FindOptions,
@@ -18,6 +20,13 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../adapters/database-adapter.interface';
+import type { AggregateOptions, AggregateRow } from '../adapters/aggregate-options';
+import {
+  iterateRows,
+  type IterateFindOptions,
+  type IterateOptions,
+} from '../adapters/iterate-rows';
+import { sqlTag, type SqlQuery } from '../adapters/raw-sql';
 import { forwardExtras } from '../observation/forward-extras';
 import { checkWork } from '../query/operation-input';
 import {
@@ -97,6 +106,16 @@ interface TransactionFrame {
   previous?: TransactionFrame;
 }
 
+/** The first row of a bulk input whose values are too large, as writeSizeViolation says. */
+function rowsSizeViolation(data: unknown, limits: InputSizeLimits) {
+  if (!Array.isArray(data)) return undefined;
+  for (const row of data) {
+    const tooLarge = writeSizeViolation(row, limits);
+    if (tooLarge) return tooLarge;
+  }
+  return undefined;
+}
+
 /** Calls inside a transaction run once: the transaction is retried as a whole, not its parts. */
 function inFrame(frame: TransactionFrame | undefined): boolean {
   for (let f = frame; f !== undefined; f = f.previous) if (f.active) return true;
@@ -130,6 +149,8 @@ export class ResilientAdapter implements IDatabaseAdapter {
   private openTransactions = 0;
   private readonly retried = { connection: 0, timeout: 0, transaction: 0 };
   private exhausted = 0;
+  /** Runs through this layer's `runSql`. */
+  readonly sql = sqlTag(this);
 
   constructor(
     /** The wrapped adapter. */
@@ -189,12 +210,8 @@ export class ResilientAdapter implements IDatabaseAdapter {
     data: readonly CreateInput<T>[],
     table: TableDefinition<T>,
   ): Promise<T[]> {
-    if (this.limits && Array.isArray(data)) {
-      for (const row of data) {
-        const tooLarge = writeSizeViolation(row, this.limits);
-        if (tooLarge) return Promise.reject(tooLarge);
-      }
-    }
+    const tooLarge = this.limits && rowsSizeViolation(data, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
     return this.execute('createMany', 'write', () => this.inner.createMany(data, table));
   }
 
@@ -207,6 +224,19 @@ export class ResilientAdapter implements IDatabaseAdapter {
     if (tooLarge) return Promise.reject(tooLarge);
     return this.execute('upsert', 'idempotent-write', () =>
       this.inner.upsert(data, table, options),
+    );
+  }
+
+  /** As upsert: an idempotent write, every row or none on the SQL providers. */
+  upsertMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>[]> {
+    const tooLarge = this.limits && rowsSizeViolation(data, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('upsertMany', 'idempotent-write', () =>
+      this.inner.upsertMany(data, table, options),
     );
   }
 
@@ -268,6 +298,24 @@ export class ResilientAdapter implements IDatabaseAdapter {
     return this.execute('exists', 'read', () => this.inner.exists(id, table, options));
   }
 
+  aggregate<T extends IBaseEntity, const O extends AggregateOptions<T>>(
+    options: O,
+    table: TableDefinition<T>,
+  ): Promise<AggregateRow<T, O>[]> {
+    const tooLarge = this.limits && filterSizeViolation(options?.filters, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute('aggregate', 'read', () => this.inner.aggregate(options, table));
+  }
+
+  /** Batches through this layer's findPage: each is a read, retried on its own from its cursor. */
+  iterate<T extends IBaseEntity>(
+    options: IterateFindOptions,
+    table: TableDefinition<T>,
+    iterateOptions?: IterateOptions,
+  ): AsyncIterable<T> {
+    return iterateRows(this, options, table, iterateOptions);
+  }
+
   update<T extends IBaseEntity>(
     id: string,
     data: UpdateInput<T>,
@@ -320,6 +368,74 @@ export class ResilientAdapter implements IDatabaseAdapter {
 
   hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
     return this.execute('hardDelete', 'write', () => this.inner.hardDelete(id, table));
+  }
+
+  /**
+   * The bulk writes: writes, retried only when never sent (a count of rows changed cannot be told
+   * apart from a repeat's, and `updateMany` with a filter on what it sets is not idempotent).
+   */
+  updateMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    return this.bulkWrite('updateMany', filters, data, () =>
+      this.inner.updateMany(filters, data, table, options),
+    );
+  }
+
+  softDeleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    return this.bulkWrite('softDeleteMany', filters, undefined, () =>
+      this.inner.softDeleteMany(filters, table, options),
+    );
+  }
+
+  restoreMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    return this.bulkWrite('restoreMany', filters, undefined, () =>
+      this.inner.restoreMany(filters, table, options),
+    );
+  }
+
+  deleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: DeleteManyOptions,
+  ): Promise<number> {
+    return this.bulkWrite('deleteMany', filters, undefined, () =>
+      this.inner.deleteMany(filters, table, options),
+    );
+  }
+
+  /** A bulk write after the size guard on its filters and data. */
+  private bulkWrite(
+    operation: string,
+    filters: IFilterOptions | undefined,
+    data: unknown,
+    work: () => Promise<number>,
+  ): Promise<number> {
+    const tooLarge =
+      this.limits &&
+      (filterSizeViolation(filters, this.limits) ||
+        (data !== undefined && writeSizeViolation(data, this.limits)));
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.execute(operation, 'write', work);
+  }
+
+  /** Raw SQL may write anything: a write, retried only when never sent. */
+  runSql<Row = Record<string, unknown>>(
+    query: SqlQuery,
+    table?: TableDefinition<any>,
+  ): Promise<Row[]> {
+    return this.execute('runSql', 'write', () => this.inner.runSql<Row>(query, table));
   }
 
   /**

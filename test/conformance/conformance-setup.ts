@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IDatabaseAdapter } from '../../src/adapters/database-adapter.interface';
+import type {
+  IDatabaseAdapter,
+  IFilterOptions,
+} from '../../src/adapters/database-adapter.interface';
 import { PGliteAdapter } from '../../src/adapters/pglite';
 import { PostgresAdapter } from '../../src/adapters/postgres';
 import { SQLiteAdapter } from '../../src/adapters/sqlite';
@@ -456,4 +459,15 @@ export function sortRows<R extends { id: string }>(
     }
     return 0;
   });
+}
+
+/** The ids of the scope's users matching `filters`, sorted. */
+export async function scopedUserIds(
+  adapter: IDatabaseAdapter,
+  scope: Scope,
+  filters: IFilterOptions,
+): Promise<string[]> {
+  return sortedIds(
+    await adapter.findMany({ filters: { ...scope.users(), ...filters } }, usersTable),
+  );
 }

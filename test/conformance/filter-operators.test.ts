@@ -4,6 +4,7 @@ import { paymentsTable, subscriptionsTable, usersTable } from '../../src/schema'
 import {
   CONFORMANCE_PROVIDERS,
   Scope,
+  scopedUserIds,
   expectValidation,
   sleep,
   sortedIds,
@@ -12,14 +13,8 @@ import {
 
 describe.each(CONFORMANCE_PROVIDERS)('filter operators', (provider) => {
   withProvider(provider, (db) => {
-    /** The ids of the scope's users matching `filters`, sorted. */
-    async function userIds(scope: Scope, filters: IFilterOptions): Promise<string[]> {
-      const rows = await db.adapter.findMany(
-        { filters: { ...scope.users(), ...filters } },
-        usersTable,
-      );
-      return sortedIds(rows);
-    }
+    const userIds = (scope: Scope, filters: IFilterOptions) =>
+      scopedUserIds(db.adapter, scope, filters);
 
     it('matches equality by value and by eq, and neq excludes the value', async () => {
       const scope = new Scope();

@@ -29,6 +29,14 @@ describeWithPostgres('PostgresAdapter.withClaims (row-level security)', () => {
     expect(await asAlice.findById(bob.id, usersTable)).toBeNull();
   });
 
+  it('aggregates and iterates only the rows the policies give the user', async () => {
+    const asAlice = fixture.adapter.withClaims({ sub: alice.id });
+    expect(await asAlice.aggregate({ count: true }, usersTable)).toEqual([{ count: 1 }]);
+    const seen: string[] = [];
+    for await (const user of asAlice.iterate({}, usersTable, { batchSize: 1 })) seen.push(user.id);
+    expect(seen).toEqual([alice.id]);
+  });
+
   it('updates the user’s own row, cannot see others’ and is refused columns it may not change', async () => {
     const asAlice = fixture.adapter.withClaims({ sub: alice.id });
     const updated = await asAlice.update<IUserEntity>(
@@ -46,6 +54,18 @@ describeWithPostgres('PostgresAdapter.withClaims (row-level security)', () => {
     await expect(asAlice.create(userInput('intruder'), usersTable)).rejects.toBeInstanceOf(
       PermissionException,
     );
+  });
+
+  it('runs raw SQL as the user: the policies apply, and bulk writes see only the user’s rows', async () => {
+    const asAlice = fixture.adapter.withClaims({ sub: alice.id });
+    const rows = await asAlice.sql<{ id: string; uid: string }>`
+      SELECT id, auth.uid()::text AS uid FROM users WHERE id IN (${alice.id}, ${bob.id})`;
+    expect(rows).toEqual([{ id: alice.id, uid: alice.id }]);
+    const mapped = await asAlice.sql.map(usersTable)<IUserEntity>`SELECT * FROM users`;
+    expect(mapped.map((u) => u.id)).toEqual([alice.id]);
+    const both = { id: [alice.id, bob.id] };
+    expect(await asAlice.updateMany(both, { firstName: 'Alicia' }, usersTable)).toBe(1);
+    expect(await fixture.adapter.sql`SELECT id FROM users`).toHaveLength(2);
   });
 
   it('leaves the adapter itself unrestricted, also inside a shared transaction', async () => {

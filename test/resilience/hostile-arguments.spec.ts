@@ -133,6 +133,11 @@ function userInput(): Record<string, unknown> {
 const arg = (kind: Kind, valid: () => unknown = () => undefined): Arg => ({ kind, valid });
 const optional = (kind: Kind): Arg => ({ kind, valid: () => undefined, optional: true });
 
+/** Reads an iteration's first row, if any: where a streaming call meets its input. */
+async function firstRow(rows: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of rows) break;
+}
+
 function publicMethods(s: Subjects): PublicMethod[] {
   const a = s.adapter;
   const users = new UserRepository(a);
@@ -142,6 +147,8 @@ function publicMethods(s: Subjects): PublicMethod[] {
   const id = arg('id', () => s.user.id);
   const userFields = arg('record', userInput);
   const upsert = arg('record', () => ({ conflictField: 'email', onConflict: 'update' }));
+  // Bulk writes' filters: valid ones match no row, so no call changes the subjects.
+  const nobody = arg('options', () => ({ email: 'nobody@example.invalid' }));
   // Left out, markProcessed is the one-argument form, which may resolve.
   const worker: Arg = { kind: 'key', valid: () => 'worker', optional: true };
   const m = (name: string, args: Arg[], call: (...v: any[]) => unknown): PublicMethod => ({
@@ -163,6 +170,12 @@ function publicMethods(s: Subjects): PublicMethod[] {
     m('adapter.findPage', [arg('options')], (o) => a.findPage(o, usersTable)),
     m('adapter.count', [arg('options'), arg('options')], (f, o) => a.count(f, usersTable, o)),
     m('adapter.exists', [id, arg('options')], (i, o) => a.exists(i, usersTable, o)),
+    m('adapter.aggregate', [arg('record', () => ({ count: true }))], (o) =>
+      a.aggregate(o, usersTable),
+    ),
+    m('adapter.iterate', [arg('options'), arg('options')], (o, io) =>
+      firstRow(a.iterate(o, usersTable, io)),
+    ),
     m('adapter.update', [id, arg('patch', () => ({}))], (i, d) => a.update(i, d, usersTable)),
     m(
       'adapter.increment',
@@ -182,6 +195,19 @@ function publicMethods(s: Subjects): PublicMethod[] {
     m('adapter.softDelete', [arg('id')], (i) => a.softDelete(i, usersTable)),
     m('adapter.restore', [arg('id')], (i) => a.restore(i, usersTable)),
     m('adapter.hardDelete', [arg('id')], (i) => a.hardDelete(i, usersTable)),
+    m('adapter.upsertMany', [arg('list', () => []), upsert], (d, o) =>
+      a.upsertMany(d, usersTable, o),
+    ),
+    m('adapter.updateMany', [nobody, arg('patch', () => ({})), arg('options')], (f, d, o) =>
+      a.updateMany(f, d, usersTable, o),
+    ),
+    m('adapter.softDeleteMany', [nobody, arg('options')], (f, o) =>
+      a.softDeleteMany(f, usersTable, o),
+    ),
+    m('adapter.restoreMany', [nobody, arg('options')], (f, o) => a.restoreMany(f, usersTable, o)),
+    m('adapter.deleteMany', [nobody, arg('options')], (f, o) => a.deleteMany(f, usersTable, o)),
+    // A value of raw SQL: bound when it is one, refused when not, never spliced.
+    m('adapter.sql', [arg('options', () => 1)], (v) => a.sql`SELECT ${v} AS v`),
     m('adapter.transaction', [arg('work', () => async () => 1)], (w) => a.transaction(w)),
     m('adapter.commitTransaction', [arg('handle')], (h) => a.commitTransaction(h)),
     m('adapter.rollbackTransaction', [arg('handle')], (h) => a.rollbackTransaction(h)),
@@ -200,11 +226,20 @@ function publicMethods(s: Subjects): PublicMethod[] {
       [arg('id', () => s.eventId), arg('field', () => 'retryCount'), arg('integer', () => 0)],
       (i, f, by) => webhooks.increment(i, f, by),
     ),
+    m('upsertMany', [arg('list', () => []), upsert], (d, o) => users.upsertMany(d, o)),
+    m('updateMany', [nobody, arg('patch', () => ({})), arg('options')], (f, d, o) =>
+      users.updateMany(f, d, o),
+    ),
+    m('softDeleteMany', [nobody, arg('options')], (f, o) => users.softDeleteMany(f, o)),
+    m('restoreMany', [nobody, arg('options')], (f, o) => users.restoreMany(f, o)),
+    m('deleteMany', [nobody, arg('options')], (f, o) => users.deleteMany(f, o)),
     m('softDelete', [arg('id')], (i) => users.softDelete(i)),
     m('restore', [arg('id')], (i) => users.restore(i)),
     m('hardDelete', [arg('id')], (i) => users.hardDelete(i)),
     m('count', [arg('options'), arg('options')], (f, o) => users.count(f, o)),
     m('exists', [id, arg('options')], (i, o) => users.exists(i, o)),
+    m('aggregate', [arg('record', () => ({ count: true }))], (o) => users.aggregate(o)),
+    m('iterate', [arg('options'), arg('options')], (o, io) => firstRow(users.iterate(o, io))),
     m('transaction', [arg('work', () => async () => 1)], (w) => users.transaction(w)),
     // The four repositories' own methods.
     m('findByEmail', [arg('key', () => 'x@example.com'), arg('options')], (e, o) =>

@@ -13,7 +13,14 @@
 import fc from 'fast-check';
 import { containsPattern } from '../../src/query/like-pattern';
 import { likeToRegex, quoteValue } from '../../src/adapters/supabase/supabase-query.translator';
-import { fakeAdapter, noteRow, notesTable, ok, OWNER_ID } from './support/fake-postgrest';
+import {
+  fakeAdapter,
+  filterParams,
+  noteRow,
+  notesTable,
+  ok,
+  OWNER_ID,
+} from './support/fake-postgrest';
 import { parseInList, parseLogic, readValue } from './support/postgrest-grammar';
 
 /** A reference LIKE matcher (`%`, `_`, `\` escapes) to check the regex rewrite against. */
@@ -62,18 +69,6 @@ const HOSTILE = [
   'trailing\\',
 ];
 
-async function paramsFor(filters: Record<string, unknown>): Promise<[string, string][]> {
-  const { adapter, fake } = fakeAdapter();
-  fake.reply(ok([]));
-  await adapter.findMany({ filters: filters as never }, notesTable);
-  // Drop select, the soft-delete filter and the order: what is left is the caller's filters.
-  return fake
-    .only()
-    .params.filter(
-      ([k, v]) => k !== 'select' && k !== 'order' && !(k === 'deleted_at' && v === 'is.null'),
-    );
-}
-
 describe('Supabase filter translation', () => {
   it.each([
     ['eq', { stars: 3 }, ['stars', 'eq.3']],
@@ -118,11 +113,11 @@ describe('Supabase filter translation', () => {
       ['or', '(title.imatch."^.*2\\\\*3.*$",body.imatch."^.*2\\\\*3.*$")'],
     ],
   ])('%s', async (_name, filters, expected) => {
-    expect(await paramsFor(filters)).toEqual([expected]);
+    expect(await filterParams(filters)).toEqual([expected]);
   });
 
   it('several operators on one field are ANDed as repeated parameters', async () => {
-    expect(await paramsFor({ stars: { gte: 1, lt: 5 } })).toEqual([
+    expect(await filterParams({ stars: { gte: 1, lt: 5 } })).toEqual([
       ['stars', 'gte.1'],
       ['stars', 'lt.5'],
     ]);
@@ -151,7 +146,7 @@ describe('Supabase filter translation', () => {
 
   describe.each(HOSTILE)('hostile text %j', (text) => {
     it('search: one quoted value per searchable column, decoding to the escaped pattern', async () => {
-      const [[key, value]] = await paramsFor({ search: text });
+      const [[key, value]] = await filterParams({ search: text });
       expect(key).toBe('or');
       const { nodes, end } = parseLogic(value);
       expect(end).toBe(value.length);
@@ -166,11 +161,11 @@ describe('Supabase filter translation', () => {
     });
 
     it('eq: the whole text after "eq." in one parameter', async () => {
-      expect(await paramsFor({ title: text })).toEqual([['title', `eq.${text}`]]);
+      expect(await filterParams({ title: text })).toEqual([['title', `eq.${text}`]]);
     });
 
     it('in: each element decodes back whole', async () => {
-      const params = await paramsFor({ title: [text, 'plain'] });
+      const params = await filterParams({ title: [text, 'plain'] });
       expect(params).toHaveLength(1);
       expect(params[0][0]).toBe('title');
       expect(params[0][1].startsWith('in.(')).toBe(true);
@@ -180,10 +175,10 @@ describe('Supabase filter translation', () => {
     it('like: one parameter, and a regex when it holds a *', async () => {
       // A lone trailing \ escapes nothing: the planner refuses it on every provider.
       if (/(^|[^\\])(\\\\)*\\$/.test(text)) {
-        await expect(paramsFor({ title: { ilike: text } })).rejects.toThrow('lone');
+        await expect(filterParams({ title: { ilike: text } })).rejects.toThrow('lone');
         return;
       }
-      const params = await paramsFor({ title: { ilike: text } });
+      const params = await filterParams({ title: { ilike: text } });
       expect(params).toEqual([
         ['title', text.includes('*') ? `imatch.${likeToRegex(text)}` : `ilike.${text}`],
       ]);

@@ -460,6 +460,9 @@ describe('SupabaseAdapter requests', () => {
       savepoints: false,
       migrations: false,
       concurrentTransactions: false,
+      aggregates: false,
+      atomicUpsertMany: false,
+      rawSql: false,
     });
     for (const attempt of [
       adapter.transaction(async () => 1),

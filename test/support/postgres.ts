@@ -1,5 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import {
+  createThrowawayDatabase,
+  type ThrowawayDatabase,
+} from '../../src/testing/throwaway-postgres';
 
 /** Why the PostgreSQL tests cannot run here, or undefined when they can. */
 export const postgresSkipReason: string | undefined = process.env.TEST_PG_ADMIN_URL
@@ -21,35 +23,13 @@ function adminUrl(): string {
 }
 
 /** A throwaway database, created for one test file and dropped after it. */
-export interface TestDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
+export type TestDatabase = ThrowawayDatabase;
 
-/** Creates an empty database with a unique name so parallel runs never see each other's rows. */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const name = `ndl_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl());
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    async drop() {
-      const client = new Client({ connectionString: adminUrl() });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+/**
+ * Creates an empty database with a unique name so parallel runs never see each other's rows: the
+ * library's own test kit (`createThrowawayDatabase`) on the global setup's server, so the suite
+ * uses what it ships. `_label` names the caller's purpose for the reader only.
+ */
+export function createTestDatabase(_label = 'test'): Promise<TestDatabase> {
+  return createThrowawayDatabase(adminUrl());
 }

@@ -27,6 +27,12 @@ export interface CommandOptions {
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
+    // Kept: the Node headers a native build must use when the suite runs on another Node line
+    // (.ci/test-on-node.sh), so an `npm rebuild` in a child compiles for the running Node.
+    if (key === 'npm_config_nodedir') {
+      env[key] = value;
+      continue;
+    }
     if (/^(npm_|DATABASE_|SQLITE_|SUPABASE_|PGLITE_)/i.test(key)) continue;
     if (key === 'JEST_WORKER_ID' || key === 'INIT_CWD') continue;
     env[key] = value;

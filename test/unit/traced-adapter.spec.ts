@@ -101,6 +101,22 @@ describe('withTracing: a span for every operation', () => {
     );
   });
 
+  it('traces raw SQL as runSql and each batch of an iteration as findPage', async () => {
+    const adapter = traced();
+    for (const n of [1, 2, 3]) await adapter.create(user(`it${n}@x.io`), usersTable);
+    recorder.reset();
+    await recorder.inSpan('report', async () => {
+      await adapter.sql`SELECT count(*) AS n FROM users WHERE email LIKE ${'%@x.io'}`;
+      const seen: string[] = [];
+      for await (const row of adapter.iterate({}, usersTable, { batchSize: 2 })) seen.push(row.id);
+      expect(seen).toHaveLength(3);
+    });
+    expect(recorder.trees().map(nameTree)).toEqual([
+      { report: ['runSql', 'findPage users', 'findPage users'] },
+    ]);
+    expect(JSON.stringify(recorder.spans.map((s) => s.attributes))).not.toContain('@x.io');
+  });
+
   it('traces every operation of the shared list', () => {
     const adapter = traced() as unknown as Record<string, unknown>;
     for (const name of [...Object.keys(TABLE_OPERATIONS), ...PLAIN_OPERATIONS]) {

@@ -126,6 +126,9 @@ export class PageQueryDto {
   cursor?: boolean;
 }
 
+/** The properties `GET /users` may sort by. */
+export const USER_SORT_FIELDS = ['createdAt', 'email', 'lastName', 'firstName'] as const;
+
 /** The query of `GET /users`. */
 export class ListUsersQueryDto extends PageQueryDto {
   @IsOptional()
@@ -156,8 +159,8 @@ export class ListUsersQueryDto extends PageQueryDto {
   createdBefore?: string;
 
   @IsOptional()
-  @IsIn(['createdAt', 'email', 'lastName', 'firstName'])
-  sort?: string;
+  @IsIn(USER_SORT_FIELDS)
+  sort?: (typeof USER_SORT_FIELDS)[number];
 
   @IsOptional()
   @IsIn(['asc', 'desc'])

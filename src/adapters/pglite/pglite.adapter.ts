@@ -18,6 +18,9 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   migrations: true,
   // One connection, like SQLite: transactions queue behind the shared lock.
   concurrentTransactions: false,
+  aggregates: true,
+  atomicUpsertMany: true,
+  rawSql: true,
 });
 
 /**

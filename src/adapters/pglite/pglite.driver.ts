@@ -34,7 +34,8 @@ export class PgliteDriver implements SqlDriver<PGlite> {
     const result = await this.db.query(statement.text, statement.values as unknown[], {
       rowMode: 'array',
     });
-    return { rows: result.rows as unknown[][], changes: result.affectedRows ?? 0 };
+    const columns = statement.raw ? result.fields.map((f) => f.name) : undefined;
+    return { rows: result.rows as unknown[][], changes: result.affectedRows ?? 0, columns };
   }
 
   mapError(error: unknown, context: SqlErrorContext = {}) {

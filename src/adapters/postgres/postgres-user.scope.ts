@@ -2,9 +2,12 @@ import type { IBaseEntity, TableDefinition } from '../../schema/table-definition
 import type {
   AdapterCapabilities,
   DatabaseProvider,
+  FindOptions,
   IDatabaseAdapter,
   TransactionHandle,
 } from '../database-adapter.interface';
+import { iterateRows } from '../iterate-rows';
+import { sqlTag, type SqlQuery } from '../raw-sql';
 
 /**
  * JWT claims to act with, as Supabase's PostgREST would: `sub` is the user id that `auth.uid()`
@@ -59,16 +62,27 @@ export class PostgresUserScope implements IDatabaseAdapter {
     this.as(() => this.adapter.findById(id, table, options));
   findByIds: IDatabaseAdapter['findByIds'] = (ids, table, options) =>
     this.as(() => this.adapter.findByIds(ids, table, options));
-  findMany: IDatabaseAdapter['findMany'] = (options, table) =>
-    this.as(() => this.adapter.findMany(options, table));
-  findPage: IDatabaseAdapter['findPage'] = (options, table) =>
-    this.as(() => this.adapter.findPage(options, table));
-  findFirst: IDatabaseAdapter['findFirst'] = (options, table) =>
-    this.as(() => this.adapter.findFirst(options, table));
+  findMany: IDatabaseAdapter['findMany'] = <T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ) => this.as(() => this.adapter.findMany(options, table));
+  findPage: IDatabaseAdapter['findPage'] = <T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ) => this.as(() => this.adapter.findPage(options, table));
+  findFirst: IDatabaseAdapter['findFirst'] = <T extends IBaseEntity>(
+    options: FindOptions,
+    table: TableDefinition<T>,
+  ) => this.as(() => this.adapter.findFirst(options, table));
   count: IDatabaseAdapter['count'] = (filters, table, options) =>
     this.as(() => this.adapter.count(filters, table, options));
   exists: IDatabaseAdapter['exists'] = (id, table, options) =>
     this.as(() => this.adapter.exists(id, table, options));
+  aggregate: IDatabaseAdapter['aggregate'] = (options, table) =>
+    this.as(() => this.adapter.aggregate(options, table));
+  /** Batches through this scope's findPage: each runs as the user. */
+  iterate: IDatabaseAdapter['iterate'] = (options, table, iterateOptions) =>
+    iterateRows(this, options, table, iterateOptions);
   update: IDatabaseAdapter['update'] = (id, data, table) =>
     this.as(() => this.adapter.update(id, data, table));
   increment: IDatabaseAdapter['increment'] = (id, field, by, table, data) =>
@@ -83,6 +97,20 @@ export class PostgresUserScope implements IDatabaseAdapter {
   ) => this.as(() => this.adapter.restore(id, table));
   hardDelete: IDatabaseAdapter['hardDelete'] = (id, table) =>
     this.as(() => this.adapter.hardDelete(id, table));
+  upsertMany: IDatabaseAdapter['upsertMany'] = (data, table, options) =>
+    this.as(() => this.adapter.upsertMany(data, table, options));
+  updateMany: IDatabaseAdapter['updateMany'] = (filters, data, table, options) =>
+    this.as(() => this.adapter.updateMany(filters, data, table, options));
+  softDeleteMany: IDatabaseAdapter['softDeleteMany'] = (filters, table, options) =>
+    this.as(() => this.adapter.softDeleteMany(filters, table, options));
+  restoreMany: IDatabaseAdapter['restoreMany'] = (filters, table, options) =>
+    this.as(() => this.adapter.restoreMany(filters, table, options));
+  deleteMany: IDatabaseAdapter['deleteMany'] = (filters, table, options) =>
+    this.as(() => this.adapter.deleteMany(filters, table, options));
+  /** Raw SQL as this user: in the scope's transaction, with its role and claims set. */
+  runSql: IDatabaseAdapter['runSql'] = <Row>(query: SqlQuery, table?: TableDefinition<any>) =>
+    this.as(() => this.adapter.runSql<Row>(query, table));
+  readonly sql = sqlTag(this);
 
   /** Runs `work` in one transaction as this user; calls inside it join it. */
   transaction<R>(work: () => Promise<R>): Promise<R> {

@@ -21,6 +21,9 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   savepoints: true,
   migrations: true,
   concurrentTransactions: true,
+  aggregates: true,
+  atomicUpsertMany: true,
+  rawSql: true,
 });
 
 /**

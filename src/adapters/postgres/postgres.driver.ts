@@ -52,6 +52,9 @@ export class PostgresDriver implements SqlDriver<CheckedOutClient> {
       values: statement.values as unknown[],
       rowMode: 'array',
     };
+    // Raw SQL always goes through the extended protocol: one statement, values bound.
+    // (pg reads `queryMode`; its types do not declare it.)
+    if (statement.raw) Object.assign(config, { queryMode: 'extended' });
     if (statement.fixed && this.settings.namedStatements) {
       config.name = this.statementNames.nameOf(statement.text);
     }
@@ -64,7 +67,8 @@ export class PostgresDriver implements SqlDriver<CheckedOutClient> {
       if (tx) throw staleStatementInTransaction(error);
       result = await this.pooledQuery({ ...config, name });
     }
-    return { rows: result.rows, changes: result.rowCount ?? 0 };
+    const columns = statement.raw ? result.fields.map((f) => f.name) : undefined;
+    return { rows: result.rows, changes: result.rowCount ?? 0, columns };
   }
 
   mapError(error: unknown, context: SqlErrorContext = {}) {

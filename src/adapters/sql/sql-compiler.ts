@@ -1,4 +1,4 @@
-import type { OrderKey, QueryPlan } from '../../query/query-plan';
+import type { Condition, OrderKey, QueryPlan } from '../../query/query-plan';
 import type { WriteValues } from '../../query/normalize-write';
 import { setEntityProperty } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
@@ -46,14 +46,26 @@ export function redactedPlanParams(
   redacted: string,
   index?: SearchIndex,
 ): unknown[] {
+  return withPage(plan, redactedConditionParams(plan.conditions, dialect, redacted, index));
+}
+
+/** The parameters of conditions, with values compared against sensitive columns redacted. */
+function redactedConditionParams(
+  conditions: readonly Condition[],
+  dialect: SqlDialect,
+  redacted: string,
+  index: SearchIndex | undefined,
+): unknown[] {
   // Per condition, from the real values: a condition may bind several (a timestamp's bucket).
-  const params = plan.conditions.flatMap((c) => {
+  return conditions.flatMap((c): unknown[] => {
+    if (c.kind === 'any')
+      return c.branches.flatMap((b) => redactedConditionParams(b, dialect, redacted, index));
+    if (c.kind === 'not') return redactedConditionParams(c.conditions, dialect, redacted, index);
     const values = conditionParams([c], dialect, index);
     const sensitive =
       (c.kind === 'compare' || c.kind === 'like' || c.kind === 'in') && c.column.sensitive;
     return sensitive ? values.map(() => redacted) : values;
   });
-  return withPage(plan, params);
 }
 
 /**
@@ -62,8 +74,7 @@ export function redactedPlanParams(
  */
 export function selectText(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): string {
   const ph = new Placeholders(dialect);
-  const sql = tableSql(plan.table, dialect);
-  let text = `SELECT ${sql.columnList} FROM ${q(plan.table.name)}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
+  let text = `SELECT ${readList(plan, dialect)} FROM ${q(plan.table.name)}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
   if (plan.limit !== undefined) text += ` LIMIT ${ph.take()}`;
   if (plan.offset !== undefined) text += ` OFFSET ${ph.take()}`;
   return text;
@@ -77,10 +88,9 @@ export function selectText(plan: QueryPlan, dialect: SqlDialect, index?: SearchI
  */
 export function pageText(plan: QueryPlan, dialect: SqlDialect, index?: SearchIndex): string {
   const ph = new Placeholders(dialect);
-  const sql = tableSql(plan.table, dialect);
   const from = ` FROM ${q(plan.table.name)}`;
   const total = `(SELECT COUNT(*)${from}${whereText(plan.conditions, dialect, ph, index)})`;
-  let text = `SELECT ${sql.columnList}, ${total}${from}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
+  let text = `SELECT ${readList(plan, dialect)}, ${total}${from}${whereText(plan.conditions, dialect, ph, index)}${orderText(plan.orderBy, dialect)}`;
   if (plan.limit !== undefined) text += ` LIMIT ${ph.take()}`;
   if (plan.offset !== undefined) text += ` OFFSET ${ph.take()}`;
   return text;
@@ -106,7 +116,14 @@ export function redactedPageParams(
 
 /** The total a row of {@link pageText} carries (PostgreSQL returns COUNT's bigint as text). */
 export function pageTotal(plan: QueryPlan, row: readonly unknown[]): number {
-  return Number(row[plan.table.columns.length]);
+  return Number(row[(plan.columns ?? plan.table.columns).length]);
+}
+
+/** The columns a plan reads, as a SELECT list: the selected ones, or the table's whole list. */
+function readList(plan: QueryPlan, dialect: SqlDialect): string {
+  return plan.columns
+    ? plan.columns.map((c) => q(c.column)).join(', ')
+    : tableSql(plan.table, dialect).columnList;
 }
 
 /** SELECT COUNT(*) text for a count plan; `index` as for {@link selectText}. */
@@ -141,6 +158,7 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   /** `, "version" = "version" + 1` on a versioned table: every change of a row bumps it. */
   private readonly bump: string;
   private readonly memo = new Map<string, string>();
+  private readonly projections = new Map<string, (row: readonly unknown[]) => T>();
 
   constructor(
     readonly table: TableDefinition<T>,
@@ -172,6 +190,19 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
       ? `SELECT ${version} FROM ${name} WHERE ${id} = ${p(1)}${this.live}`
       : '';
     this.mapRow = rowMapper(table, dialect);
+  }
+
+  /**
+   * The row mapper of a plan: {@link mapRow}, or for a plan that reads only some columns (`select`),
+   * one that sets just those, built once per column set.
+   */
+  mapperOf(plan: QueryPlan): (row: readonly unknown[]) => T {
+    if (!plan.columns) return this.mapRow;
+    const key = plan.columns.map((c) => c.column).join(',');
+    let mapper = this.projections.get(key);
+    if (!mapper)
+      this.projections.set(key, (mapper = rowMapper(this.table, this.dialect, plan.columns)));
+    return mapper;
   }
 
   /** Parameters of `insert` for a normalized create. */
@@ -274,8 +305,8 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
 function rowMapper<T extends IBaseEntity>(
   table: TableDefinition<T>,
   dialect: SqlDialect,
+  columns: readonly ColumnDefinition[] = table.columns,
 ): (row: readonly unknown[]) => T {
-  const { columns } = table;
   const decoders = columns.map((c) => dialect.decoder(c, table));
   const Entity = table.entity;
   const count = columns.length;

@@ -207,7 +207,21 @@ function conditionText(
       return afterText(condition.keys, dialect, ph);
     case 'never':
       return '1 = 0';
+    case 'any':
+      return `(${condition.branches.map((b) => andText(b, dialect, ph, index)).join(' OR ')})`;
+    case 'not':
+      return `NOT ${andText(condition.conditions, dialect, ph, index)}`;
   }
+}
+
+/** Conditions ANDed, parenthesized: one operand of a group. */
+function andText(
+  conditions: readonly Condition[],
+  dialect: SqlDialect,
+  ph: Placeholders,
+  index: SearchIndex | undefined,
+): string {
+  return `(${conditions.map((c) => conditionText(c, dialect, ph, index)).join(' AND ')})`;
 }
 
 /** ` WHERE …` for the conditions (ANDed), or '' when there are none. */
@@ -252,6 +266,13 @@ export function conditionParams(
         if (terms) anyOfParams(terms, dialect, params);
         break;
       }
+      case 'any':
+        for (const branch of condition.branches)
+          params.push(...conditionParams(branch, dialect, index));
+        break;
+      case 'not':
+        params.push(...conditionParams(condition.conditions, dialect, index));
+        break;
       case 'null':
       case 'never':
         break;

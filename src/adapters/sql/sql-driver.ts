@@ -25,12 +25,19 @@ export interface SqlStatement {
    * traced. Default is `values` (none of them sensitive).
    */
   readonly redacted?: () => readonly unknown[];
+  /**
+   * Raw SQL a caller wrote: the driver returns the result's column names, and runs the text as
+   * one statement with bound parameters (never several in one string).
+   */
+  readonly raw?: boolean;
 }
 
 /** What a statement returned: its rows as arrays (columns in select order), and rows changed. */
 export interface SqlResult {
   readonly rows: readonly (readonly unknown[])[];
   readonly changes: number;
+  /** The result's column names, in order; given for {@link SqlStatement.raw} statements. */
+  readonly columns?: readonly string[];
 }
 
 /** What an error happened during, for the error mapper's message and details. */

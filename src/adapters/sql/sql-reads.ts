@@ -79,7 +79,7 @@ export async function findPage<T extends IBaseEntity>(
     plan,
     async () => (await engine.runPlan('findPage', 'page', plan)).rows,
     () => countRows('findPage', engine, counted),
-    tableSql(table, engine.dialect).mapRow,
+    tableSql(table, engine.dialect).mapperOf(plan),
     engine.driver.connections.exclusive ? (work) => engine.transactions.run(work) : undefined,
   );
 }
@@ -115,7 +115,7 @@ async function select<T extends IBaseEntity>(
   table: TableDefinition<T>,
 ): Promise<T[]> {
   const { rows } = await engine.runPlan(operation, 'select', plan);
-  return rows.map(tableSql(table, engine.dialect).mapRow);
+  return rows.map(tableSql(table, engine.dialect).mapperOf(plan));
 }
 
 async function countRows(

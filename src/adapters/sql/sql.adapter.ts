@@ -17,7 +17,9 @@ import {
 import { instrumentAdapter } from '../../observation/observed.adapter';
 import type {
   AdapterCapabilities,
+  BulkWriteOptions,
   ClaimOptions,
+  DeleteManyOptions,
   DatabaseProvider,
   FindByIdOptions,
   FindOptions,
@@ -30,9 +32,16 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../database-adapter.interface';
+import type { AggregateOptions, AggregateRow } from '../aggregate-options';
+import { iterateRows, type IterateFindOptions, type IterateOptions } from '../iterate-rows';
 import type { QueryObserver } from '../query-observer';
+import { sqlTag, type SqlQuery, type SqlTag } from '../raw-sql';
+import * as bulk from './sql-bulk-writes';
+import { runSql } from './sql-raw';
+import { upsertMany } from './sql-upsert-many';
 import type { SqlDriver } from './sql-driver';
 import { SqlEngine } from './sql-engine';
+import * as aggregates from './sql-aggregate';
 import * as claims from './sql-claims';
 import * as reads from './sql-reads';
 import * as writes from './sql-writes';
@@ -59,6 +68,7 @@ export abstract class SqlAdapter<C> implements IDatabaseAdapter {
   /** The shared engine the operations run through. */
   protected readonly engine: SqlEngine<C>;
   protected readonly transactions: TransactionManager<C>;
+  readonly sql: SqlTag = sqlTag(this);
   private closing?: Promise<void>;
 
   protected constructor(
@@ -93,6 +103,14 @@ export abstract class SqlAdapter<C> implements IDatabaseAdapter {
     options: UpsertOptions<T>,
   ): Promise<UpsertResult<T>> {
     return writes.upsert(this.engine, data, table, options);
+  }
+
+  upsertMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>[]> {
+    return upsertMany(this.engine, data, table, options);
   }
 
   findById<T extends IBaseEntity>(
@@ -145,6 +163,22 @@ export abstract class SqlAdapter<C> implements IDatabaseAdapter {
     return reads.exists(this.engine, id, table, options);
   }
 
+  aggregate<T extends IBaseEntity, const O extends AggregateOptions<T>>(
+    options: O,
+    table: TableDefinition<T>,
+  ): Promise<AggregateRow<T, O>[]> {
+    return aggregates.aggregate(this.engine, options, table);
+  }
+
+  /** Batches through this adapter's own findPage, so each is observed like any read. */
+  iterate<T extends IBaseEntity>(
+    options: IterateFindOptions,
+    table: TableDefinition<T>,
+    iterateOptions?: IterateOptions,
+  ): AsyncIterable<T> {
+    return iterateRows(this, options, table, iterateOptions);
+  }
+
   update<T extends IBaseEntity>(
     id: string,
     data: UpdateInput<T>,
@@ -178,6 +212,46 @@ export abstract class SqlAdapter<C> implements IDatabaseAdapter {
 
   hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
     return writes.hardDelete(this.engine, id, table);
+  }
+
+  updateMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    return bulk.updateMany(this.engine, filters, data, table, options);
+  }
+
+  softDeleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    return bulk.softDeleteMany(this.engine, filters, table, options);
+  }
+
+  restoreMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    return bulk.restoreMany(this.engine, filters, table, options);
+  }
+
+  deleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: DeleteManyOptions,
+  ): Promise<number> {
+    return bulk.deleteMany(this.engine, filters, table, options);
+  }
+
+  runSql<Row = Record<string, unknown>>(
+    query: SqlQuery,
+    table?: TableDefinition<any>,
+  ): Promise<Row[]> {
+    return runSql<Row>(this.engine, query, table);
   }
 
   async transaction<R>(work: () => Promise<R>, options?: TransactionOptions): Promise<R> {

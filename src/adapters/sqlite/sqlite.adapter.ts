@@ -24,6 +24,9 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   savepoints: true,
   migrations: true,
   concurrentTransactions: false,
+  aggregates: true,
+  atomicUpsertMany: true,
+  rawSql: true,
 });
 
 /**

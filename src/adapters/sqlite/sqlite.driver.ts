@@ -55,6 +55,10 @@ export class SqliteDriver implements SqlDriver<Database.Database> {
 
   query(_connection: Database.Database | undefined, statement: SqlStatement): SqlResult {
     const prepared = this.prepare(statement.text);
+    if (statement.raw && prepared.reader) {
+      const columns = prepared.columns().map((c) => c.name);
+      return { rows: prepared.all(statement.values) as unknown[][], changes: 0, columns };
+    }
     if (prepared.reader) {
       if (!statement.single) {
         return { rows: prepared.all(statement.values) as unknown[][], changes: 0 };

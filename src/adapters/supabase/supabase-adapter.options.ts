@@ -21,6 +21,12 @@ export interface SupabaseAdapterOptions {
   timeoutMs?: number;
   /** Page-size and IN-list limits. Default is {@link DEFAULT_QUERY_LIMITS}. */
   limits?: Partial<QueryLimits>;
+  /**
+   * Whether the project's PostgREST enables aggregate functions (`db-aggregates-enabled`, off by
+   * default), so `aggregate()` can send `select=…,amount.sum()`. Default is `false`: aggregate()
+   * throws AggregatesNotEnabledException without sending anything.
+   */
+  aggregatesEnabled?: boolean;
   /** Receives an event after every operation. Default is none. */
   observer?: QueryObserver;
 }

@@ -191,12 +191,62 @@ export function applyConditions<Q extends FilterableQuery<Q>>(
       case 'after':
         q = q.or(afterTerms(c.keys));
         break;
+      case 'any':
+        // The branches are the terms of one `or=(…)`; a NOT group is its only term.
+        q = q.or(c.branches.map(andTerm).join(','));
+        break;
+      case 'not':
+        q = q.or(treeTerm(c));
+        break;
       case 'never':
         // Callers check matchesNothing first; nothing to add.
         break;
     }
   }
   return q;
+}
+
+/** Conditions ANDed, as one logic-tree term. */
+function andTerm(conditions: readonly Condition[]): string {
+  return conditions.length === 1
+    ? treeTerm(conditions[0])
+    : `and(${conditions.map(treeTerm).join(',')})`;
+}
+
+/**
+ * A condition as one term of a logic tree (`or=(…)`), every value quoted: how a condition inside
+ * a group is sent. Groups nest as `or(…)`, `and(…)` and `not.and(…)`.
+ */
+export function treeTerm(c: Condition): string {
+  switch (c.kind) {
+    case 'compare': {
+      const { any, bounds } = comparisonBounds(c.op, c.value, comparisonBucket(c.column, c.value));
+      const terms = bounds.map((b) => term(c.column, b.op, b.value));
+      if (terms.length === 1) return terms[0];
+      return `${any ? 'or' : 'and'}(${terms.join(',')})`;
+    }
+    case 'in':
+      return comparesAsBuckets(c.column)
+        ? `or(${bucketedInTerms(c.column, c.values)})`
+        : `${c.column.column}.in.(${c.values.map(quoteValue).join(',')})`;
+    case 'like': {
+      const { op, value } = likeOperation(c.pattern, c.caseInsensitive);
+      return term(c.column, op, value);
+    }
+    case 'null':
+      return `${c.column.column}.${c.isNull ? '' : 'not.'}is.null`;
+    case 'search':
+      return `or(${searchTerms(c.columns, c.pattern)})`;
+    case 'after':
+      return `or(${afterTerms(c.keys)})`;
+    case 'any':
+      return `or(${c.branches.map(andTerm).join(',')})`;
+    case 'not':
+      return `not.and(${c.conditions.map(treeTerm).join(',')})`;
+    case 'never':
+      // Planning keeps `never` out of groups (plan-groups.ts); a tree cannot spell "false".
+      throw new Error('a never condition has no logic-tree term');
+  }
 }
 
 /** Adds the order, with NULLs larger than every value: last ascending, first descending. */

@@ -101,7 +101,8 @@ export function findPage<T extends IBaseEntity>(
     if (plan.cursor) return cursorPage(plan, await select(call, plan, table));
     if (matchesNothing(plan)) return offsetPage(plan, [], 0);
     call.noteConditions(plan.conditions);
-    const query = applyPlan(call.client.from(table.name).select('*', { count: 'exact' }), plan);
+    const columns = selectList(plan);
+    const query = applyPlan(call.client.from(table.name).select(columns, { count: 'exact' }), plan);
     const result = await call.send(query);
     if (result.error?.code === PGRST_RANGE_NOT_SATISFIABLE) {
       // A page past the end (416): empty, with the total from a count.
@@ -163,9 +164,16 @@ async function select<T extends IBaseEntity>(
 ): Promise<T[]> {
   if (matchesNothing(plan)) return [];
   call.noteConditions(plan.conditions);
-  const rows = await call.rows(applyPlan(call.client.from(table.name).select('*'), plan));
+  const rows = await call.rows(
+    applyPlan(call.client.from(table.name).select(selectList(plan)), plan),
+  );
   const mapper = rowMapper(table);
   return rows.map((r) => mapper.toEntity(r));
+}
+
+/** The `select=` of a plan: the columns it reads (`select`), or `*`. */
+function selectList(plan: QueryPlan): string {
+  return plan.columns ? plan.columns.map((c) => c.column).join(',') : '*';
 }
 
 /** The number of rows a plan's conditions match: a HEAD request with an exact count. */

@@ -112,6 +112,8 @@ export class SupabaseCall {
       else if (c.kind === 'search') params.push(c.text);
       else if (c.kind === 'after')
         params.push(...c.keys.map((k) => (k.column.sensitive ? REDACTED : k.value)));
+      else if (c.kind === 'any') for (const branch of c.branches) this.noteConditions(branch);
+      else if (c.kind === 'not') this.noteConditions(c.conditions);
     }
   }
 

@@ -56,6 +56,12 @@ export class SupabaseRowMapper<T extends IBaseEntity> {
     return entity as T;
   }
 
+  /** One column's value from PostgREST's JSON (an aggregate's group or extreme), as entities hold it. */
+  decode(column: ColumnDefinition, value: unknown): unknown {
+    const decode = this.decoders[this.columns.indexOf(column)];
+    return value === null || value === undefined || decode === undefined ? value : decode(value);
+  }
+
   /** The JSON body of a write: column name → normalized value. */
   toBody(values: WriteValues): PostgrestRow {
     const body: PostgrestRow = {};

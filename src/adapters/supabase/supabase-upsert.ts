@@ -34,55 +34,63 @@ export function upsert<T extends IBaseEntity>(
   table: TableDefinition<T>,
   options: UpsertOptions<T>,
 ): Promise<UpsertResult<T>> {
-  return requests.run('upsert', table, async (call) => {
-    const conflict = checkUpsertOptions(table, options);
-    const mapper = rowMapper(table);
-    const values = normalizeCreate(table, data, nowTimestamp());
-    const ordered = orderedColumn(table, options, conflict, values);
-    call.noteValues(values);
-    for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {
-      const inserted = await call.send(
-        call.client.from(table.name).insert(mapper.toBody(values)).select().single(),
-      );
-      const { error, status } = inserted;
-      if (!error) {
-        return {
-          record: mapper.toEntity(inserted.data as PostgrestRow),
-          created: true,
-          applied: true,
-        };
-      }
-      const mapped = call.failure(error, status);
-      const key = values.get(conflict);
-      // Only a clash on the conflict field itself is the "row exists" case.
-      const otherField =
-        mapped instanceof UniqueConstraintException &&
-        mapped.field !== undefined &&
-        mapped.field !== conflict.property;
-      if (error.code !== PG_UNIQUE_VIOLATION || key === null || key === undefined || otherField) {
-        throw mapped;
-      }
-      const live = await findLiveBy(call, table, conflict.column, key);
-      if (!live) continue;
-      const kept = { record: mapper.toEntity(live), created: false, applied: false };
-      if (options.onConflict === 'ignore') return kept;
-      if (ordered && storedIsNewer(ordered, live[ordered.column], values.get(ordered))) return kept;
-      const patch = new Map(
-        upsertUpdateColumns(table, data, conflict).map((c) => [c, values.get(c)]),
-      );
-      let query = call.client
-        .from(table.name)
-        .update(nextVersionBody(table, live, mapper.toBody(patch)))
-        .eq(table.primaryKey.column, live[table.primaryKey.column]);
-      query = atStoredVersion(query, table, live);
-      if (ordered) query = query.or(notNewerTerms(ordered, values.get(ordered) as string | number));
-      const updated = await call.rows(liveOnly(query, table).select());
-      if (updated.length > 0) {
-        return { record: mapper.toEntity(updated[0]), created: false, applied: true };
-      }
+  return requests.run('upsert', table, (call) => upsertWith(call, data, table, options));
+}
+
+/** {@link upsert} within an operation's call (upsertMany sends one per row). */
+export async function upsertWith<T extends IBaseEntity>(
+  call: SupabaseCall,
+  data: CreateInput<T>,
+  table: TableDefinition<T>,
+  options: UpsertOptions<T>,
+): Promise<UpsertResult<T>> {
+  const conflict = checkUpsertOptions(table, options);
+  const mapper = rowMapper(table);
+  const values = normalizeCreate(table, data, nowTimestamp());
+  const ordered = orderedColumn(table, options, conflict, values);
+  call.noteValues(values);
+  for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {
+    const inserted = await call.send(
+      call.client.from(table.name).insert(mapper.toBody(values)).select().single(),
+    );
+    const { error, status } = inserted;
+    if (!error) {
+      return {
+        record: mapper.toEntity(inserted.data as PostgrestRow),
+        created: true,
+        applied: true,
+      };
     }
-    throw upsertRaceLost(table);
-  });
+    const mapped = call.failure(error, status);
+    const key = values.get(conflict);
+    // Only a clash on the conflict field itself is the "row exists" case.
+    const otherField =
+      mapped instanceof UniqueConstraintException &&
+      mapped.field !== undefined &&
+      mapped.field !== conflict.property;
+    if (error.code !== PG_UNIQUE_VIOLATION || key === null || key === undefined || otherField) {
+      throw mapped;
+    }
+    const live = await findLiveBy(call, table, conflict.column, key);
+    if (!live) continue;
+    const kept = { record: mapper.toEntity(live), created: false, applied: false };
+    if (options.onConflict === 'ignore') return kept;
+    if (ordered && storedIsNewer(ordered, live[ordered.column], values.get(ordered))) return kept;
+    const patch = new Map(
+      upsertUpdateColumns(table, data, conflict).map((c) => [c, values.get(c)]),
+    );
+    let query = call.client
+      .from(table.name)
+      .update(nextVersionBody(table, live, mapper.toBody(patch)))
+      .eq(table.primaryKey.column, live[table.primaryKey.column]);
+    query = atStoredVersion(query, table, live);
+    if (ordered) query = query.or(notNewerTerms(ordered, values.get(ordered) as string | number));
+    const updated = await call.rows(liveOnly(query, table).select());
+    if (updated.length > 0) {
+      return { record: mapper.toEntity(updated[0]), created: false, applied: true };
+    }
+  }
+  throw upsertRaceLost(table);
 }
 
 /** The live row whose `column` holds `value`, or null. */

@@ -8,7 +8,9 @@ import type {
 } from '../../schema/table-definition';
 import type {
   AdapterCapabilities,
+  BulkWriteOptions,
   ClaimOptions,
+  DeleteManyOptions,
   FindByIdOptions,
   FindOptions,
   ICursorPaginatedResult,
@@ -31,7 +33,12 @@ import {
   DEFAULT_SUPABASE_TIMEOUT_MS,
   type SupabaseAdapterOptions,
 } from './supabase-adapter.options';
+import type { AggregateOptions, AggregateRow } from '../aggregate-options';
+import { iterateRows, type IterateFindOptions, type IterateOptions } from '../iterate-rows';
+import * as aggregates from './supabase-aggregate';
 import { createSupabaseClient } from './supabase-client.factory';
+import { sqlTag, type SqlQuery } from '../raw-sql';
+import * as bulk from './supabase-bulk-writes';
 import * as claims from './supabase-claims';
 import * as reads from './supabase-reads';
 import { SupabaseRequests } from './supabase-requests';
@@ -44,6 +51,10 @@ export const SUPABASE_CAPABILITIES: AdapterCapabilities = Object.freeze({
   savepoints: false,
   migrations: false,
   concurrentTransactions: false,
+  aggregates: false,
+  // One upsert per row: on_conflict cannot name a partial unique index (supabase-bulk-writes.ts).
+  atomicUpsertMany: false,
+  rawSql: false,
 });
 
 /** The message of every transaction call: what to do instead. */
@@ -118,7 +129,9 @@ function clientFor(options: SupabaseAdapterOptions, user: { jwt: string } | unde
  */
 export class SupabaseAdapter implements IDatabaseAdapter {
   readonly provider = 'supabase' as const;
-  readonly capabilities = SUPABASE_CAPABILITIES;
+  readonly capabilities: AdapterCapabilities;
+  /** Always rejects: PostgREST runs no raw SQL (`capabilities.rawSql` is false); use rpc(). */
+  readonly sql = sqlTag(this);
   private readonly requests: SupabaseRequests;
 
   /**
@@ -130,6 +143,10 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     user?: { jwt: string },
   ) {
     const client = clientFor(options, user);
+    this.capabilities = Object.freeze({
+      ...SUPABASE_CAPABILITIES,
+      aggregates: options.aggregatesEnabled === true,
+    });
     this.requests = new SupabaseRequests(client, { ...DEFAULT_QUERY_LIMITS, ...options.limits });
     if (options.observer) instrumentAdapter(this, options.observer);
   }
@@ -174,6 +191,15 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     options: UpsertOptions<T>,
   ): Promise<UpsertResult<T>> {
     return writes.upsert(this.requests, data, table, options);
+  }
+
+  /** One upsert per row, in order: not atomic (`capabilities.atomicUpsertMany` is false). */
+  upsertMany<T extends IBaseEntity>(
+    data: readonly CreateInput<T>[],
+    table: TableDefinition<T>,
+    options: UpsertOptions<T>,
+  ): Promise<UpsertResult<T>[]> {
+    return bulk.upsertMany(this.requests, data, table, options);
   }
 
   findById<T extends IBaseEntity>(
@@ -226,6 +252,27 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     return reads.exists(this.requests, id, table, options);
   }
 
+  /**
+   * One GET with PostgREST aggregate functions; AggregatesNotEnabledException, without a request,
+   * unless the adapter was created with `aggregatesEnabled: true`, and when the server refuses
+   * (PGRST123).
+   */
+  aggregate<T extends IBaseEntity, const O extends AggregateOptions<T>>(
+    options: O,
+    table: TableDefinition<T>,
+  ): Promise<AggregateRow<T, O>[]> {
+    return aggregates.aggregate(this.requests, this.capabilities.aggregates, options, table);
+  }
+
+  /** Batches through this adapter's own findPage, so each is observed like any read. */
+  iterate<T extends IBaseEntity>(
+    options: IterateFindOptions,
+    table: TableDefinition<T>,
+    iterateOptions?: IterateOptions,
+  ): AsyncIterable<T> {
+    return iterateRows(this, options, table, iterateOptions);
+  }
+
   /** A PATCH; on a versioned table a compare-and-swap on the version (docs/providers.md). */
   update<T extends IBaseEntity>(
     id: string,
@@ -265,6 +312,48 @@ export class SupabaseAdapter implements IDatabaseAdapter {
 
   hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
     return writes.hardDelete(this.requests, id, table);
+  }
+
+  /** One PATCH filtered like a read; refused on a versioned table (docs/querying.md). */
+  updateMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    data: UpdateInput<T>,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    return bulk.updateMany(this.requests, filters, data, table, options);
+  }
+
+  softDeleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    return bulk.softDeleteMany(this.requests, filters, table, options);
+  }
+
+  restoreMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: BulkWriteOptions,
+  ): Promise<number> {
+    return bulk.restoreMany(this.requests, filters, table, options);
+  }
+
+  deleteMany<T extends IBaseEntity>(
+    filters: IFilterOptions | undefined,
+    table: TableDefinition<T>,
+    options?: DeleteManyOptions,
+  ): Promise<number> {
+    return bulk.deleteMany(this.requests, filters, table, options);
+  }
+
+  /** Always rejects with a QueryException pointing to rpc(). */
+  runSql<Row = Record<string, unknown>>(
+    _query: SqlQuery,
+    _table?: TableDefinition<any>,
+  ): Promise<Row[]> {
+    return bulk.refuseRawSql(this.requests);
   }
 
   /**

@@ -262,3 +262,18 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+/**
+ * The query parameters a findMany on notes with `filters` sends, less select, the soft-delete
+ * filter and the order: what is left is the caller's filters.
+ */
+export async function filterParams(filters: Record<string, unknown>): Promise<[string, string][]> {
+  const { adapter, fake } = fakeAdapter();
+  fake.reply(ok([]));
+  await adapter.findMany({ filters: filters as never }, notesTable);
+  return fake
+    .only()
+    .params.filter(
+      ([k, v]) => k !== 'select' && k !== 'order' && !(k === 'deleted_at' && v === 'is.null'),
+    );
+}

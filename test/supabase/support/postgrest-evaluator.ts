@@ -57,9 +57,13 @@ export class PostgrestEvaluator {
 
   private holds(node: LogicNode, row: PostgrestJsonRow): boolean {
     if ('op' in node) {
-      return node.op === 'and'
-        ? node.children.every((c) => this.holds(c, row))
-        : node.children.some((c) => this.holds(c, row));
+      const holds =
+        node.op === 'and'
+          ? node.children.every((c) => this.holds(c, row))
+          : node.children.some((c) => this.holds(c, row));
+      // Two-valued: unlike PostgreSQL, `not.` of a comparison with NULL holds here. Tests that
+      // evaluate a negated group must keep NULLs out of it.
+      return node.negated ? !holds : holds;
     }
     const stored = this.value(node.column, row[node.column]);
     if (node.operator === 'is') return node.value === 'null' && stored === null;

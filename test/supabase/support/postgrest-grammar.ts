@@ -5,9 +5,10 @@
  * `\` escapes the next character (`pListElement`, `pLogicSingleVal`, `pQuotedValue`).
  */
 
-/** A node of a logic tree: a group of nodes, or one `column.operator.value` term. */
+/** A node of a logic tree: a group of nodes (`not.` negates it), or one `column.operator.value` term. */
 export type LogicNode =
-  { op: 'and' | 'or'; children: LogicNode[] } | { column: string; operator: string; value: string };
+  | { op: 'and' | 'or'; children: LogicNode[]; negated?: boolean }
+  | { column: string; operator: string; value: string };
 
 /** Reads one value: quoted (with `\` escapes) or up to the next `,` / `)`. */
 export function readValue(text: string, start: number): { value: string; end: number } {
@@ -35,10 +36,11 @@ export function parseLogic(text: string, start = 0): { nodes: LogicNode[]; end: 
   const nodes: LogicNode[] = [];
   let i = start + 1;
   for (;;) {
-    const group = /^(and|or)\(/.exec(text.slice(i));
+    const group = /^(not\.)?(and|or)\(/.exec(text.slice(i));
     if (group) {
-      const inner = parseLogic(text, i + group[1].length);
-      nodes.push({ op: group[1] as 'and' | 'or', children: inner.nodes });
+      const inner = parseLogic(text, i + group[0].length - 1);
+      const negated = group[1] !== undefined;
+      nodes.push({ op: group[2] as 'and' | 'or', children: inner.nodes, negated });
       i = inner.end;
     } else {
       const head = /^([a-z_]+)\.([a-z]+)\./.exec(text.slice(i));
