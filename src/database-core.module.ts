@@ -1,4 +1,7 @@
+import { withCircuitLog } from './resilience/circuit-state-log';
 import { withResilience } from './resilience/resilient.adapter';
+import { databaseTargetOf } from './config/database-target';
+import { withTracing } from './tracing/traced.adapter';
 import {
   Global,
   Inject,
@@ -141,15 +144,27 @@ export function createDatabaseProviders(name?: string): Provider[] {
         if (resolved.logQueries) {
           observers.push(new QueryLogObserver(new Logger(`DatabaseQuery${context}`)));
         }
+        const logger = new Logger(`DatabaseModule${context}`);
         const opened = await createDatabaseAdapter(resolved, {
           observer: observers.length === 1 ? counter : combineQueryObservers(observers),
-          logger: new Logger(`DatabaseModule${context}`),
+          logger,
         });
         // Wrapped before metrics bind to it, so pool and table figures pass through the wrapper.
         if (resolved.resilience) {
-          opened.adapter = withResilience(opened.adapter, resolved.resilience);
+          opened.adapter = withResilience(
+            opened.adapter,
+            withCircuitLog(resolved.resilience, logger),
+          );
         }
-        counter.bindAdapter(opened.adapter);
+        // Outermost, so a span stands for the caller's call: its retries, or its fast failure
+        // on an open circuit, included.
+        if (resolved.tracing) {
+          opened.adapter = withTracing(opened.adapter, {
+            ...resolved.tracing,
+            ...databaseTargetOf(opened.provider, resolved),
+          });
+        }
+        counter.bindConnection(opened);
         return opened;
       },
       inject: [config, metrics],

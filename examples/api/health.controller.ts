@@ -1,8 +1,17 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  Controller,
+  Get,
+  Headers,
+  NotFoundException,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
 import {
   DatabaseHealthService,
   DatabaseMetricsService,
   type DatabaseHealthReport,
+  type DatabaseHealthSummary,
 } from '../../src';
 
 /** The few Express response methods used here (the example runs on @nestjs/platform-express). */
@@ -13,6 +22,13 @@ interface Response {
   send(body: string): void;
 }
 
+/** Whether `authorization` is `Bearer <token>`, compared in constant time. */
+function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const given = Buffer.from(authorization ?? '');
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 /** Health and metrics of the database. */
 @Controller()
 export class HealthController {
@@ -21,9 +37,29 @@ export class HealthController {
     private readonly metrics: DatabaseMetricsService,
   ) {}
 
-  /** 200 when healthy or degraded (still serving), 503 when unhealthy; the report either way. */
+  /**
+   * The summary, safe without authentication (no path, host, disk figure or error message):
+   * 200 when healthy or degraded (still serving), 503 when unhealthy.
+   */
   @Get('health')
-  async check(@Res({ passthrough: true }) res: Response): Promise<DatabaseHealthReport> {
+  async check(@Res({ passthrough: true }) res: Response): Promise<DatabaseHealthSummary> {
+    const summary = await this.health.checkHealthSummary();
+    res.status(summary.status === 'unhealthy' ? 503 : 200);
+    return summary;
+  }
+
+  /**
+   * The full report, for operators: only with `Authorization: Bearer <HEALTH_DETAILS_TOKEN>`,
+   * and not at all (404) while that variable is unset.
+   */
+  @Get('health/details')
+  async details(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<DatabaseHealthReport> {
+    const token = process.env.HEALTH_DETAILS_TOKEN;
+    if (!token) throw new NotFoundException();
+    if (!bearerMatches(authorization, token)) throw new UnauthorizedException();
     const report = await this.health.checkHealth();
     res.status(report.status === 'unhealthy' ? 503 : 200);
     return report;

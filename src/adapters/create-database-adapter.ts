@@ -2,6 +2,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { DatabaseConnection } from '../config/database-connection.interface';
 import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
+import { databaseTargetOf, describeDatabaseTarget } from '../config/database-target';
 import { ConnectionException } from '../exceptions/connection.exception';
 import { checkMigrationsAtBoot } from '../health/migrations-check';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../query/plan-query';
@@ -60,21 +61,44 @@ async function probeWithRetries(
   }
 }
 
+/** What every SQL provider is opened with: migrations, limits, time limit and observer. */
+interface OpenSettings {
+  migrate: boolean;
+  appMigrationsDirectories: readonly string[];
+  migrationLog: (line: string) => void;
+  transactionTimeoutMs: number;
+  limits: QueryLimits;
+  observer: QueryObserver;
+}
+
 async function openSqlite(
   config: ResolvedDatabaseConfig,
-  limits: QueryLimits,
-  observer: QueryObserver,
+  settings: OpenSettings,
 ): Promise<IDatabaseAdapter> {
   const { path, synchronous } = config.sqlite;
-  return SQLiteAdapter.open({
-    path,
-    synchronous,
-    migrate: config.migrate,
-    appMigrationsDirectories: config.migrations.directories,
-    transactionTimeoutMs: config.transactionTimeoutMs,
-    limits,
-    observer,
-  });
+  return SQLiteAdapter.open({ path, synchronous, ...settings });
+}
+
+/**
+ * The boot's one line about the database: which provider, which database (never a user,
+ * password or directory), and the migrations this boot applied.
+ */
+function bootLine(
+  adapter: IDatabaseAdapter,
+  config: ResolvedDatabaseConfig,
+  applied: readonly string[],
+  fallback: string,
+): string {
+  const where = describeDatabaseTarget(
+    adapter.provider,
+    databaseTargetOf(adapter.provider, config),
+  );
+  let migrations: string;
+  if (!adapter.capabilities.migrations) migrations = 'migrations are not run by this provider';
+  else if (!config.migrate) migrations = 'migrations not run at boot (migrate: false)';
+  else if (applied.length === 0) migrations = 'no migration to apply';
+  else migrations = `${applied.length} migration(s) applied: ${applied.join(', ')}`;
+  return `Database provider: ${adapter.provider}${fallback}, ${where}; ${migrations}`;
 }
 
 function fallbackRefusal(
@@ -103,8 +127,21 @@ export async function createDatabaseAdapter(
 ): Promise<DatabaseConnection> {
   const { observer, logger } = deps;
   const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize };
+  const applied: string[] = [];
+  const settings: OpenSettings = {
+    migrate: config.migrate,
+    appMigrationsDirectories: config.migrations.directories,
+    // The runner's lines read `applied  0001_init (3.2 ms)`: the boot line names the migrations.
+    migrationLog: (line) => {
+      const match = /^applied\s+(\S+)/.exec(line);
+      if (match) applied.push(match[1]);
+    },
+    transactionTimeoutMs: config.transactionTimeoutMs,
+    limits,
+    observer,
+  };
   const chosen = async (adapter: IDatabaseAdapter): Promise<DatabaseConnection> => {
-    logger.log(`Database provider: ${adapter.provider}`);
+    logger.log(bootLine(adapter, config, applied, ''));
     return {
       adapter,
       configuredProvider: config.provider,
@@ -116,7 +153,7 @@ export async function createDatabaseAdapter(
 
   switch (config.provider) {
     case 'sqlite':
-      return chosen(await openSqlite(config, limits, observer));
+      return chosen(await openSqlite(config, settings));
     case 'postgres': {
       const postgres = config.postgres!;
       return chosen(
@@ -128,25 +165,12 @@ export async function createDatabaseAdapter(
           // that is still starting (a container, a failover) before it gives up.
           connectWaitMs: postgres.connectWaitMs,
           migrationLockTimeoutMs: postgres.migrationLockTimeoutMs,
-          transactionTimeoutMs: config.transactionTimeoutMs,
-          limits,
-          migrate: config.migrate,
-          appMigrationsDirectories: config.migrations.directories,
-          observer,
+          ...settings,
         }),
       );
     }
     case 'pglite':
-      return chosen(
-        await PGliteAdapter.open({
-          path: config.pglite.path,
-          migrate: config.migrate,
-          appMigrationsDirectories: config.migrations.directories,
-          transactionTimeoutMs: config.transactionTimeoutMs,
-          limits,
-          observer,
-        }),
-      );
+      return chosen(await PGliteAdapter.open({ path: config.pglite.path, ...settings }));
     case 'supabase': {
       const supabase = config.supabase!;
       const outcome = await probeWithRetries(supabase, config.probe, deps);
@@ -172,8 +196,8 @@ export async function createDatabaseAdapter(
       logger.warn(
         `Supabase is unreachable (${fallbackReason}); falling back to SQLite at ${config.sqlite.path}`,
       );
-      const adapter = await openSqlite(config, limits, observer);
-      logger.log(`Database provider: sqlite (fallback from supabase)`);
+      const adapter = await openSqlite(config, settings);
+      logger.log(bootLine(adapter, config, applied, ' (fallback from supabase)'));
       return {
         adapter,
         configuredProvider: 'supabase',

@@ -29,6 +29,7 @@ export const DATABASE_ENV = {
   retryAttempts: 'DATABASE_RETRY_ATTEMPTS',
   circuitThreshold: 'DATABASE_CIRCUIT_THRESHOLD',
   circuitCooldownMs: 'DATABASE_CIRCUIT_COOLDOWN_MS',
+  tracing: 'DATABASE_TRACING',
   nodeEnv: 'NODE_ENV',
 } as const;
 
@@ -58,4 +59,5 @@ export const DATABASE_DEFAULTS = {
   retryAttempts: 3,
   circuitThreshold: 5,
   circuitCooldownMs: 10_000,
+  tracing: true,
 } as const;

@@ -1,4 +1,5 @@
 import type { ResilienceOptions } from '../resilience/resilient.adapter';
+import type { TracerProvider } from '@opentelemetry/api';
 import type { TableDefinition } from '../schema/table-definition';
 import type { ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
@@ -169,6 +170,12 @@ export interface DatabaseModuleOptions {
    */
   resilience?: ResilienceOptions | false;
   /**
+   * OpenTelemetry spans for every operation, through `@opentelemetry/api` (docs/health-and-metrics.md
+   * › Tracing): `true` on the global tracer provider, a provider of your own, or `false` for none.
+   * Without an SDK registered the spans are no-ops. Default is `DATABASE_TRACING`, else `true`.
+   */
+  tracing?: boolean | { tracerProvider: TracerProvider };
+  /**
    * Log every statement (redacted) through Nest's Logger; ignored when `NODE_ENV=production`.
    * Default is `DATABASE_LOG_QUERIES`, else `false`.
    */
@@ -273,4 +280,6 @@ export interface ResolvedDatabaseConfig {
   logQueries: boolean;
   /** Null when resilience is off. */
   resilience: ResilienceOptions | null;
+  /** Null when tracing is off; no provider means the global one. */
+  tracing: { tracerProvider?: TracerProvider } | null;
 }

@@ -4,3 +4,4 @@ export * from './database-env.constants';
 export * from './resolve-database-config';
 export * from './database-providers';
 export * from './database-connection.interface';
+export * from './database-target';

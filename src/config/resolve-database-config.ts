@@ -292,8 +292,20 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
     // Statement logging prints parameters; never in production, whatever the setting says.
     logQueries: !production && read.flag(options.logQueries, DATABASE_ENV.logQueries, false),
     resilience,
+    tracing: resolveTracing(options, read),
   };
 
   if (problems.length > 0) throw new DatabaseConfigurationException(problems);
   return config;
+}
+
+/** Tracing on (on the given or the global provider) unless turned off by option or environment. */
+function resolveTracing(
+  options: DatabaseModuleOptions,
+  read: SettingReader,
+): ResolvedDatabaseConfig['tracing'] {
+  const given = options.tracing;
+  if (typeof given === 'object' && given !== null) return { tracerProvider: given.tracerProvider };
+  const on = read.flag(given, DATABASE_ENV.tracing, DATABASE_DEFAULTS.tracing);
+  return on ? {} : null;
 }

@@ -1,17 +1,22 @@
-import { ResilientAdapter } from '../resilience/resilient.adapter';
 import { stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseConnection } from '../config/database-connection.interface';
 import type { ResolvedDatabaseConfig } from '../config/database-options.interface';
 import { DATABASE_CONFIG, DATABASE_CONNECTION } from '../database.constants';
-import type { DatabaseHealthReport, HealthCheckOutcome } from './database-health.interface';
+import { hasResilienceStats, type CacheStatsProvider } from '../metrics/database-stats.interface';
+import type {
+  DatabaseHealthReport,
+  DatabaseHealthSummary,
+  HealthCheckOutcome,
+} from './database-health.interface';
 import { describeError } from './describe-error';
 import { HEALTH_MESSAGES, HEALTH_REASONS } from './health.messages';
 import { MIGRATIONS_NOT_CHECKED } from './migrations-check';
 import { HealthCheckTimeoutError, withTimeout } from './promise-timeout';
 import { hasStorageStats, type StorageStats } from './storage-stats.interface';
 import { summarizeHealth } from './summarize-health';
+import { checkCache, checkPool, summarizeReport } from './usage-checks';
 
 /**
  * Checks the database: connection (a ping), performance (ping latency against a threshold),
@@ -21,12 +26,34 @@ import { summarizeHealth } from './summarize-health';
  */
 @Injectable()
 export class DatabaseHealthService {
+  private cacheSource: CacheStatsProvider | undefined;
+
   constructor(
     @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
     @Inject(DATABASE_CONFIG) private readonly config: ResolvedDatabaseConfig,
   ) {}
 
-  /** Runs every check and sums them up: `healthy`, `degraded` (still serving) or `unhealthy`. */
+  /**
+   * Where the cache check reads hits and misses when the cache is not a layer of the adapter
+   * (which it finds by its `cacheStats()`); `undefined` goes back to the adapter's.
+   */
+  useCacheStats(source: CacheStatsProvider | undefined): void {
+    this.cacheSource = source;
+  }
+
+  /**
+   * The checks cut down to what may be served without authentication (no path, host, disk
+   * figure or error message); see {@link DatabaseHealthSummary}.
+   */
+  async checkHealthSummary(): Promise<DatabaseHealthSummary> {
+    return summarizeReport(await this.checkHealth());
+  }
+
+  /**
+   * Runs every check and sums them up: `healthy`, `degraded` (still serving) or `unhealthy`.
+   * The report has every figure, paths and disk sizes included: serve it to operators only, and
+   * {@link checkHealthSummary} to anyone else.
+   */
   async checkHealth(): Promise<DatabaseHealthReport> {
     const { latencyThresholdMs } = this.config.health;
     const [{ outcome: connection, latencyMs }, storage] = await Promise.all([
@@ -58,11 +85,20 @@ export class DatabaseHealthService {
     }
     // Found once at boot and kept on the connection: this call reads no catalog.
     const migrations = this.connection.migrations ?? MIGRATIONS_NOT_CHECKED;
-    const checks = { connection, performance, storage, migrations };
-    const { provider, fallbackActive, fallbackReason } = this.connection;
+    const { adapter } = this.connection;
+    const checks = {
+      connection,
+      performance,
+      storage,
+      migrations,
+      pool: checkPool(adapter),
+      cache: checkCache(adapter, this.cacheSource),
+    };
+    const { provider, configuredProvider, fallbackActive, fallbackReason } = this.connection;
     return {
       status: summarizeHealth(checks, fallbackActive),
       provider,
+      configuredProvider,
       fallbackActive,
       ...(fallbackActive ? { fallbackReason } : {}),
       checks,
@@ -105,8 +141,8 @@ export class DatabaseHealthService {
   /** The circuit breaker's state and retry counters, when the adapter is wrapped for resilience. */
   private resilienceDetails(): { details?: Record<string, unknown> } {
     const adapter = this.connection.adapter;
-    if (!(adapter instanceof ResilientAdapter)) return {};
-    const { circuitState, retries, exhausted } = adapter.stats();
+    if (!hasResilienceStats(adapter)) return {};
+    const { circuitState, retries, exhausted } = adapter.resilienceStats();
     return { details: { circuit: circuitState, retries, exhausted } };
   }
 

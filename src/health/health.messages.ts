@@ -17,6 +17,11 @@ export const HEALTH_MESSAGES = {
   migrationsDrift: 'The schema differed from the table definitions at boot',
   migrationsFailed: 'The schema could not be read at boot',
   migrationsNotChecked: 'Not checked: this provider offers no direct SQL to read the schema with',
+  poolOk: 'Connections are free',
+  poolSaturated: 'Callers are waiting for a connection',
+  poolNotReported: 'This provider has no connection pool',
+  cacheOk: 'The result cache reports its hit rate',
+  cacheNotReported: 'No result cache is configured',
 } as const;
 
 /** Machine-readable reasons a check did not pass. */
@@ -30,4 +35,5 @@ export const HEALTH_REASONS = {
   pendingMigrations: 'pending-migrations',
   schemaDrift: 'schema-drift',
   notChecked: 'not-checked',
+  poolSaturated: 'pool-saturated',
 } as const;

@@ -5,3 +5,4 @@ export * from './health.messages';
 export * from './promise-timeout';
 export * from './storage-stats.interface';
 export * from './summarize-health';
+export * from './usage-checks';

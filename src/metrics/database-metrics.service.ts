@@ -1,4 +1,4 @@
-import { ResilientAdapter, type ResilienceStats } from '../resilience/resilient.adapter';
+import type { ResilienceStats } from '../resilience/resilient.adapter';
 import { Injectable, Logger, type LoggerService } from '@nestjs/common';
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
 import type { QueryEvent, QueryObserver } from '../adapters/query-observer';
@@ -7,7 +7,18 @@ import type {
   ResolvedDatabaseConfig,
 } from '../config/database-options.interface';
 import { hasStorageStats } from '../health/storage-stats.interface';
-import { hasPoolStats, hasTableStats, type PoolStats } from './database-stats.interface';
+import type { DatabaseConnection } from '../config/database-connection.interface';
+import type { HealthCheckOutcome } from '../health/database-health.interface';
+import {
+  hasCacheStats,
+  hasPoolStats,
+  hasResilienceStats,
+  hasTableStats,
+  type CacheStats,
+  type CacheStatsProvider,
+  type PoolStats,
+} from './database-stats.interface';
+import type { GaugeSource } from './prometheus-gauges';
 import { LatencyReservoir, type LatencyPercentiles } from './latency-reservoir';
 import { PrometheusExporter } from './prometheus-exporter';
 
@@ -46,6 +57,8 @@ export interface DatabaseStats {
   databaseBytes?: number;
   /** Circuit breaker state and retry counters, when resilience is on. */
   resilience?: ResilienceStats;
+  /** Result cache hits and misses, when a cache reports them. */
+  cache?: CacheStats;
 }
 
 class OperationCounter {
@@ -80,12 +93,18 @@ export class DatabaseMetricsService implements QueryObserver {
   private totalErrors = 0;
   private slowQueries = 0;
   private adapter: IDatabaseAdapter | undefined;
+  private migrations: HealthCheckOutcome | undefined;
+  private cacheSource: CacheStatsProvider | undefined;
 
   constructor(
     private readonly settings: DatabaseMetricsSettings,
     private readonly logger: LoggerService = new Logger('DatabaseMetrics'),
   ) {
-    this.prometheus = PrometheusExporter.create(settings.prometheus, settings.prometheusPrefix);
+    this.prometheus = PrometheusExporter.create(
+      settings.prometheus,
+      settings.prometheusPrefix,
+      this.gaugeSource(),
+    );
   }
 
   /** The Prometheus registry the metrics are on; undefined without prom-client or when turned off. */
@@ -100,6 +119,47 @@ export class DatabaseMetricsService implements QueryObserver {
    */
   bindAdapter(adapter: IDatabaseAdapter): void {
     this.adapter = adapter;
+  }
+
+  /**
+   * As {@link bindAdapter}, with what the boot found of migrations (for the
+   * `migrations_pending` and `schema_drift_differences` gauges).
+   * @internal
+   */
+  bindConnection(connection: Pick<DatabaseConnection, 'adapter' | 'migrations'>): void {
+    this.adapter = connection.adapter;
+    this.migrations = connection.migrations;
+  }
+
+  /**
+   * Where cache figures come from when the cache is not a layer of the adapter: by default they
+   * are read from the adapter's optional `cacheStats()` ({@link CacheStatsProvider}), which
+   * every layer forwards. `undefined` goes back to that default.
+   */
+  useCacheStats(source: CacheStatsProvider | undefined): void {
+    this.cacheSource = source;
+  }
+
+  /** The result cache's hits and misses since boot; undefined without a cache. */
+  cacheStats(): CacheStats | undefined {
+    const source =
+      this.cacheSource ?? (this.adapter && hasCacheStats(this.adapter) ? this.adapter : undefined);
+    return source?.cacheStats();
+  }
+
+  /** What the Prometheus gauges read at each scrape, from the bound adapter and connection. */
+  private gaugeSource(): GaugeSource {
+    return {
+      provider: () => this.adapter?.provider ?? '',
+      pool: () =>
+        this.adapter && hasPoolStats(this.adapter) ? this.adapter.poolStats() : undefined,
+      circuitState: () =>
+        this.adapter && hasResilienceStats(this.adapter)
+          ? this.adapter.resilienceStats().circuitState
+          : undefined,
+      migrations: () => migrationFigures(this.migrations),
+      cache: () => this.cacheStats(),
+    };
   }
 
   /** Records one finished operation. Never throws. */
@@ -174,7 +234,21 @@ export class DatabaseMetricsService implements QueryObserver {
     if (hasTableStats(adapter)) stats.tableRowCounts = await adapter.tableRowCounts();
     if (hasStorageStats(adapter))
       stats.databaseBytes = (await adapter.storageStats()).databaseBytes;
-    if (adapter instanceof ResilientAdapter) stats.resilience = adapter.stats();
+    if (hasResilienceStats(adapter)) stats.resilience = adapter.resilienceStats();
+    const cache = this.cacheStats();
+    if (cache) stats.cache = cache;
     return stats;
   }
+}
+
+/** The counts of a boot migration check, when one ran and read the schema. */
+function migrationFigures(
+  outcome: HealthCheckOutcome | undefined,
+): { pending: number; drift: number } | undefined {
+  const details = outcome?.details;
+  if (!details || typeof details.pending !== 'number') return undefined;
+  return {
+    pending: details.pending,
+    drift: Array.isArray(details.drift) ? details.drift.length : 0,
+  };
 }

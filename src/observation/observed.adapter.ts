@@ -1,15 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
-import { iterateRows } from '../adapters/iterate-rows';
 import type { QueryEvent, QueryObserver } from '../adapters/query-observer';
 import { DatabaseException, TransactionException } from '../exceptions';
-import { sqlTag } from '../adapters/raw-sql';
-import { forwardExtras } from './forward-extras';
+import { AdapterLayer } from './adapter-layer';
 import { collectStatements, StatementTrace } from './statement-trace';
 
-/** The contract's operations on a table, and where each takes its table. */
-const TABLE_OPERATIONS = {
+/**
+ * The contract's operations on a table, and where each takes its table. Every layer that wraps
+ * operations generically (observation here, tracing in src/tracing/) reads this one list, so a new
+ * contract method is one line here.
+ */
+export const TABLE_OPERATIONS = {
   create: 1,
   createMany: 1,
   upsert: 1,
@@ -40,7 +42,7 @@ const TABLE_OPERATIONS = {
  * Operations on no table. They are not traced for statements: beginTransaction() must enter its
  * caller's async context, which running it inside a trace's context would undo.
  */
-const PLAIN_OPERATIONS = [
+export const PLAIN_OPERATIONS = [
   'transaction',
   'beginTransaction',
   'commitTransaction',
@@ -157,7 +159,7 @@ export function instrumentAdapter(adapter: IDatabaseAdapter, observer: QueryObse
  * composed like {@link withResilience}. It forwards the optional methods the adapter has (pool,
  * table and storage statistics).
  */
-export class ObservedAdapter implements IDatabaseAdapter {
+export class ObservedAdapter extends AdapterLayer implements IDatabaseAdapter {
   // Defined per instance by the constructor, each wrapping the inner adapter's.
   declare readonly create: IDatabaseAdapter['create'];
   declare readonly createMany: IDatabaseAdapter['createMany'];
@@ -182,36 +184,16 @@ export class ObservedAdapter implements IDatabaseAdapter {
   declare readonly restoreMany: IDatabaseAdapter['restoreMany'];
   declare readonly deleteMany: IDatabaseAdapter['deleteMany'];
   declare readonly runSql: IDatabaseAdapter['runSql'];
-  /** Runs through this layer's `runSql`, so raw statements are observed too. */
-  readonly sql = sqlTag(this);
   declare readonly transaction: IDatabaseAdapter['transaction'];
   declare readonly beginTransaction: IDatabaseAdapter['beginTransaction'];
   declare readonly commitTransaction: IDatabaseAdapter['commitTransaction'];
   declare readonly rollbackTransaction: IDatabaseAdapter['rollbackTransaction'];
   declare readonly ping: IDatabaseAdapter['ping'];
 
-  constructor(
-    readonly inner: IDatabaseAdapter,
-    observer: QueryObserver,
-  ) {
+  constructor(inner: IDatabaseAdapter, observer: QueryObserver) {
+    super(inner);
     observeInto(this, inner, observer);
-    forwardExtras(this, inner);
-  }
-
-  get provider(): IDatabaseAdapter['provider'] {
-    return this.inner.provider;
-  }
-
-  get capabilities(): IDatabaseAdapter['capabilities'] {
-    return this.inner.capabilities;
-  }
-
-  /** Batches through this layer's findPage: each is reported as one findPage. */
-  iterate: IDatabaseAdapter['iterate'] = (options, table, iterateOptions) =>
-    iterateRows(this, options, table, iterateOptions);
-
-  close(): Promise<void> {
-    return this.inner.close();
+    this.forwardExtras();
   }
 }
 

@@ -195,6 +195,11 @@ export class ResilientAdapter implements IDatabaseAdapter {
     return stats;
   }
 
+  /** The same as {@link stats}, under the name layers forward (ResilienceStatsProvider). */
+  resilienceStats(): ResilienceStats {
+    return this.stats();
+  }
+
   create<T extends IBaseEntity>(data: CreateInput<T>, table: TableDefinition<T>): Promise<T> {
     const tooLarge = this.limits && writeSizeViolation(data, this.limits);
     if (tooLarge) return Promise.reject(tooLarge);

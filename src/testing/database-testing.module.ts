@@ -19,7 +19,7 @@ const TEST_PROVIDERS: readonly TestDatabaseProvider[] = ['sqlite', 'pglite', 'po
 /** What {@link DatabaseTestingModule.forRoot} takes. */
 export interface DatabaseTestingOptions extends Pick<
   DatabaseModuleOptions,
-  'maxPageSize' | 'transactionTimeoutMs' | 'logQueries' | 'metrics' | 'health'
+  'maxPageSize' | 'transactionTimeoutMs' | 'logQueries' | 'metrics' | 'health' | 'tracing'
 > {
   /**
    * The connection the test database serves: a name makes it that named connection, injected by
@@ -83,10 +83,10 @@ class TestDatabaseCleanup implements OnApplicationShutdown {
 
 /**
  * The data layer for an application's own tests: `DatabaseModule.forRootAsync` on a private
- * database with the library's migrations and the application's applied, resilience off, and the
- * environment ignored (a developer's `.env` never points tests at a real database). Repositories,
- * the adapter and health are injectable as in the application; register the application's
- * repositories with `DatabaseModule.forFeature`. Pair it with `rollbackEachTest`.
+ * database with the library's migrations and the application's applied, resilience and tracing
+ * off, and the environment ignored (a developer's `.env` never points tests at a real database).
+ * Repositories, the adapter and health are injectable as in the application; register the
+ * application's repositories with `DatabaseModule.forFeature`. Pair it with `rollbackEachTest`.
  *
  * @example
  * const moduleRef = await Test.createTestingModule({
@@ -162,6 +162,9 @@ function moduleOptions(
 ): DatabaseModuleOptions {
   const { adminUrl: _adminUrl, name: _name, migrations, ...passed } = options;
   return {
+    // Off unless a test asks for spans (`tracing: { tracerProvider }`): the adapter is then the
+    // provider's own, as tests that reach its pool expect.
+    tracing: false,
     ...passed,
     provider,
     env: {},

@@ -21,6 +21,11 @@ export class ConnectionLock {
     return this.held;
   }
 
+  /** How many callers wait for the lock. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /** Takes the lock if it is free (never once shut). */
   tryAcquire(): boolean {
     if (this.held || this.shutdown) return false;

@@ -2,6 +2,7 @@
 // held from BEGIN to the end, so another flow's statement never runs inside someone's transaction.
 import type { DatabaseException } from '../exceptions';
 import { TransactionException } from '../exceptions';
+import type { PoolStats } from '../metrics/database-stats.interface';
 import { ConnectionLock } from './connection-lock';
 import type { TransactionConnections } from './transaction-connections';
 import { closedException } from './transaction-state';
@@ -39,6 +40,14 @@ export class SharedConnection<C> implements TransactionConnections<C> {
   private closed = false;
 
   constructor(private readonly engine: SingleConnection<C>) {}
+
+  /**
+   * The one connection as a pool of one, for metrics: busy while a transaction or a migration
+   * holds it, with the flows queued for it waiting.
+   */
+  usage(): PoolStats {
+    return { total: 1, idle: this.lock.isHeld ? 0 : 1, waiting: this.lock.waiting, max: 1 };
+  }
 
   /** BEGIN once the lock is had. No isolation level: one transaction at a time is serializable. */
   async begin(): Promise<C> {

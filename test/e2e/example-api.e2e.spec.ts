@@ -223,6 +223,38 @@ describe('example API: health and metrics', () => {
     });
     expect(res.body.checks.connection.status).toBe('pass');
     expect(res.body.checks.storage.status).toBe('pass');
+    expect(res.body).toMatchObject({
+      configuredProvider: 'sqlite',
+      poolSaturation: 0,
+      migrations: { pending: 0, drift: 0 },
+      checks: { pool: { status: 'pass' }, cache: { status: 'skip', reason: 'not-reported' } },
+    });
+  });
+
+  it('GET /health, served without authentication, carries no path, disk figure or details', async () => {
+    const res = await http.get('/health').expect(200);
+    const text = JSON.stringify(res.body);
+    expect(text).not.toContain(tmp.file('x').split('/').slice(0, -1).join('/'));
+    expect(text).not.toMatch(/Bytes|"path"|"details"|"error"/);
+  });
+
+  it('GET /health/details is the full report, only with the operators’ bearer token', async () => {
+    await http.get('/health/details').expect(404);
+    process.env.HEALTH_DETAILS_TOKEN = 'operators-only';
+    try {
+      await http.get('/health/details').expect(401);
+      await http.get('/health/details').set('Authorization', 'Bearer wrong-token!').expect(401);
+      const res = await http
+        .get('/health/details')
+        .set('Authorization', 'Bearer operators-only')
+        .expect(200);
+      expect(res.body.checks.storage.details).toMatchObject({
+        databaseBytes: expect.any(Number),
+        freeDiskBytes: expect.any(Number),
+      });
+    } finally {
+      delete process.env.HEALTH_DETAILS_TOKEN;
+    }
   });
 
   it('GET /metrics reports counts per operation and table', async () => {

@@ -9,6 +9,7 @@ import {
   InjectDatabaseAdapter,
   ResilientAdapter,
   SQLiteAdapter,
+  TracedAdapter,
   UserRepository,
   type DatabaseModuleOptions,
   type DatabaseOptionsFactory,
@@ -63,13 +64,14 @@ describe('DatabaseModule', () => {
     }
   });
 
-  it('wraps the adapter for resilience by default, showing the circuit in health and stats', async () => {
+  it('wraps the adapter for resilience and tracing by default, showing the circuit in health and stats', async () => {
     const app = await boot([
       DatabaseModule.forRoot({ provider: 'sqlite', sqlite: { path: tmp.file() }, env: {} }),
     ]);
     try {
       const adapter = app.get<IDatabaseAdapter>(DATABASE_ADAPTER);
-      expect(adapter).toBeInstanceOf(ResilientAdapter);
+      expect(adapter).toBeInstanceOf(TracedAdapter);
+      expect((adapter as TracedAdapter).inner).toBeInstanceOf(ResilientAdapter);
       const report = await app.get(DatabaseHealthService).checkHealth();
       expect(report.checks.connection.details).toMatchObject({ circuit: 'closed', exhausted: 0 });
       const stats = await app.get(DatabaseMetricsService).collectStats();
@@ -80,12 +82,13 @@ describe('DatabaseModule', () => {
     }
   });
 
-  it('leaves the adapter bare with resilience: false', async () => {
+  it('leaves the adapter bare with resilience: false and tracing: false', async () => {
     const app = await boot([
       DatabaseModule.forRoot({
         provider: 'sqlite',
         sqlite: { path: tmp.file() },
         resilience: false,
+        tracing: false,
         env: {},
       }),
     ]);

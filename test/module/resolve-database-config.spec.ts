@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { DATABASE_DEFAULTS, isDatabaseProvider, resolveDatabaseConfig } from '../../src/config';
 import { problemsOf } from './config-problems';
 
@@ -19,6 +20,18 @@ describe('resolveDatabaseConfig', () => {
       backoffMs: DATABASE_DEFAULTS.probeBackoffMs,
     });
     expect(config.sqlite).toEqual({ path: './data/database.sqlite', synchronous: 'NORMAL' });
+  });
+
+  it('turns tracing on by default, off by option or DATABASE_TRACING, and keeps a given provider', () => {
+    expect(resolveDatabaseConfig({ env: supabaseEnv }).tracing).toEqual({});
+    expect(resolveDatabaseConfig({ env: supabaseEnv, tracing: false }).tracing).toBeNull();
+    expect(
+      resolveDatabaseConfig({ env: { ...supabaseEnv, DATABASE_TRACING: 'false' } }).tracing,
+    ).toBeNull();
+    const tracerProvider = trace.getTracerProvider();
+    expect(
+      resolveDatabaseConfig({ env: supabaseEnv, tracing: { tracerProvider } }).tracing,
+    ).toEqual({ tracerProvider });
   });
 
   it('turns resilience on by default and reads its settings from the environment', () => {

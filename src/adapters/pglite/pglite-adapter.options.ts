@@ -22,6 +22,8 @@ export interface PGliteAdapterOptions {
    * with the library's, merged by version. Default is none.
    */
   appMigrationsDirectories?: readonly string[];
+  /** Receives a line per migration `open` applies (the module logs them at boot). Default discards them. */
+  migrationLog?: (line: string) => void;
   /** Page size and IN-list limits. Default is {@link DEFAULT_QUERY_LIMITS}. */
   limits?: Partial<QueryLimits>;
   /** Receives an event after every operation (metrics, query logs). Default is none. */

@@ -3,6 +3,7 @@ import type { Extension, PGlite } from '@electric-sql/pglite';
 import { DatabaseConfigurationException } from '../../config/database-configuration.exception';
 import { PostgresMigrationDriver } from '../../migrations/drivers/postgres-migration.driver';
 import { MigrationRunner } from '../../migrations/migration-runner';
+import type { PoolStats } from '../../metrics/database-stats.interface';
 import type { AdapterCapabilities } from '../database-adapter.interface';
 import { SqlAdapter } from '../sql/sql.adapter';
 import type { PGliteAdapterOptions } from './pglite-adapter.options';
@@ -30,13 +31,16 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
  */
 export class PGliteAdapter extends SqlAdapter<PGlite> {
   readonly capabilities = CAPABILITIES;
+  private readonly pglite: PgliteDriver;
 
   private constructor(
     /** The PGlite instance, for what the contract does not cover. */
     readonly db: PGlite,
     options: PGliteAdapterOptions,
   ) {
-    super(new PgliteDriver(db), options);
+    const driver = new PgliteDriver(db);
+    super(driver, options);
+    this.pglite = driver;
   }
 
   /** Starts PGlite (in memory, or in `path`) and, unless `migrate: false`, applies migrations. */
@@ -49,6 +53,7 @@ export class PGliteAdapter extends SqlAdapter<PGlite> {
         await new MigrationRunner(driver, {
           directory: options.migrationsDirectory,
           appDirectories: options.appMigrationsDirectories,
+          log: options.migrationLog,
         }).up();
       } catch (error) {
         await adapter.close();
@@ -63,6 +68,11 @@ export class PGliteAdapter extends SqlAdapter<PGlite> {
     const text = 'SELECT pg_database_size(current_database())::float8';
     const { rows } = await this.engine.run('storageStats', undefined, { text, values: [] });
     return { databaseBytes: Number(rows[0][0]) };
+  }
+
+  /** The one connection as a pool of one (busy while a transaction holds it), for metrics. */
+  poolStats(): PoolStats {
+    return this.pglite.connections.usage();
   }
 }
 

@@ -76,6 +76,8 @@ export interface PostgresAdapterOptions {
    * with the library's, merged by version. Default is none.
    */
   appMigrationsDirectories?: readonly string[];
+  /** Receives a line per migration `open` applies (the module logs them at boot). Default discards them. */
+  migrationLog?: (line: string) => void;
   /**
    * How long one wait for the migration lock (held by another instance migrating the same
    * database) may last before `open()` fails with a MigrationException naming the holder, in

@@ -87,6 +87,7 @@ export class PostgresAdapter extends SqlAdapter<CheckedOutClient> {
         await new MigrationRunner(driver, {
           directory: options.migrationsDirectory,
           appDirectories: options.appMigrationsDirectories,
+          log: options.migrationLog,
         }).up();
       }
     } catch (error) {

@@ -29,6 +29,8 @@ export interface SQLiteAdapterOptions {
    * with the library's, merged by version. Default is none.
    */
   appMigrationsDirectories?: readonly string[];
+  /** Receives a line per migration `open` applies (the module logs them at boot). Default discards them. */
+  migrationLog?: (line: string) => void;
   /** Receives an event after every operation (metrics, query logging). Default is none. */
   observer?: QueryObserver;
 }

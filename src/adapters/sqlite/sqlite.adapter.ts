@@ -2,6 +2,7 @@ import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { MigrationRunner, SqliteMigrationDriver } from '../../migrations';
+import type { PoolStats } from '../../metrics/database-stats.interface';
 import type { AdapterCapabilities } from '../database-adapter.interface';
 import { SqlAdapter } from '../sql/sql.adapter';
 import type { SQLiteAdapterOptions } from './sqlite-adapter.options';
@@ -79,6 +80,7 @@ export class SQLiteAdapter extends SqlAdapter<Database.Database> {
       await new MigrationRunner(new SqliteMigrationDriver(this.sqlite.db), {
         directory: migrationsDirectory,
         appDirectories: appMigrationsDirectories,
+        log: this.options.migrationLog,
       }).up();
       // A migration may have added or dropped a search index.
       this.sqlite.forgetSearchIndexes();
@@ -86,6 +88,11 @@ export class SQLiteAdapter extends SqlAdapter<Database.Database> {
     } finally {
       lock.release();
     }
+  }
+
+  /** The one connection as a pool of one (busy while a transaction holds it), for metrics. */
+  poolStats(): PoolStats {
+    return this.sqlite.connections.usage();
   }
 
   /** File, WAL and free-disk sizes, for the health service. */
