@@ -101,7 +101,9 @@ export function normalizeCreateMany<R = WriteValues>(
 ): R[] {
   if (!Array.isArray(data)) throw new ValidationException('createMany takes an array', 'data');
   const now = nowTimestamp();
-  return data.map((item, index) =>
+  // Array.from visits the holes of a sparse array (as undefined, refused as a bad row), where
+  // map skips them and would leave holes for the insert to trip over.
+  return Array.from(data, (item, index) =>
     keep(withRowIndex(index, () => normalizeCreate(table, item, now))),
   );
 }

@@ -24,6 +24,17 @@ describe.each(CONFORMANCE_PROVIDERS)('errors', (provider) => {
       expect((error as ValidationException).field).toBe('1.emailVerified');
     });
 
+    it('refuses a hole in the rows of createMany as a bad row, writing nothing', async () => {
+      const scope = new Scope();
+      const first = scope.user();
+      // eslint-disable-next-line no-sparse-arrays
+      const rows = [first, , scope.user()] as never[];
+      const error = await caught(() => db.adapter.createMany(rows, usersTable));
+      expect(error).toBeInstanceOf(ValidationException);
+      expect((error as ValidationException).message).toMatch(/^Row 1/);
+      expect(await db.adapter.count({ email: first.email }, usersTable)).toBe(0);
+    });
+
     it('checks upsert options the same way everywhere', async () => {
       const scope = new Scope();
       const input = scope.user();
