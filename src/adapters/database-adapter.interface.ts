@@ -5,6 +5,7 @@ import type {
   UpdateInput,
 } from '../schema/table-definition';
 import type { TransactionOptions } from '../transactions/transaction-options';
+import type { ReadCache } from '../cache/read-cache-options';
 
 /** The providers the library can run on. */
 export type DatabaseProvider = 'sqlite' | 'postgres' | 'pglite' | 'supabase';
@@ -73,6 +74,8 @@ export interface FindOptions {
   pagination?: IPaginationOptions | ICursorPaginationOptions;
   /** Include soft-deleted rows. Default is `false`. */
   includeDeleted?: boolean;
+  /** Serve the result from the cache layer, if one is configured (docs/caching.md). Default is none. */
+  cache?: ReadCache;
 }
 
 /** A page of an offset-paginated read. */
@@ -99,6 +102,8 @@ export interface ICursorPaginatedResult<T> {
 export interface FindByIdOptions {
   /** Return the row even when soft-deleted. Default is `false`. */
   includeDeleted?: boolean;
+  /** Serve the result from the cache layer, if one is configured (docs/caching.md). Default is none. */
+  cache?: ReadCache;
 }
 
 /** What {@link IDatabaseAdapter.upsert} does when a live row already has the key. */
