@@ -138,9 +138,13 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async invalidate(tables: readonly string[] | undefined): Promise<void> {
-    // Tried even while down: it fails at once without a connection, and when it succeeds no
-    // entry of the table is found again. A failure is recorded, so the epoch is bumped before
-    // any read uses Redis again.
+    // Tried even while down, when connected: when it succeeds no entry of the table is found
+    // again. A failure is recorded, so the epoch is bumped before any read uses Redis again.
+    if (this.client.status !== 'ready') {
+      // Not sent: ioredis would refuse it, yet keep its command timer running.
+      this.markDown();
+      return;
+    }
     try {
       if (tables === undefined) await this.client.incr(`${this.prefix}epoch`);
       else await Promise.all(tables.map((table) => this.client.incr(`${this.prefix}v:${table}`)));
@@ -160,7 +164,10 @@ export class RedisCacheStore implements CacheStore {
     clearTimeout(this.retryTimer);
     if (!this.ownsClient) return;
     try {
-      await this.client.quit();
+      // QUIT lets commands in flight finish; without a connection there is nothing to wait for,
+      // and disconnect() also stops the reconnection attempts.
+      if (this.client.status === 'ready') await this.client.quit();
+      else this.client.disconnect();
     } catch {
       this.client.disconnect();
     }
@@ -206,6 +213,10 @@ export class RedisCacheStore implements CacheStore {
     if (this.available || this.recovering || this.closed) return;
     if (!this.outage) {
       this.available = true;
+      return;
+    }
+    if (this.client.status !== 'ready') {
+      this.scheduleRecovery();
       return;
     }
     this.recovering = true;
