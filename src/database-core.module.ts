@@ -1,4 +1,5 @@
 import { withResilience } from './resilience/resilient.adapter';
+import { withConfiguredCache } from './cache/cache-module-options';
 import {
   Global,
   Inject,
@@ -148,6 +149,10 @@ export function createDatabaseProviders(name?: string): Provider[] {
         // Wrapped before metrics bind to it, so pool and table figures pass through the wrapper.
         if (resolved.resilience) {
           opened.adapter = withResilience(opened.adapter, resolved.resilience);
+        }
+        // Outermost: a hit costs no retry, breaker or query metric, as it runs no query.
+        if (resolved.cache) {
+          opened.adapter = await withConfiguredCache(opened.adapter, resolved.cache);
         }
         counter.bindAdapter(opened.adapter);
         return opened;

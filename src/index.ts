@@ -19,5 +19,6 @@ export * from './cli';
 export * from './health';
 export * from './metrics';
 export * from './resilience';
+export * from './cache';
 export * from './http';
 export * from './testing';

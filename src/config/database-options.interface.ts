@@ -1,4 +1,5 @@
 import type { ResilienceOptions } from '../resilience/resilient.adapter';
+import type { CacheModuleOptions, ResolvedCacheConfig } from '../cache/cache-module-options';
 import type { TableDefinition } from '../schema/table-definition';
 import type { ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
@@ -169,6 +170,13 @@ export interface DatabaseModuleOptions {
    */
   resilience?: ResilienceOptions | false;
   /**
+   * The result cache (docs/caching.md): reads that ask for it (`cache` in their options, or a
+   * repository's `cacheReads`) are served from it until a write through the library changes
+   * their table. `true` for the defaults, `false` for none. Default is `DATABASE_CACHE`
+   * (`memory`, `redis` or `off`), else off.
+   */
+  cache?: CacheModuleOptions | boolean;
+  /**
    * Log every statement (redacted) through Nest's Logger; ignored when `NODE_ENV=production`.
    * Default is `DATABASE_LOG_QUERIES`, else `false`.
    */
@@ -273,4 +281,6 @@ export interface ResolvedDatabaseConfig {
   logQueries: boolean;
   /** Null when resilience is off. */
   resilience: ResilienceOptions | null;
+  /** Null when the cache is off. */
+  cache: ResolvedCacheConfig;
 }

@@ -12,6 +12,7 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../adapters/database-adapter.interface';
+import type { ReadCache } from '../cache/read-cache-options';
 import { InjectDatabaseAdapter } from '../database.decorators';
 import type { FieldViolation } from '../exceptions';
 import { checkWork } from '../query/operation-input';
@@ -52,6 +53,7 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
   'orderBy',
   'pagination',
   'includeDeleted',
+  'cache',
 ]);
 
 /**
@@ -83,6 +85,14 @@ export abstract class BaseRepository<
    * validation beyond the column types the adapter checks.
    */
   protected readonly entityClass?: EntityClass<T>;
+
+  /**
+   * How this repository's reads use the cache layer (docs/caching.md) when they do not say so
+   * themselves with `cache` in their options: `{ ttlMs }` (or `true`) caches every read of the
+   * repository outside transactions. Ignored when the module has no cache. Default is none: a
+   * read is cached only when it asks.
+   */
+  protected readonly cacheReads?: ReadCache;
 
   // Built on first use: subclass fields (entityClass, table) are not set yet in this constructor.
   private validator?: EntityValidator<T>;
@@ -126,17 +136,17 @@ export abstract class BaseRepository<
 
   /** The row, or null when it is missing or soft-deleted (unless `includeDeleted`). */
   findById(id: string, options?: FindByIdOptions): Promise<T | null> {
-    return this.adapter.findById(id, this.table, options);
+    return this.adapter.findById(id, this.table, this.withCacheReads(options));
   }
 
   /** The live rows among these ids, in one query, in no particular order. */
   findByIds(ids: readonly string[], options?: FindByIdOptions): Promise<T[]> {
-    return this.adapter.findByIds(ids, this.table, options);
+    return this.adapter.findByIds(ids, this.table, this.withCacheReads(options));
   }
 
   /** Every matching row (or one page of them when `pagination` is given), ordered. */
   findMany(options: FindOptions = {}): Promise<T[]> {
-    return this.adapter.findMany(options, this.table);
+    return this.adapter.findMany(this.withCacheReads(options), this.table);
   }
 
   /**
@@ -144,7 +154,10 @@ export abstract class BaseRepository<
    * keys are all {@link FindOptions} keys (`filters`, `orderBy`, …) and not columns is options.
    */
   findFirst(filtersOrOptions?: IFilterOptions | FindOptions): Promise<T | null> {
-    return this.adapter.findFirst(this.toFindOptions(filtersOrOptions), this.table);
+    return this.adapter.findFirst(
+      this.withCacheReads(this.toFindOptions(filtersOrOptions)),
+      this.table,
+    );
   }
 
   /** One cursor page; pass `nextCursor` as `pagination.after` for the next. */
@@ -154,7 +167,7 @@ export abstract class BaseRepository<
   findWithPagination(
     options: OffsetFindOptions | CursorFindOptions = {},
   ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
-    return this.adapter.findPage(options, this.table);
+    return this.adapter.findPage(this.withCacheReads(options), this.table);
   }
 
   /**
@@ -201,12 +214,12 @@ export abstract class BaseRepository<
 
   /** The number of matching rows (live ones unless `includeDeleted`). */
   count(filters?: IFilterOptions, options?: FindByIdOptions): Promise<number> {
-    return this.adapter.count(filters, this.table, options);
+    return this.adapter.count(filters, this.table, this.withCacheReads(options));
   }
 
   /** Whether a live row (or any row, with `includeDeleted`) has this id. */
   exists(id: string, options?: FindByIdOptions): Promise<boolean> {
-    return this.adapter.exists(id, this.table, options);
+    return this.adapter.exists(id, this.table, this.withCacheReads(options));
   }
 
   /**
@@ -230,6 +243,14 @@ export abstract class BaseRepository<
   /** As {@link prepareCreate}, for `update`. Default is the input unchanged. */
   protected prepareUpdate(data: UpdateInput<T>): UpdateInput<T> {
     return data;
+  }
+
+  /** Read options with the repository's {@link cacheReads}, unless they say `cache` themselves. */
+  private withCacheReads<O extends { cache?: ReadCache }>(options: O): O;
+  private withCacheReads<O extends { cache?: ReadCache }>(options: O | undefined): O | undefined;
+  private withCacheReads<O extends { cache?: ReadCache }>(options: O | undefined): O | undefined {
+    if (this.cacheReads === undefined || options?.cache !== undefined) return options;
+    return { ...options, cache: this.cacheReads } as O;
   }
 
   private validateCreate(inputs: readonly CreateInput<T>[]): void {

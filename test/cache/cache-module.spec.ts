@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, type INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import Redis from 'ioredis';
+import {
+  CachedAdapter,
+  DATABASE_ADAPTER,
+  DatabaseConfigurationException,
+  DatabaseModule,
+  type IDatabaseAdapter,
+  resolveDatabaseConfig,
+  UserRepository,
+} from '../../src';
+import { makeTempSqliteDir } from '../module/temp-sqlite';
+
+const tmp = makeTempSqliteDir('cache-module');
+afterAll(() => tmp.cleanup());
+
+/** A repository whose reads are all cached unless they say otherwise. */
+@Injectable()
+class CachedUserRepository extends UserRepository {
+  protected override readonly cacheReads = { ttlMs: 60_000 };
+}
+
+async function boot(imports: any[]): Promise<INestApplicationContext> {
+  const moduleRef = await Test.createTestingModule({ imports }).compile();
+  return moduleRef.init();
+}
+
+const sqlite = () => ({ provider: 'sqlite' as const, sqlite: { path: tmp.file() }, env: {} });
+
+describe('DatabaseModule with the cache option', () => {
+  it('is off by default, and DATABASE_CACHE or the option turns it on', () => {
+    expect(resolveDatabaseConfig({ provider: 'sqlite', env: {} }).cache).toBeNull();
+    expect(
+      resolveDatabaseConfig({ provider: 'sqlite', env: { DATABASE_CACHE: 'off' } }).cache,
+    ).toBeNull();
+    expect(resolveDatabaseConfig({ provider: 'sqlite', env: {}, cache: true }).cache).toMatchObject(
+      {
+        store: 'memory',
+        defaultTtlMs: 60_000,
+        maxEntries: 1000,
+      },
+    );
+    expect(
+      resolveDatabaseConfig({
+        provider: 'sqlite',
+        env: { DATABASE_CACHE: 'redis', DATABASE_CACHE_REDIS_URL: 'redis://cache:6379' },
+      }).cache,
+    ).toMatchObject({ store: 'redis', redis: { url: 'redis://cache:6379' } });
+    expect(
+      resolveDatabaseConfig({ provider: 'sqlite', env: { DATABASE_CACHE: 'redis' }, cache: false })
+        .cache,
+    ).toBeNull();
+  });
+
+  it('refuses a store it does not know and out-of-range numbers, naming each', () => {
+    expect(() =>
+      resolveDatabaseConfig({ provider: 'sqlite', env: { DATABASE_CACHE: 'memcached' } }),
+    ).toThrow(/DATABASE_CACHE=memcached is not one of memory, redis/);
+    expect(() =>
+      resolveDatabaseConfig({
+        provider: 'sqlite',
+        env: {},
+        cache: { defaultTtlMs: 0, maxEntries: 0 },
+      }),
+    ).toThrow(DatabaseConfigurationException);
+  });
+
+  it('wraps the adapter outermost, and a repository with cacheReads caches its reads', async () => {
+    const app = await boot([
+      DatabaseModule.forRoot({ ...sqlite(), cache: true }),
+      DatabaseModule.forFeature([CachedUserRepository]),
+    ]);
+    try {
+      const adapter = app.get<IDatabaseAdapter>(DATABASE_ADAPTER);
+      expect(adapter).toBeInstanceOf(CachedAdapter);
+      const users = app.get(CachedUserRepository);
+      const created = await users.create({ email: 'a@x.io', firstName: 'Ann', lastName: 'Lee' });
+      expect(await users.count()).toBe(1);
+      expect(await users.count()).toBe(1);
+      expect((await users.findById(created.id))?.firstName).toBe('Ann');
+      expect((await users.findFirst({ filters: { email: 'a@x.io' } }))?.id).toBe(created.id);
+      expect((adapter as CachedAdapter).cacheStats()).toMatchObject({ hits: 1, misses: 3 });
+      await users.update(created.id, { firstName: 'Grace' });
+      expect((await users.findById(created.id))?.firstName).toBe('Grace');
+      await users.findById(created.id, { cache: false });
+      expect((adapter as CachedAdapter).cacheStats()).toMatchObject({ hits: 1, misses: 4 });
+      // The plain repository asks for nothing: its reads are not cached.
+      await app.get(UserRepository).count();
+      expect((adapter as CachedAdapter).cacheStats()).toMatchObject({ hits: 1, misses: 4 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('opens the Redis store, and closes it with the application', async () => {
+    const keyPrefix = `ndl-test:${randomBytes(6).toString('hex')}:`;
+    const app = await boot([
+      DatabaseModule.forRoot({ ...sqlite(), cache: { store: 'redis', redis: { keyPrefix } } }),
+      DatabaseModule.forFeature([CachedUserRepository]),
+    ]);
+    const admin = new Redis(6379, '127.0.0.1');
+    try {
+      const users = app.get(CachedUserRepository);
+      await users.create({ email: 'a@x.io', firstName: 'Ann', lastName: 'Lee' });
+      expect(await users.count()).toBe(1);
+      expect(await users.count()).toBe(1);
+      const stats = (app.get<IDatabaseAdapter>(DATABASE_ADAPTER) as CachedAdapter).cacheStats();
+      expect(stats).toMatchObject({ store: 'redis', available: true, hits: 1, misses: 1 });
+      expect((await admin.keys(`${keyPrefix}*`)).length).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+      const keys = await admin.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await admin.del(...keys);
+      admin.disconnect();
+    }
+  });
+});
