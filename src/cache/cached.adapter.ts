@@ -8,6 +8,7 @@ import type {
   TransactionHandle,
 } from '../adapters/database-adapter.interface';
 import { forwardExtras } from '../observation/forward-extras';
+import type { TableDefinition } from '../schema/table-definition';
 import { checkWork } from '../query/operation-input';
 import {
   checkTransactionOptions,
@@ -118,6 +119,17 @@ export class CachedAdapter {
       evictions: store.evictions,
       hitRate: hits + misses === 0 ? 0 : hits / (hits + misses),
     };
+  }
+
+  /**
+   * Makes the cached reads of these tables (by definition or name), or of every table when none
+   * is given, unreachable on every instance sharing the store: for writes the library did not
+   * make (another program, raw SQL, a restored backup, a rolled-back test transaction).
+   */
+  invalidateCache(tables?: readonly (TableDefinition<any> | string)[]): Promise<void> {
+    const writes = new PendingWrites();
+    writes.add(tables?.map((table) => (typeof table === 'string' ? table : table.name)));
+    return this.invalidate(writes);
   }
 
   /**
@@ -344,6 +356,22 @@ function readKey(rule: CachedReadRule, args: readonly unknown[]): string | undef
     return arg;
   });
   return argumentsKey(keyed);
+}
+
+/** The most layers looked through for cache layers (as the test transaction looks for its adapter). */
+const MAX_LAYERS = 8;
+
+/**
+ * Invalidates every cached read of each cache layer in `adapter`'s layers (those that keep the
+ * one they wrap as `inner`). The test transaction calls it after its rollback: reads made during
+ * the test may have cached rows that are gone.
+ */
+export async function invalidateCachedReads(adapter: IDatabaseAdapter): Promise<void> {
+  let layer: unknown = adapter;
+  for (let depth = 0; depth < MAX_LAYERS && typeof layer === 'object' && layer; depth += 1) {
+    if (layer instanceof CachedAdapter) await layer.invalidateCache();
+    layer = (layer as { inner?: unknown }).inner;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { type CachedAdapter, MemoryCacheStore, withCache } from '../../src/cache
 import type { IUserEntity } from '../../src/entities/user.entity';
 import { ValidationException } from '../../src/exceptions';
 import { paymentsTable, usersTable } from '../../src/schema';
+import { beginTestTransaction, rollbackTestTransaction } from '../../src/testing';
 import { afterCommit } from '../../src/transactions';
 import { cached, user } from './support/cache-fixtures';
 
@@ -194,5 +195,26 @@ describe('withCache: the result cache layer (in-process store)', () => {
     expect(await adapter.findMany({ filters: { email: 'nobody' }, ...named }, usersTable)).toEqual(
       rows,
     );
+  });
+
+  it('forgets what it cached during a test transaction once that is rolled back', async () => {
+    await beginTestTransaction(adapter);
+    await adapter.create(user('a@x.io'), usersTable);
+    expect(await adapter.count(undefined, usersTable, cached)).toBe(1);
+    await rollbackTestTransaction(adapter);
+    expect(await adapter.count(undefined, usersTable, cached)).toBe(0);
+  });
+
+  it('invalidates on demand, for writes made around the library', async () => {
+    const created = await adapter.create(user('a@x.io'), usersTable);
+    await firstNameOf(created.id);
+    raw('UPDATE users SET first_name = ? WHERE id = ?', 'Behind', created.id);
+    await adapter.invalidateCache([paymentsTable]);
+    expect(await firstNameOf(created.id)).toBe('Ada');
+    await adapter.invalidateCache(['users']);
+    expect(await firstNameOf(created.id)).toBe('Behind');
+    raw('UPDATE users SET first_name = ? WHERE id = ?', 'Again', created.id);
+    await adapter.invalidateCache();
+    expect(await firstNameOf(created.id)).toBe('Again');
   });
 });
