@@ -1,5 +1,6 @@
 import { withResilience } from './resilience/resilient.adapter';
 import { withConfiguredCache } from './cache/cache-module-options';
+import { defaultCacheKeyPrefix } from './cache/cache-key-prefix';
 import {
   Global,
   Inject,
@@ -152,7 +153,9 @@ export function createDatabaseProviders(name?: string): Provider[] {
         }
         // Outermost: a hit costs no retry, breaker or query metric, as it runs no query.
         if (resolved.cache) {
-          opened.adapter = await withConfiguredCache(opened.adapter, resolved.cache);
+          opened.adapter = await withConfiguredCache(opened.adapter, resolved.cache, () =>
+            defaultCacheKeyPrefix(resolved, opened.provider, checked),
+          );
         }
         counter.bindAdapter(opened.adapter);
         return opened;

@@ -20,7 +20,10 @@ export const CACHE_ENV = {
 export interface CacheRedisOptions {
   /** The server (a password in it is never logged). Default is `DATABASE_CACHE_REDIS_URL`, else `redis://127.0.0.1:6379`. */
   url?: string;
-  /** Prefix of every key. Default is `ndl:cache:`; give each application (or database) its own. */
+  /**
+   * Prefix of every key. Default is `ndl:cache:<connection name>:<digest of the database's
+   * location>:`, so instances of one database share entries and two databases never do.
+   */
   keyPrefix?: string;
   /** How long one command may take before Redis counts as down. Default is 1000. */
   commandTimeoutMs?: number;
@@ -81,8 +84,16 @@ export function resolveCacheConfig(
 }
 
 /** Opens the store a resolved configuration names. */
-function openCacheStore(config: NonNullable<ResolvedCacheConfig>): Promise<CacheStore> {
-  if (config.store === 'redis') return RedisCacheStore.open(config.redis);
+function openCacheStore(
+  config: NonNullable<ResolvedCacheConfig>,
+  defaultKeyPrefix: () => string,
+): Promise<CacheStore> {
+  if (config.store === 'redis') {
+    return RedisCacheStore.open({
+      ...config.redis,
+      keyPrefix: config.redis.keyPrefix ?? defaultKeyPrefix(),
+    });
+  }
   return Promise.resolve(new MemoryCacheStore({ maxEntries: config.maxEntries }));
 }
 
@@ -93,10 +104,11 @@ function openCacheStore(config: NonNullable<ResolvedCacheConfig>): Promise<Cache
 export async function withConfiguredCache(
   adapter: IDatabaseAdapter,
   config: NonNullable<ResolvedCacheConfig>,
+  defaultKeyPrefix: () => string,
 ): Promise<CachedAdapter> {
   let store: CacheStore;
   try {
-    store = await openCacheStore(config);
+    store = await openCacheStore(config, defaultKeyPrefix);
   } catch (error) {
     await adapter.close();
     throw error;

@@ -7,10 +7,12 @@ import {
   DATABASE_ADAPTER,
   DatabaseConfigurationException,
   DatabaseModule,
+  getRepositoryToken,
   type IDatabaseAdapter,
   resolveDatabaseConfig,
   UserRepository,
 } from '../../src';
+import { defaultCacheKeyPrefix } from '../../src/cache/cache-key-prefix';
 import { makeTempSqliteDir } from '../module/temp-sqlite';
 
 const tmp = makeTempSqliteDir('cache-module');
@@ -115,5 +117,47 @@ describe('DatabaseModule with the cache option', () => {
       if (keys.length > 0) await admin.del(...keys);
       admin.disconnect();
     }
+  });
+
+  it('gives each database its own Redis keys by default, so two never serve each other rows', async () => {
+    const run = randomBytes(4).toString('hex');
+    const [first, second] = [`a${run}`, `b${run}`];
+    const root = (name: string) =>
+      DatabaseModule.forRoot({ ...sqlite(), name, cache: { store: 'redis' } });
+    const app = await boot([
+      root(first),
+      root(second),
+      DatabaseModule.forFeature([CachedUserRepository], first),
+      DatabaseModule.forFeature([CachedUserRepository], second),
+    ]);
+    const admin = new Redis(6379, '127.0.0.1');
+    try {
+      const repositoryOf = (name: string) =>
+        app.get<CachedUserRepository>(getRepositoryToken(CachedUserRepository, name));
+      await repositoryOf(first).create({ email: 'a@x.io', firstName: 'Ann', lastName: 'Lee' });
+      expect(await repositoryOf(first).count()).toBe(1);
+      expect(await repositoryOf(second).count()).toBe(0);
+      expect(await repositoryOf(first).count()).toBe(1);
+      expect(await repositoryOf(second).count()).toBe(0);
+    } finally {
+      await app.close();
+      for (const name of [first, second]) {
+        const keys = await admin.keys(`ndl:cache:${name}:*`);
+        expect(keys.length).toBeGreaterThan(0);
+        await admin.del(...keys);
+      }
+      admin.disconnect();
+    }
+  });
+
+  it('derives the default prefix from where the database is, never from its credentials', () => {
+    const config = (url: string) =>
+      resolveDatabaseConfig({ provider: 'postgres', postgres: { connectionString: url }, env: {} });
+    const prefix = (url: string) => defaultCacheKeyPrefix(config(url), 'postgres', 'default');
+    const same = prefix('postgresql://app:one@db.internal:5432/shop');
+    expect(prefix('postgresql://other:two@db.internal:5432/shop')).toBe(same);
+    expect(prefix('postgresql://app:one@db.internal:5432/blog')).not.toBe(same);
+    expect(same).toMatch(/^ndl:cache:default:[\w-]{12}:$/);
+    expect(same).not.toContain('one');
   });
 });
