@@ -6,7 +6,8 @@ import Redis from 'ioredis';
 import { SQLiteAdapter } from '../../src/adapters/sqlite';
 import { type CachedAdapter, RedisCacheStore, withCache } from '../../src/cache';
 import type { IUserEntity } from '../../src/entities/user.entity';
-import { usersTable } from '../../src/schema';
+import type { IWebhookEventEntity } from '../../src/entities/webhook-event.entity';
+import { usersTable, webhookEventsTable } from '../../src/schema';
 import { freePort } from '../support/free-port';
 import { cached, user } from './support/cache-fixtures';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
@@ -140,6 +141,61 @@ describe('the Redis cache: two instances, one database, never a stale read', () 
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(a.cacheStats()).toMatchObject({ available: false, hits: 0, misses: 0 });
     expect(a.cacheStats().bypassed).toBeGreaterThan(0);
+  });
+
+  it('under concurrent reads and writes on both instances, no read returns a value older than one committed before it began', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const event = await a.create(
+      {
+        stripeEventId: `evt_${randomBytes(6).toString('hex')}`,
+        eventType: 'invoice.paid',
+        processed: false,
+        processedAt: null,
+        payload: {},
+        errorMessage: null,
+        retryCount: 0,
+      },
+      webhookEventsTable,
+    );
+    let committed = 0;
+    let writing = true;
+    /** Reads finished since the last write resolved: the writer waits for a few, so some hit. */
+    let readsSinceWrite = 0;
+    const stale: string[] = [];
+    const reader = async (adapter: CachedAdapter, name: string) => {
+      while (writing) {
+        const floor = committed;
+        const row = await adapter.findById<IWebhookEventEntity>(
+          event.id,
+          webhookEventsTable,
+          cached,
+        );
+        if (row!.retryCount < floor) stale.push(`${name} read ${row!.retryCount} after ${floor}`);
+        readsSinceWrite += 1;
+        // SQLite answers without I/O: let Redis replies in between, as requests would.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    const writer = async () => {
+      for (let i = 1; i <= 30; i += 1) {
+        const through = i % 2 === 0 ? a : b;
+        const after = await (i % 3 === 0
+          ? through.transaction(() =>
+              through.increment(event.id, 'retryCount', 1, webhookEventsTable),
+            )
+          : through.increment(event.id, 'retryCount', 1, webhookEventsTable));
+        committed = after.retryCount;
+        readsSinceWrite = 0;
+        if (i % 5 === 0) {
+          while (readsSinceWrite < 6) await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      writing = false;
+    };
+    await Promise.all([writer(), reader(a, 'a'), reader(b, 'b'), reader(a, 'a2')]);
+    expect(stale).toEqual([]);
+    expect(committed).toBe(30);
+    expect(a.cacheStats().hits + b.cacheStats().hits).toBeGreaterThan(0);
   });
 
   describe('through a proxy that goes down and comes back', () => {
