@@ -3,12 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import type { IDatabaseAdapter } from '../../src/adapters/database-adapter.interface';
+import { PostgresAdapter } from '../../src/adapters/postgres';
 import { SQLiteAdapter } from '../../src/adapters/sqlite';
 import { type CachedAdapter, RedisCacheStore, withCache } from '../../src/cache';
 import type { IUserEntity } from '../../src/entities/user.entity';
 import type { IWebhookEventEntity } from '../../src/entities/webhook-event.entity';
 import { usersTable, webhookEventsTable } from '../../src/schema';
 import { freePort } from '../support/free-port';
+import { createTestDatabase, describeWithPostgres } from '../support/postgres';
 import { cached, user } from './support/cache-fixtures';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
@@ -26,216 +29,254 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** One database that several instances open, each with an adapter of its own. */
+interface SharedDatabase {
+  open(): Promise<IDatabaseAdapter>;
+  dispose(): Promise<void>;
+}
+
+/** Two SQLite connections to one file. */
+async function sqliteFile(): Promise<SharedDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), 'ndl-cache-'));
+  const path = join(dir, 'shared.sqlite');
+  // Migrated once, before the instances open the file.
+  await (await SQLiteAdapter.open({ path, migrate: true })).close();
+  return {
+    open: () => SQLiteAdapter.open({ path, migrate: false }),
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Two PostgreSQL adapters (two pools) on one database. */
+async function postgresDatabase(): Promise<SharedDatabase> {
+  const database = await createTestDatabase('cache');
+  await (await PostgresAdapter.open({ connectionString: database.url, migrate: true })).close();
+  return {
+    open: () => PostgresAdapter.open({ connectionString: database.url, migrate: false }),
+    dispose: () => database.drop(),
+  };
+}
+
+const BACKENDS = [
+  { name: 'sqlite file', describe, shared: sqliteFile },
+  { name: 'postgres', describe: describeWithPostgres, shared: postgresDatabase },
+];
+
 /**
- * Two instances of an application: two SQLite connections to one file, each with the cache over
- * the real Redis, under a key prefix of this run's own.
+ * Two instances of an application on one database, each with the cache over the real Redis,
+ * under a key prefix of this run's own.
  */
-describe('the Redis cache: two instances, one database, never a stale read', () => {
-  const prefix = `ndl-test:${randomBytes(6).toString('hex')}:`;
-  let dir: string;
-  let path: string;
-  let admin: Redis;
-  const opened: CachedAdapter[] = [];
+describe.each(BACKENDS)(
+  'the Redis cache on $name: two instances, never a stale read',
+  (backend) => {
+    backend.describe(backend.name, () => {
+      const prefix = `ndl-test:${randomBytes(6).toString('hex')}:`;
+      let database: SharedDatabase;
+      let admin: Redis;
+      const opened: CachedAdapter[] = [];
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ndl-cache-'));
-    path = join(dir, 'shared.sqlite');
-    admin = new Redis(REDIS_PORT, '127.0.0.1');
-    // Migrate once, before the instances open the file.
-    await (await SQLiteAdapter.open({ path, migrate: true })).close();
-  });
+      beforeAll(async () => {
+        database = await backend.shared();
+        admin = new Redis(REDIS_PORT, '127.0.0.1');
+      });
 
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((adapter) => adapter.close()));
-  });
+      afterEach(async () => {
+        await Promise.all(opened.splice(0).map((adapter) => adapter.close()));
+      });
 
-  afterAll(async () => {
-    const keys = await admin.keys(`${prefix}*`);
-    if (keys.length > 0) await admin.del(...keys);
-    admin.disconnect();
-    await rm(dir, { recursive: true, force: true });
-  });
+      afterAll(async () => {
+        const keys = await admin.keys(`${prefix}*`);
+        if (keys.length > 0) await admin.del(...keys);
+        admin.disconnect();
+        await database.dispose();
+      });
 
-  async function instance(
-    options: { url?: string; logger?: ReturnType<typeof countingLogger> } = {},
-  ): Promise<CachedAdapter> {
-    const store = await RedisCacheStore.open({
-      url: options.url ?? `redis://127.0.0.1:${REDIS_PORT}`,
-      keyPrefix: prefix,
-      retryIntervalMs: 50,
-      logger: options.logger ?? countingLogger(),
-    });
-    const adapter = withCache(await SQLiteAdapter.open({ path, migrate: false }), { store });
-    opened.push(adapter);
-    return adapter;
-  }
-
-  const nameOf = async (adapter: CachedAdapter, id: string) =>
-    (await adapter.findById<IUserEntity>(id, usersTable, cached))?.firstName;
-
-  it('after a committed write through either instance, no read through either returns the old value', async () => {
-    const [a, b] = [await instance(), await instance()];
-    const created = await a.create(user(`${randomBytes(4).toString('hex')}@x.io`), usersTable);
-    let expected = 'Ada';
-    for (const [writer, name] of [
-      [a, 'Grace'],
-      [b, 'Hedy'],
-      [b, 'Barbara'],
-      [a, 'Frances'],
-    ] as const) {
-      // Both instances have the current value cached (a miss, then a hit).
-      for (const reader of [a, b]) {
-        expect(await nameOf(reader, created.id)).toBe(expected);
-        expect(await nameOf(reader, created.id)).toBe(expected);
+      async function instance(
+        options: { url?: string; logger?: ReturnType<typeof countingLogger> } = {},
+      ): Promise<CachedAdapter> {
+        const store = await RedisCacheStore.open({
+          url: options.url ?? `redis://127.0.0.1:${REDIS_PORT}`,
+          keyPrefix: prefix,
+          retryIntervalMs: 50,
+          logger: options.logger ?? countingLogger(),
+        });
+        const adapter = withCache(await database.open(), { store });
+        opened.push(adapter);
+        return adapter;
       }
-      await writer.update(created.id, { firstName: name }, usersTable);
-      expected = name;
-      for (const reader of [b, a]) expect(await nameOf(reader, created.id)).toBe(expected);
-    }
-    expect(a.cacheStats().hits).toBeGreaterThan(0);
-    expect(b.cacheStats().hits).toBeGreaterThan(0);
-    expect(a.cacheStats()).toMatchObject({ store: 'redis', available: true });
-  });
 
-  it('a write in a transaction invalidates on commit; a rolled-back one invalidates nothing', async () => {
-    const [a, b] = [await instance(), await instance()];
-    const created = await a.create(user(`${randomBytes(4).toString('hex')}@x.io`), usersTable);
-    expect(await nameOf(b, created.id)).toBe('Ada');
+      const nameOf = async (adapter: CachedAdapter, id: string) =>
+        (await adapter.findById<IUserEntity>(id, usersTable, cached))?.firstName;
 
-    await expect(
-      a.transaction(async () => {
-        await a.update(created.id, { firstName: 'Undone' }, usersTable);
-        throw new Error('rolled back');
-      }),
-    ).rejects.toThrow('rolled back');
-    const hitsBefore = b.cacheStats().hits;
-    expect(await nameOf(b, created.id)).toBe('Ada');
-    expect(b.cacheStats().hits).toBe(hitsBefore + 1);
-
-    let readBeforeCommit: string | undefined;
-    await a.transaction(async () => {
-      await a.update(created.id, { firstName: 'Grace' }, usersTable);
-      readBeforeCommit = await nameOf(b, created.id);
-    });
-    // Before the commit, the other instance rightly saw the committed value.
-    expect(readBeforeCommit).toBe('Ada');
-    expect(await nameOf(b, created.id)).toBe('Grace');
-
-    await b.beginTransaction();
-    await b.update(created.id, { firstName: 'Hedy' }, usersTable);
-    expect(await nameOf(a, created.id)).toBe('Grace');
-    await b.commitTransaction();
-    expect(await nameOf(a, created.id)).toBe('Hedy');
-  });
-
-  it('with Redis unreachable from the start, reads go to the database with one warning', async () => {
-    const logger = countingLogger();
-    const a = await instance({ url: `redis://127.0.0.1:${await freePort()}`, logger });
-    const b = await instance();
-    const created = await a.create(user(`${randomBytes(4).toString('hex')}@x.io`), usersTable);
-    for (const name of ['Grace', 'Hedy', 'Barbara']) {
-      expect(await nameOf(a, created.id)).not.toBe(name);
-      await b.update(created.id, { firstName: name }, usersTable);
-      expect(await nameOf(a, created.id)).toBe(name);
-    }
-    expect(logger.warn).toHaveBeenCalledTimes(1);
-    expect(a.cacheStats()).toMatchObject({ available: false, hits: 0, misses: 0 });
-    expect(a.cacheStats().bypassed).toBeGreaterThan(0);
-  });
-
-  it('under concurrent reads and writes on both instances, no read returns a value older than one committed before it began', async () => {
-    const [a, b] = [await instance(), await instance()];
-    const event = await a.create(
-      {
-        stripeEventId: `evt_${randomBytes(6).toString('hex')}`,
-        eventType: 'invoice.paid',
-        processed: false,
-        processedAt: null,
-        payload: {},
-        errorMessage: null,
-        retryCount: 0,
-      },
-      webhookEventsTable,
-    );
-    let committed = 0;
-    let writing = true;
-    /** Reads finished since the last write resolved: the writer waits for a few, so some hit. */
-    let readsSinceWrite = 0;
-    const stale: string[] = [];
-    const reader = async (adapter: CachedAdapter, name: string) => {
-      while (writing) {
-        const floor = committed;
-        const row = await adapter.findById<IWebhookEventEntity>(
-          event.id,
-          webhookEventsTable,
-          cached,
-        );
-        if (row!.retryCount < floor) stale.push(`${name} read ${row!.retryCount} after ${floor}`);
-        readsSinceWrite += 1;
-        // SQLite answers without I/O: let Redis replies in between, as requests would.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    };
-    const writer = async () => {
-      for (let i = 1; i <= 30; i += 1) {
-        const through = i % 2 === 0 ? a : b;
-        const after = await (i % 3 === 0
-          ? through.transaction(() =>
-              through.increment(event.id, 'retryCount', 1, webhookEventsTable),
-            )
-          : through.increment(event.id, 'retryCount', 1, webhookEventsTable));
-        committed = after.retryCount;
-        readsSinceWrite = 0;
-        if (i % 5 === 0) {
-          while (readsSinceWrite < 6) await new Promise((resolve) => setImmediate(resolve));
+      it('after a committed write through either instance, no read through either returns the old value', async () => {
+        const [a, b] = [await instance(), await instance()];
+        const created = await a.create(user(`${randomBytes(4).toString('hex')}@x.io`), usersTable);
+        let expected = 'Ada';
+        for (const [writer, name] of [
+          [a, 'Grace'],
+          [b, 'Hedy'],
+          [b, 'Barbara'],
+          [a, 'Frances'],
+        ] as const) {
+          // Both instances have the current value cached (a miss, then a hit).
+          for (const reader of [a, b]) {
+            expect(await nameOf(reader, created.id)).toBe(expected);
+            expect(await nameOf(reader, created.id)).toBe(expected);
+          }
+          await writer.update(created.id, { firstName: name }, usersTable);
+          expected = name;
+          for (const reader of [b, a]) expect(await nameOf(reader, created.id)).toBe(expected);
         }
-      }
-      writing = false;
-    };
-    await Promise.all([writer(), reader(a, 'a'), reader(b, 'b'), reader(a, 'a2')]);
-    expect(stale).toEqual([]);
-    expect(committed).toBe(30);
-    expect(a.cacheStats().hits + b.cacheStats().hits).toBeGreaterThan(0);
-  });
+        expect(a.cacheStats().hits).toBeGreaterThan(0);
+        expect(b.cacheStats().hits).toBeGreaterThan(0);
+        expect(a.cacheStats()).toMatchObject({ store: 'redis', available: true });
+      });
 
-  describe('through a proxy that goes down and comes back', () => {
-    let proxy: TcpProxy;
-    beforeEach(async () => {
-      proxy = await startTcpProxy(REDIS_PORT);
-    });
-    afterEach(() => proxy.stop());
+      it('a write in a transaction invalidates on commit; a rolled-back one invalidates nothing', async () => {
+        const [a, b] = [await instance(), await instance()];
+        const created = await a.create(user(`${randomBytes(4).toString('hex')}@x.io`), usersTable);
+        expect(await nameOf(b, created.id)).toBe('Ada');
 
-    it('degrades to uncached reads, one warning per outage, and serves nothing stored before it', async () => {
-      const loggers = [countingLogger(), countingLogger()];
-      const url = `redis://127.0.0.1:${proxy.port}`;
-      const a = await instance({ url, logger: loggers[0] });
-      const b = await instance({ url, logger: loggers[1] });
-      const created = await a.create(user(`${randomBytes(4).toString('hex')}@x.io`), usersTable);
-      for (const reader of [a, b, a, b]) expect(await nameOf(reader, created.id)).toBe('Ada');
-      expect(a.cacheStats().hits).toBe(1);
+        await expect(
+          a.transaction(async () => {
+            await a.update(created.id, { firstName: 'Undone' }, usersTable);
+            throw new Error('rolled back');
+          }),
+        ).rejects.toThrow('rolled back');
+        const hitsBefore = b.cacheStats().hits;
+        expect(await nameOf(b, created.id)).toBe('Ada');
+        expect(b.cacheStats().hits).toBe(hitsBefore + 1);
 
-      await proxy.stop();
-      // During the outage: a write whose invalidation cannot reach Redis, and reads that stay right.
-      await b.update(created.id, { firstName: 'Grace' }, usersTable);
-      for (let i = 0; i < 5; i += 1) {
-        expect(await nameOf(a, created.id)).toBe('Grace');
+        let readBeforeCommit: string | undefined;
+        await a.transaction(async () => {
+          await a.update(created.id, { firstName: 'Grace' }, usersTable);
+          readBeforeCommit = await nameOf(b, created.id);
+        });
+        // Before the commit, the other instance rightly saw the committed value.
+        expect(readBeforeCommit).toBe('Ada');
         expect(await nameOf(b, created.id)).toBe('Grace');
-      }
-      await until(
-        () => !a.cacheStats().available && !b.cacheStats().available,
-        'both see the outage',
-      );
-      expect(loggers[0].warn).toHaveBeenCalledTimes(1);
-      expect(loggers[1].warn).toHaveBeenCalledTimes(1);
 
-      await proxy.start();
-      await until(() => a.cacheStats().available && b.cacheStats().available, 'both are back');
-      // 'Ada' is still in Redis under its old version: the epoch bumped at recovery hides it.
-      expect(await nameOf(a, created.id)).toBe('Grace');
-      expect(await nameOf(b, created.id)).toBe('Grace');
-      expect(await nameOf(a, created.id)).toBe('Grace');
-      expect(loggers[0].log).toHaveBeenCalledTimes(1);
-      expect(loggers[0].warn).toHaveBeenCalledTimes(1);
+        await b.beginTransaction();
+        await b.update(created.id, { firstName: 'Hedy' }, usersTable);
+        expect(await nameOf(a, created.id)).toBe('Grace');
+        await b.commitTransaction();
+        expect(await nameOf(a, created.id)).toBe('Hedy');
+      });
+
+      it('with Redis unreachable from the start, reads go to the database with one warning', async () => {
+        const logger = countingLogger();
+        const a = await instance({ url: `redis://127.0.0.1:${await freePort()}`, logger });
+        const b = await instance();
+        const created = await a.create(user(`${randomBytes(4).toString('hex')}@x.io`), usersTable);
+        for (const name of ['Grace', 'Hedy', 'Barbara']) {
+          expect(await nameOf(a, created.id)).not.toBe(name);
+          await b.update(created.id, { firstName: name }, usersTable);
+          expect(await nameOf(a, created.id)).toBe(name);
+        }
+        expect(logger.warn).toHaveBeenCalledTimes(1);
+        expect(a.cacheStats()).toMatchObject({ available: false, hits: 0, misses: 0 });
+        expect(a.cacheStats().bypassed).toBeGreaterThan(0);
+      });
+
+      it('under concurrent reads and writes on both instances, no read returns a value older than one committed before it began', async () => {
+        const [a, b] = [await instance(), await instance()];
+        const event = await a.create(
+          {
+            stripeEventId: `evt_${randomBytes(6).toString('hex')}`,
+            eventType: 'invoice.paid',
+            processed: false,
+            processedAt: null,
+            payload: {},
+            errorMessage: null,
+            retryCount: 0,
+          },
+          webhookEventsTable,
+        );
+        let committed = 0;
+        let writing = true;
+        /** Reads finished since the last write resolved: the writer waits for a few, so some hit. */
+        let readsSinceWrite = 0;
+        const stale: string[] = [];
+        const reader = async (adapter: CachedAdapter, name: string) => {
+          while (writing) {
+            const floor = committed;
+            const row = await adapter.findById<IWebhookEventEntity>(
+              event.id,
+              webhookEventsTable,
+              cached,
+            );
+            if (row!.retryCount < floor)
+              stale.push(`${name} read ${row!.retryCount} after ${floor}`);
+            readsSinceWrite += 1;
+            // SQLite answers without I/O: let Redis replies in between, as requests would.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        };
+        const writer = async () => {
+          for (let i = 1; i <= 30; i += 1) {
+            const through = i % 2 === 0 ? a : b;
+            const after = await (i % 3 === 0
+              ? through.transaction(() =>
+                  through.increment(event.id, 'retryCount', 1, webhookEventsTable),
+                )
+              : through.increment(event.id, 'retryCount', 1, webhookEventsTable));
+            committed = after.retryCount;
+            readsSinceWrite = 0;
+            if (i % 5 === 0) {
+              while (readsSinceWrite < 6) await new Promise((resolve) => setImmediate(resolve));
+            }
+          }
+          writing = false;
+        };
+        await Promise.all([writer(), reader(a, 'a'), reader(b, 'b'), reader(a, 'a2')]);
+        expect(stale).toEqual([]);
+        expect(committed).toBe(30);
+        expect(a.cacheStats().hits + b.cacheStats().hits).toBeGreaterThan(0);
+      });
+
+      describe('through a proxy that goes down and comes back', () => {
+        let proxy: TcpProxy;
+        beforeEach(async () => {
+          proxy = await startTcpProxy(REDIS_PORT);
+        });
+        afterEach(() => proxy.stop());
+
+        it('degrades to uncached reads, one warning per outage, and serves nothing stored before it', async () => {
+          const loggers = [countingLogger(), countingLogger()];
+          const url = `redis://127.0.0.1:${proxy.port}`;
+          const a = await instance({ url, logger: loggers[0] });
+          const b = await instance({ url, logger: loggers[1] });
+          const created = await a.create(
+            user(`${randomBytes(4).toString('hex')}@x.io`),
+            usersTable,
+          );
+          for (const reader of [a, b, a, b]) expect(await nameOf(reader, created.id)).toBe('Ada');
+          expect(a.cacheStats().hits).toBe(1);
+
+          await proxy.stop();
+          // During the outage: a write whose invalidation cannot reach Redis, and reads that stay right.
+          await b.update(created.id, { firstName: 'Grace' }, usersTable);
+          for (let i = 0; i < 5; i += 1) {
+            expect(await nameOf(a, created.id)).toBe('Grace');
+            expect(await nameOf(b, created.id)).toBe('Grace');
+          }
+          await until(
+            () => !a.cacheStats().available && !b.cacheStats().available,
+            'both see the outage',
+          );
+          expect(loggers[0].warn).toHaveBeenCalledTimes(1);
+          expect(loggers[1].warn).toHaveBeenCalledTimes(1);
+
+          await proxy.start();
+          await until(() => a.cacheStats().available && b.cacheStats().available, 'both are back');
+          // 'Ada' is still in Redis under its old version: the epoch bumped at recovery hides it.
+          expect(await nameOf(a, created.id)).toBe('Grace');
+          expect(await nameOf(b, created.id)).toBe('Grace');
+          expect(await nameOf(a, created.id)).toBe('Grace');
+          expect(loggers[0].log).toHaveBeenCalledTimes(1);
+          expect(loggers[0].warn).toHaveBeenCalledTimes(1);
+        });
+      });
     });
-  });
-});
+  },
+);
