@@ -1,6 +1,7 @@
 // The one table of how the cache layer treats each operation of the contract. A new operation is
 // one line here; typecheck fails until it has its line.
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
+import { argumentsKey } from './cache-codec';
 
 /** A read that may be cached: where its table and its options (with `cache`) are among its arguments. */
 export interface CachedReadRule {
@@ -70,3 +71,19 @@ export const CACHE_OPERATION_RULES = {
 
 /** The name of an operation the table classifies. */
 export type RuledOperation = keyof typeof CACHE_OPERATION_RULES;
+
+/** The name of the table an operation was given; empty when it is not a table. */
+export function tableName(table: unknown): string {
+  const name = (table as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : '';
+}
+
+/** The key of a read's arguments, without its table (the key's namespace) and its `cache` field. */
+export function readKey(rule: CachedReadRule, args: readonly unknown[]): string | undefined {
+  const keyed = args.map((arg, index) => {
+    if (index === rule.tableAt) return undefined;
+    if (index === rule.optionsAt) return { ...(arg as object), cache: undefined };
+    return arg;
+  });
+  return argumentsKey(keyed);
+}

@@ -1,6 +1,5 @@
 // The result cache as a layer around the contract: cached reads, invalidation by writes, and
 // transactions whose writes invalidate at commit only.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type {
   AdapterCapabilities,
   DatabaseProvider,
@@ -14,16 +13,19 @@ import {
   checkTransactionOptions,
   type TransactionOptions,
 } from '../transactions/transaction-options';
-import { argumentsKey, decodeResult, encodeResult } from './cache-codec';
+import { decodeResult, encodeResult } from './cache-codec';
 import {
   CACHE_OPERATION_RULES,
   type CachedReadRule,
   type OperationRule,
+  readKey,
   type RuledOperation,
+  tableName,
 } from './cache-operations';
 import type { CacheStats } from './cache-stats';
 import type { CacheStore } from './cache-store.interface';
-import { activeFrame, type CacheFrame, newFrame, PendingWrites } from './pending-writes';
+import { type CacheFrame, CacheFrames } from './cache-frames';
+import { PendingWrites } from './pending-writes';
 import { checkReadCache, MAX_CACHE_TTL_MS } from './read-cache-options';
 
 /** Options of {@link CachedAdapter} / {@link withCache}. */
@@ -67,12 +69,9 @@ export interface CachedAdapter extends IDatabaseAdapter {}
 export class CachedAdapter {
   private readonly store: CacheStore;
   private readonly defaultTtlMs: number;
-  private readonly storage = new AsyncLocalStorage<CacheFrame | undefined>();
-  private readonly handles = new Map<number, CacheFrame>();
+  private readonly frames = new CacheFrames();
   /** Writes that may be visible to other flows and are not invalidated yet. */
   private readonly unsettled = new Set<PendingWrites>();
-  /** Open transactions of this layer; while 0 the context lookup is skipped. */
-  private openTransactions = 0;
   private readonly counters = { hits: 0, misses: 0, bypassed: 0, invalidations: 0 };
 
   constructor(
@@ -95,9 +94,6 @@ export class CachedAdapter {
       own[name] = this.layered(name, rule, methods[name].bind(inner));
     }
     forwardExtras(this, inner);
-    // As in the transaction manager: start tracking promise contexts now (Node 20 starts on an
-    // AsyncLocalStorage's first use), or a first beginTransaction() could leak its frame.
-    this.storage.enterWith(undefined);
   }
 
   get provider(): DatabaseProvider {
@@ -142,15 +138,14 @@ export class CachedAdapter {
   async transaction<R>(work: () => Promise<R>, options?: TransactionOptions): Promise<R> {
     checkWork(work);
     const { propagation } = checkTransactionOptions(options);
-    const inFrame = this.currentFrame() !== undefined;
+    const inFrame = this.frames.current() !== undefined;
     if (!(propagation === 'REQUIRES_NEW' || (propagation === 'REQUIRED' && !inFrame))) {
       // It joins the flow's transaction, or runs without one: its writes are classified as they run.
       return this.inner.transaction(work, options);
     }
-    const frame = newFrame();
-    this.openTransactions += 1;
+    const frame = this.frames.start();
     const framed = () =>
-      this.storage.run(frame, async () => {
+      this.frames.run(frame, async () => {
         const result = await work();
         this.beginCommit(frame);
         return result;
@@ -158,8 +153,7 @@ export class CachedAdapter {
     try {
       return await this.inner.transaction(framed, options);
     } finally {
-      frame.active = false;
-      this.openTransactions -= 1;
+      this.frames.end(frame);
       await this.settle(frame);
     }
   }
@@ -169,14 +163,9 @@ export class CachedAdapter {
    * the context must be entered synchronously).
    */
   beginTransaction(): Promise<TransactionHandle> {
-    const previous = this.storage.getStore();
-    if (previous?.active && previous.handleId === undefined) {
-      // Inside transaction(): the wrapped adapter refuses it, and the context stays as it is.
-      return this.inner.beginTransaction();
-    }
-    const frame = newFrame(-1, previous);
-    this.storage.enterWith(frame);
-    this.openTransactions += 1;
+    const frame = this.frames.enter();
+    // Inside transaction(): the wrapped adapter refuses it, and the context stays as it is.
+    if (frame === undefined) return this.inner.beginTransaction();
     let pending: Promise<TransactionHandle>;
     try {
       pending = this.inner.beginTransaction();
@@ -185,13 +174,11 @@ export class CachedAdapter {
     }
     return pending.then(
       (handle) => {
-        frame.handleId = handle.id;
-        frame.previous = undefined;
-        this.handles.set(handle.id, frame);
+        this.frames.begun(frame, handle);
         return handle;
       },
       (error: unknown) => {
-        this.endFrame(frame);
+        this.frames.end(frame);
         throw error;
       },
     );
@@ -202,22 +189,22 @@ export class CachedAdapter {
    * resolving; a failed COMMIT invalidates them too (its outcome is not known).
    */
   commitTransaction(handle?: TransactionHandle): Promise<void> {
-    const frame = this.handleFrame(handle);
+    const frame = this.frames.ofHandle(handle);
     if (frame !== undefined) this.beginCommit(frame);
     const committed = this.inner.commitTransaction(handle);
     if (frame === undefined) return committed;
     return committed.finally(() => {
-      this.endFrame(frame);
+      this.frames.end(frame);
       return this.settle(frame);
     });
   }
 
   /** Rolls back through the wrapped adapter; nothing is invalidated. */
   rollbackTransaction(handle?: TransactionHandle): Promise<void> {
-    const frame = this.handleFrame(handle);
+    const frame = this.frames.ofHandle(handle);
     const rolledBack = this.inner.rollbackTransaction(handle);
     if (frame === undefined) return rolledBack;
-    return rolledBack.finally(() => this.endFrame(frame));
+    return rolledBack.finally(() => this.frames.end(frame));
   }
 
   ping(): Promise<void> {
@@ -258,7 +245,12 @@ export class CachedAdapter {
     if (cache === undefined) return call(...args);
     const table = tableName(args[rule.tableAt]);
     const key = cache.key === undefined ? readKey(rule, args) : `k:${cache.key}`;
-    if (key === undefined || this.currentFrame() !== undefined || this.isUnsettled(table)) {
+    if (
+      key === undefined ||
+      table === '' ||
+      this.frames.current() !== undefined ||
+      this.isUnsettled(table)
+    ) {
       this.counters.bypassed += 1;
       return call(...args);
     }
@@ -282,7 +274,7 @@ export class CachedAdapter {
 
   /** A write: in a transaction, noted for its commit; else invalidated once it has run. */
   private async write(tables: string[] | undefined, call: Call, args: unknown[]): Promise<unknown> {
-    const frame = this.currentFrame();
+    const frame = this.frames.current();
     if (frame !== undefined) {
       frame.writes.add(tables);
       return call(...args);
@@ -324,53 +316,6 @@ export class CachedAdapter {
   private isUnsettled(table: string): boolean {
     for (const writes of this.unsettled) if (writes.covers(table)) return true;
     return false;
-  }
-
-  private currentFrame(): CacheFrame | undefined {
-    return this.openTransactions === 0 ? undefined : activeFrame(this.storage.getStore());
-  }
-
-  private handleFrame(handle: TransactionHandle | undefined): CacheFrame | undefined {
-    const frame = handle ? this.handles.get(handle.id) : this.storage.getStore();
-    return frame?.active && frame.handleId !== undefined ? frame : undefined;
-  }
-
-  private endFrame(frame: CacheFrame): void {
-    if (!frame.active) return;
-    frame.active = false;
-    if (frame.handleId !== undefined) this.handles.delete(frame.handleId);
-    this.openTransactions -= 1;
-  }
-}
-
-function tableName(table: unknown): string {
-  const name = (table as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? name : '';
-}
-
-/** The key of a read's arguments, without its table (the key's namespace) and its `cache` field. */
-function readKey(rule: CachedReadRule, args: readonly unknown[]): string | undefined {
-  const keyed = args.map((arg, index) => {
-    if (index === rule.tableAt) return undefined;
-    if (index === rule.optionsAt) return { ...(arg as object), cache: undefined };
-    return arg;
-  });
-  return argumentsKey(keyed);
-}
-
-/** The most layers looked through for cache layers (as the test transaction looks for its adapter). */
-const MAX_LAYERS = 8;
-
-/**
- * Invalidates every cached read of each cache layer in `adapter`'s layers (those that keep the
- * one they wrap as `inner`). The test transaction calls it after its rollback: reads made during
- * the test may have cached rows that are gone.
- */
-export async function invalidateCachedReads(adapter: IDatabaseAdapter): Promise<void> {
-  let layer: unknown = adapter;
-  for (let depth = 0; depth < MAX_LAYERS && typeof layer === 'object' && layer; depth += 1) {
-    if (layer instanceof CachedAdapter) await layer.invalidateCache();
-    layer = (layer as { inner?: unknown }).inner;
   }
 }
 

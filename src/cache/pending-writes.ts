@@ -26,31 +26,3 @@ export class PendingWrites {
     return this.everyTable ? undefined : [...this.tables];
   }
 }
-
-/** The cache layer's view of one transaction the calling flow is in. */
-export interface CacheFrame {
-  /** False once the transaction has ended: the flow is outside it again. */
-  active: boolean;
-  /** The writes made in it, invalidated when it commits. */
-  readonly writes: PendingWrites;
-  /**
-   * Its work finished, so COMMIT may follow: from then on the writes may be visible to others,
-   * and they are invalidated whatever the outcome (a failed COMMIT's outcome is not known).
-   */
-  committing: boolean;
-  /** The handle's id, for a transaction of beginTransaction(); -1 while BEGIN is on its way. */
-  handleId?: number;
-  /** The frame a failed beginTransaction() hands the flow back to. */
-  previous?: CacheFrame;
-}
-
-/** A new frame for a transaction that begins now. */
-export function newFrame(handleId?: number, previous?: CacheFrame): CacheFrame {
-  return { active: true, writes: new PendingWrites(), committing: false, handleId, previous };
-}
-
-/** The innermost frame of the flow that is still active. */
-export function activeFrame(frame: CacheFrame | undefined): CacheFrame | undefined {
-  for (let f = frame; f !== undefined; f = f.previous) if (f.active) return f;
-  return undefined;
-}

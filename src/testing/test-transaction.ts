@@ -1,6 +1,6 @@
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
 import { SqlAdapter } from '../adapters/sql/sql.adapter';
-import { invalidateCachedReads } from '../cache/cached.adapter';
+import { invalidateCachedReads } from '../cache/invalidate-cached-reads';
 import { DatabaseConfigurationException } from '../config/database-configuration.exception';
 import { DATABASE_ADAPTER } from '../database.constants';
 import { TransactionNotSupportedException, ValidationException } from '../exceptions';
