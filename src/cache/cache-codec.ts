@@ -8,9 +8,16 @@ import { createHash } from 'node:crypto';
  */
 const TAG = '\u0000';
 
-type Tagged = { [TAG]: 'd' | 'b' | 'n' | 'o'; v: unknown };
+type Tagged = { [TAG]: 'd' | 'b' | 'n' | 'o' | 'e'; v: unknown };
 
-/** Turns a result into text: JSON, with Dates, byte arrays and bigints tagged to come back as they were. */
+/** Rebuilds an entity from its properties (own ones, hidden ones included), as the adapter built it. */
+export type EntityBuilder = (properties: [string, unknown][]) => object;
+
+/**
+ * Turns a result into text: JSON, with Dates, byte arrays and bigints tagged to come back as they
+ * were, and entities (instances of an entity class, or objects with hidden sensitive properties)
+ * tagged with every own property, hidden ones included, to be rebuilt by {@link decodeResult}.
+ */
 export function encodeResult(value: unknown): string {
   return JSON.stringify(value, function tag(this: Record<string, unknown>, key, encoded) {
     // `this[key]` is the value before toJSON (a Date's or a Buffer's) ran.
@@ -18,14 +25,23 @@ export function encodeResult(value: unknown): string {
     if (raw instanceof Date) return { [TAG]: 'd', v: String(raw.getTime()) };
     if (raw instanceof Uint8Array) return { [TAG]: 'b', v: Buffer.from(raw).toString('base64') };
     if (typeof raw === 'bigint') return { [TAG]: 'n', v: raw.toString() };
-    if (isPlainRecord(raw) && Object.hasOwn(raw, TAG))
-      return { [TAG]: 'o', v: Object.entries(raw) };
+    if (!isPlainRecord(raw)) return encoded as unknown;
+    if (isEntity(raw)) {
+      return { [TAG]: 'e', v: Object.getOwnPropertyNames(raw).map((name) => [name, raw[name]]) };
+    }
+    if (Object.hasOwn(raw, TAG)) return { [TAG]: 'o', v: Object.entries(raw) };
     return encoded as unknown;
   });
 }
 
-/** The result {@link encodeResult} was given, as a new copy. */
-export function decodeResult(text: string): unknown {
+/**
+ * The result {@link encodeResult} was given, as a new copy; `buildEntity` rebuilds its entities
+ * (their class, their hidden properties). Default is plain objects.
+ */
+export function decodeResult(
+  text: string,
+  buildEntity: EntityBuilder = (properties) => Object.fromEntries(properties),
+): unknown {
   return JSON.parse(text, (_key, value: unknown) => {
     if (!isPlainRecord(value) || !Object.hasOwn(value, TAG)) return value;
     const { [TAG]: kind, v } = value as Tagged;
@@ -36,10 +52,19 @@ export function decodeResult(text: string): unknown {
         return Buffer.from(v as string, 'base64');
       case 'n':
         return BigInt(v as string);
+      case 'e':
+        return buildEntity(v as [string, unknown][]);
       default:
         return Object.fromEntries(v as [string, unknown][]);
     }
   });
+}
+
+/** An object of a class of its own, or with properties JSON would not see (a hidden password hash). */
+function isEntity(value: Record<string, unknown>): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return true;
+  return Object.getOwnPropertyNames(value).length !== Object.keys(value).length;
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {

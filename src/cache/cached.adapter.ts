@@ -14,6 +14,7 @@ import {
   type TransactionOptions,
 } from '../transactions/transaction-options';
 import { decodeResult, encodeResult } from './cache-codec';
+import { entityBuilder } from './cached-entity';
 import {
   CACHE_OPERATION_RULES,
   type CachedReadRule,
@@ -166,12 +167,10 @@ export class CachedAdapter {
     const frame = this.frames.enter();
     // Inside transaction(): the wrapped adapter refuses it, and the context stays as it is.
     if (frame === undefined) return this.inner.beginTransaction();
-    let pending: Promise<TransactionHandle>;
-    try {
-      pending = this.inner.beginTransaction();
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
+    // The executor runs now, in this context; a synchronous throw becomes a rejection.
+    const pending = new Promise<TransactionHandle>((resolve) =>
+      resolve(this.inner.beginTransaction()),
+    );
     return pending.then(
       (handle) => {
         this.frames.begun(frame, handle);
@@ -262,7 +261,7 @@ export class CachedAdapter {
     }
     if (found.text !== undefined) {
       this.counters.hits += 1;
-      return decodeResult(found.text);
+      return decodeResult(found.text, entityBuilder(args[rule.tableAt] as TableDefinition<any>));
     }
     this.counters.misses += 1;
     const result = await call(...args);

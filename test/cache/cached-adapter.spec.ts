@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { SQLiteAdapter } from '../../src/adapters/sqlite';
 import type { IDatabaseAdapter } from '../../src/adapters/database-adapter.interface';
 import { type CachedAdapter, MemoryCacheStore, withCache } from '../../src/cache';
@@ -216,5 +217,30 @@ describe('withCache: the result cache layer (in-process store)', () => {
     raw('UPDATE users SET first_name = ? WHERE id = ?', 'Again', created.id);
     await adapter.invalidateCache();
     expect(await firstNameOf(created.id)).toBe('Again');
+  });
+
+  it('returns hits as the adapter built them: entity class, hidden sensitive columns, property order', async () => {
+    const created = await adapter.create(user('a@x.io'), usersTable);
+    const miss = await adapter.findPage<IUserEntity>(
+      { pagination: { page: 1, limit: 5 }, ...cached },
+      usersTable,
+    );
+    const hit = await adapter.findPage<IUserEntity>(
+      { pagination: { page: 1, limit: 5 }, ...cached },
+      usersTable,
+    );
+    expect(adapter.cacheStats().hits).toBe(1);
+    const [fresh, cachedRow] = [miss.data[0], hit.data[0]];
+    expect(Object.getPrototypeOf(cachedRow)).toBe(Object.getPrototypeOf(fresh));
+    expect(Object.getOwnPropertyNames(cachedRow)).toEqual(Object.getOwnPropertyNames(fresh));
+    expect(Object.keys(cachedRow)).toEqual(Object.keys(fresh));
+    expect(cachedRow.passwordHash).toBe('secret-hash');
+    expect(inspect(cachedRow)).toBe(inspect(fresh));
+    expect(inspect(cachedRow)).not.toContain('secret-hash');
+    expect(JSON.stringify(hit)).toBe(JSON.stringify(miss));
+    const single = await adapter.findById<IUserEntity>(created.id, usersTable, cached);
+    const singleHit = await adapter.findById<IUserEntity>(created.id, usersTable, cached);
+    expect(singleHit).toBeInstanceOf(Object.getPrototypeOf(single).constructor);
+    expect(singleHit!.passwordHash).toBe('secret-hash');
   });
 });
