@@ -72,11 +72,15 @@ export class RedisCacheStore implements CacheStore {
   private retryTimer?: NodeJS.Timeout;
   private closed = false;
 
+  /** An ES private field: `util.inspect` never shows it, nor the password in its options. */
+  readonly #client: RedisClientLike;
+
   private constructor(
-    private readonly client: RedisClientLike,
+    client: RedisClientLike,
     private readonly ownsClient: boolean,
     options: RedisCacheStoreOptions,
   ) {
+    this.#client = client;
     this.prefix = options.keyPrefix ?? DEFAULT_REDIS_CACHE_PREFIX;
     this.logger = options.logger ?? new Logger('DatabaseCache');
     this.retryIntervalMs = options.retryIntervalMs ?? 1000;
@@ -131,7 +135,7 @@ export class RedisCacheStore implements CacheStore {
   ): Promise<void> {
     if (!this.available) return;
     try {
-      await this.client.set(`${this.prefix}e:${table}:${stamp}:${key}`, text, 'PX', ttlMs);
+      await this.#client.set(`${this.prefix}e:${table}:${stamp}:${key}`, text, 'PX', ttlMs);
     } catch {
       this.markDown();
     }
@@ -140,14 +144,14 @@ export class RedisCacheStore implements CacheStore {
   async invalidate(tables: readonly string[] | undefined): Promise<void> {
     // Tried even while down, when connected: when it succeeds no entry of the table is found
     // again. A failure is recorded, so the epoch is bumped before any read uses Redis again.
-    if (this.client.status !== 'ready') {
+    if (this.#client.status !== 'ready') {
       // Not sent: ioredis would refuse it, yet keep its command timer running.
       this.markDown();
       return;
     }
     try {
-      if (tables === undefined) await this.client.incr(`${this.prefix}epoch`);
-      else await Promise.all(tables.map((table) => this.client.incr(`${this.prefix}v:${table}`)));
+      if (tables === undefined) await this.#client.incr(`${this.prefix}epoch`);
+      else await Promise.all(tables.map((table) => this.#client.incr(`${this.prefix}v:${table}`)));
     } catch {
       this.markDown();
     }
@@ -166,19 +170,19 @@ export class RedisCacheStore implements CacheStore {
     try {
       // QUIT lets commands in flight finish; without a connection there is nothing to wait for,
       // and disconnect() also stops the reconnection attempts.
-      if (this.client.status === 'ready') await this.client.quit();
-      else this.client.disconnect();
+      if (this.#client.status === 'ready') await this.#client.quit();
+      else this.#client.disconnect();
     } catch {
-      this.client.disconnect();
+      this.#client.disconnect();
     }
   }
 
   private async evalLookup(keys: string[], args: string[]): Promise<unknown> {
     try {
-      return await this.client.evalsha(LOOKUP_SHA, 2, ...keys, ...args);
+      return await this.#client.evalsha(LOOKUP_SHA, 2, ...keys, ...args);
     } catch (error) {
       if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return this.client.eval(LOOKUP_SCRIPT, 2, ...keys, ...args);
+      return this.#client.eval(LOOKUP_SCRIPT, 2, ...keys, ...args);
     }
   }
 
@@ -215,14 +219,14 @@ export class RedisCacheStore implements CacheStore {
       this.available = true;
       return;
     }
-    if (this.client.status !== 'ready') {
+    if (this.#client.status !== 'ready') {
       this.scheduleRecovery();
       return;
     }
     this.recovering = true;
     const failuresBefore = this.failures;
     try {
-      await this.client.incr(`${this.prefix}epoch`);
+      await this.#client.incr(`${this.prefix}epoch`);
       if (this.failures === failuresBefore && !this.closed) {
         this.outage = false;
         this.available = true;

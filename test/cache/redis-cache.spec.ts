@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -232,6 +233,20 @@ describe.each(BACKENDS)(
         expect(stale).toEqual([]);
         expect(committed).toBe(30);
         expect(a.cacheStats().hits + b.cacheStats().hits).toBeGreaterThan(0);
+      });
+
+      it('never shows the Redis password in util.inspect, logs or stats', async () => {
+        const logger = countingLogger();
+        const url = `redis://:pa55-${randomBytes(4).toString('hex')}@127.0.0.1:${await freePort()}`;
+        const adapter = await instance({ url, logger });
+        await adapter.findMany({ ...cached }, usersTable);
+        const password = new URL(url).password;
+        const shown = [
+          inspect(adapter, { depth: 10, showHidden: true }),
+          JSON.stringify(adapter.cacheStats()),
+          JSON.stringify([...logger.warn.mock.calls, ...logger.log.mock.calls]),
+        ];
+        for (const text of shown) expect(text).not.toContain(password);
       });
 
       describe('through a proxy that goes down and comes back', () => {
