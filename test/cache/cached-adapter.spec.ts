@@ -3,7 +3,7 @@ import { SQLiteAdapter } from '../../src/adapters/sqlite';
 import type { IDatabaseAdapter } from '../../src/adapters/database-adapter.interface';
 import { type CachedAdapter, MemoryCacheStore, withCache } from '../../src/cache';
 import type { IUserEntity } from '../../src/entities/user.entity';
-import { ValidationException } from '../../src/exceptions';
+import { DatabaseException, ValidationException } from '../../src/exceptions';
 import { paymentsTable, usersTable } from '../../src/schema';
 import { beginTestTransaction, rollbackTestTransaction } from '../../src/testing';
 import { afterCommit } from '../../src/transactions';
@@ -242,5 +242,46 @@ describe('withCache: the result cache layer (in-process store)', () => {
     const singleHit = await adapter.findById<IUserEntity>(created.id, usersTable, cached);
     expect(singleHit).toBeInstanceOf(Object.getPrototypeOf(single).constructor);
     expect(singleHit!.passwordHash).toBe('secret-hash');
+  });
+
+  it('answers any value of cache, and any read options, with a result or a typed error', async () => {
+    const hostile: unknown[] = [
+      null,
+      '',
+      'yes',
+      0,
+      -1,
+      1.5,
+      NaN,
+      Infinity,
+      10n,
+      [],
+      [1],
+      Object.create(null),
+      new Date(NaN),
+      new Map(),
+      Symbol('s'),
+      () => undefined,
+      Promise.resolve(1),
+      { ttlMs: '5' },
+      { ttlMs: -1 },
+      { ttlMs: 2 ** 31 },
+      { key: 5 },
+      { key: 'x'.repeat(201) },
+    ];
+    for (const value of hostile) {
+      for (const read of [
+        () => adapter.findMany({ cache: value } as never, usersTable),
+        () => adapter.findMany(value as never, usersTable),
+        () => adapter.findMany({ filters: { email: value }, cache: true } as never, usersTable),
+        () => adapter.count(undefined, usersTable, { cache: value } as never),
+      ]) {
+        const outcome = await read().then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
+        if (outcome !== 'resolved') expect(outcome).toBeInstanceOf(DatabaseException);
+      }
+    }
   });
 });
