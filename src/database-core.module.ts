@@ -148,14 +148,15 @@ export function createDatabaseProviders(name?: string): Provider[] {
           logger: new Logger(`DatabaseModule${context}`),
         });
         // Wrapped before metrics bind to it, so pool and table figures pass through the wrapper.
-        if (resolved.resilience) {
-          opened.adapter = withResilience(opened.adapter, resolved.resilience);
-        }
-        // Outermost: a hit costs no retry, breaker or query metric, as it runs no query.
+        // Under resilience, which health and metrics find outermost: input limits and the
+        // breaker come first, and a hit runs no query, so no query metric.
         if (resolved.cache) {
           opened.adapter = await withConfiguredCache(opened.adapter, resolved.cache, () =>
             defaultCacheKeyPrefix(resolved, opened.provider, checked),
           );
+        }
+        if (resolved.resilience) {
+          opened.adapter = withResilience(opened.adapter, resolved.resilience);
         }
         counter.bindAdapter(opened.adapter);
         return opened;

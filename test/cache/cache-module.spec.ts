@@ -6,8 +6,12 @@ import {
   CachedAdapter,
   DATABASE_ADAPTER,
   DatabaseConfigurationException,
+  DatabaseHealthService,
   DatabaseModule,
   getRepositoryToken,
+  hasCacheStats,
+  invalidateCachedReads,
+  ResilientAdapter,
   type IDatabaseAdapter,
   resolveDatabaseConfig,
   UserRepository,
@@ -69,28 +73,39 @@ describe('DatabaseModule with the cache option', () => {
     ).toThrow(DatabaseConfigurationException);
   });
 
-  it('wraps the adapter outermost, and a repository with cacheReads caches its reads', async () => {
+  it('wraps the adapter, forwards its stats, and a repository with cacheReads caches its reads', async () => {
     const app = await boot([
       DatabaseModule.forRoot({ ...sqlite(), cache: true }),
       DatabaseModule.forFeature([CachedUserRepository]),
     ]);
     try {
       const adapter = app.get<IDatabaseAdapter>(DATABASE_ADAPTER);
-      expect(adapter).toBeInstanceOf(CachedAdapter);
+      // Resilience outermost (health and metrics find it there), the cache under it.
+      expect(adapter).toBeInstanceOf(ResilientAdapter);
+      expect((adapter as ResilientAdapter).inner).toBeInstanceOf(CachedAdapter);
+      expect(hasCacheStats(adapter)).toBe(true);
       const users = app.get(CachedUserRepository);
       const created = await users.create({ email: 'a@x.io', firstName: 'Ann', lastName: 'Lee' });
       expect(await users.count()).toBe(1);
       expect(await users.count()).toBe(1);
       expect((await users.findById(created.id))?.firstName).toBe('Ann');
       expect((await users.findFirst({ filters: { email: 'a@x.io' } }))?.id).toBe(created.id);
-      expect((adapter as CachedAdapter).cacheStats()).toMatchObject({ hits: 1, misses: 3 });
+      const stats = () => (hasCacheStats(adapter) ? adapter.cacheStats() : undefined);
+      expect(stats()).toMatchObject({ hits: 1, misses: 3 });
       await users.update(created.id, { firstName: 'Grace' });
       expect((await users.findById(created.id))?.firstName).toBe('Grace');
       await users.findById(created.id, { cache: false });
-      expect((adapter as CachedAdapter).cacheStats()).toMatchObject({ hits: 1, misses: 4 });
+      expect(stats()).toMatchObject({ hits: 1, misses: 4 });
       // The plain repository asks for nothing: its reads are not cached.
       await app.get(UserRepository).count();
-      expect((adapter as CachedAdapter).cacheStats()).toMatchObject({ hits: 1, misses: 4 });
+      expect(stats()).toMatchObject({ hits: 1, misses: 4 });
+      // Health still finds the resilience layer (and its circuit) outermost.
+      const report = await app.get(DatabaseHealthService).checkHealth();
+      expect(report.checks.connection.details).toMatchObject({ circuit: 'closed' });
+      // Through the module's layers, on demand.
+      const before = stats()!.invalidations;
+      await invalidateCachedReads(adapter, ['users']);
+      expect(stats()!.invalidations).toBe(before + 1);
     } finally {
       await app.close();
     }
@@ -108,7 +123,8 @@ describe('DatabaseModule with the cache option', () => {
       await users.create({ email: 'a@x.io', firstName: 'Ann', lastName: 'Lee' });
       expect(await users.count()).toBe(1);
       expect(await users.count()).toBe(1);
-      const stats = (app.get<IDatabaseAdapter>(DATABASE_ADAPTER) as CachedAdapter).cacheStats();
+      const adapter = app.get<IDatabaseAdapter>(DATABASE_ADAPTER);
+      const stats = hasCacheStats(adapter) ? adapter.cacheStats() : undefined;
       expect(stats).toMatchObject({ store: 'redis', available: true, hits: 1, misses: 1 });
       expect((await admin.keys(`${keyPrefix}*`)).length).toBeGreaterThan(0);
     } finally {
