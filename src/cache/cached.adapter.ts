@@ -6,6 +6,7 @@ import type {
   IDatabaseAdapter,
   TransactionHandle,
 } from '../adapters/database-adapter.interface';
+import { ValidationException } from '../exceptions';
 import { forwardExtras } from '../observation/forward-extras';
 import type { TableDefinition } from '../schema/table-definition';
 import { checkWork } from '../query/operation-input';
@@ -83,7 +84,10 @@ export class CachedAdapter {
     this.store = options.store;
     const ttl = options.defaultTtlMs ?? DEFAULT_CACHE_TTL_MS;
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_CACHE_TTL_MS) {
-      throw new RangeError(`defaultTtlMs must be an integer from 1 to ${MAX_CACHE_TTL_MS}`);
+      throw new ValidationException(
+        `defaultTtlMs must be an integer from 1 to ${MAX_CACHE_TTL_MS} (milliseconds)`,
+        'defaultTtlMs',
+      );
     }
     this.defaultTtlMs = ttl;
     const own = this as unknown as Record<string, Call>;

@@ -1,3 +1,5 @@
+import { ValidationException } from '../exceptions';
+
 /** Options of {@link LruCache}. */
 export interface LruCacheOptions {
   /** The most entries kept; the least recently used goes first. */
@@ -25,7 +27,7 @@ export class LruCache<V> {
 
   constructor(options: LruCacheOptions) {
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) {
-      throw new RangeError('maxEntries must be a positive integer');
+      throw new ValidationException('maxEntries must be a positive integer', 'maxEntries');
     }
     this.maxEntries = options.maxEntries;
     this.now = options.now ?? Date.now;

@@ -1,3 +1,4 @@
+import { ValidationException } from '../../src/exceptions';
 import { LruCache } from '../../src/cache/lru-cache';
 import { MemoryCacheStore } from '../../src/cache/memory-cache.store';
 
@@ -40,8 +41,8 @@ describe('LruCache: bounded in entries and in time', () => {
   });
 
   it('refuses a bound that is not a positive integer', () => {
-    expect(() => new LruCache({ maxEntries: 0 })).toThrow(RangeError);
-    expect(() => new LruCache({ maxEntries: 1.5 })).toThrow(RangeError);
+    expect(() => new LruCache({ maxEntries: 0 })).toThrow(ValidationException);
+    expect(() => new LruCache({ maxEntries: 1.5 })).toThrow(ValidationException);
   });
 });
 
