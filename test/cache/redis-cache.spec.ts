@@ -93,7 +93,12 @@ describe.each(BACKENDS)(
       });
 
       async function instance(
-        options: { url?: string; logger?: ReturnType<typeof countingLogger> } = {},
+        options: {
+          url?: string;
+          logger?: ReturnType<typeof countingLogger>;
+          /** Wraps the instance's adapter before the cache does (to slow a read down). */
+          around?: (adapter: IDatabaseAdapter) => IDatabaseAdapter;
+        } = {},
       ): Promise<CachedAdapter> {
         const store = await RedisCacheStore.open({
           url: options.url ?? `redis://127.0.0.1:${REDIS_PORT}`,
@@ -101,7 +106,8 @@ describe.each(BACKENDS)(
           retryIntervalMs: 50,
           logger: options.logger ?? countingLogger(),
         });
-        const adapter = withCache(await database.open(), { store });
+        const inner = await database.open();
+        const adapter = withCache(options.around ? options.around(inner) : inner, { store });
         opened.push(adapter);
         return adapter;
       }
@@ -131,6 +137,46 @@ describe.each(BACKENDS)(
         expect(a.cacheStats().hits).toBeGreaterThan(0);
         expect(b.cacheStats().hits).toBeGreaterThan(0);
         expect(a.cacheStats()).toMatchObject({ store: 'redis', available: true });
+      });
+
+      it('never stores a read that overlapped a write on the other instance where a later read finds it', async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let readsToHold = 0;
+        const a = await instance({
+          around: (inner) => {
+            const slow = Object.create(inner) as IDatabaseAdapter;
+            slow.findById = async (...args: Parameters<IDatabaseAdapter['findById']>) => {
+              const row = await inner.findById(...args);
+              if (readsToHold > 0) {
+                readsToHold -= 1;
+                await gate;
+              }
+              return row as never;
+            };
+            return slow;
+          },
+        });
+        const b = await instance();
+        const created = await b.create(user(`${randomBytes(4).toString('hex')}@x.io`), usersTable);
+        const entries = async () => (await admin.keys(`${prefix}e:users:*`)).length;
+        const entriesBefore = await entries();
+        readsToHold = 1;
+        // a reads 'Ada' from the database, and is held before it can store it...
+        const overlapping = nameOf(a, created.id);
+        await until(() => readsToHold === 0, 'the read has been made');
+        // ...while b commits a write and invalidates; then a stores its old result.
+        await b.update(created.id, { firstName: 'Grace' }, usersTable);
+        release();
+        expect(await overlapping).toBe('Ada');
+        // Its entry does land in Redis, under the version it looked up before the write...
+        for (let tries = 0; (await entries()) === entriesBefore; tries += 1) {
+          if (tries > 500) throw new Error('the overlapping read stored nothing');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        // ...where no read looks any more.
+        expect(await nameOf(a, created.id)).toBe('Grace');
+        expect(await nameOf(b, created.id)).toBe('Grace');
       });
 
       it('a write in a transaction invalidates on commit; a rolled-back one invalidates nothing', async () => {
