@@ -58,6 +58,10 @@ async function postgresDatabase(): Promise<SharedDatabase> {
   };
 }
 
+// ioredis, closing a client whose socket is already gone (Redis unreachable, the proxy down),
+// keeps a 2 s timer for that socket; wait it out so the file ends with nothing left running.
+afterAll(() => new Promise((resolve) => setTimeout(resolve, 2100)));
+
 const BACKENDS = [
   { name: 'sqlite file', describe, shared: sqliteFile },
   { name: 'postgres', describe: describeWithPostgres, shared: postgresDatabase },
