@@ -43,8 +43,9 @@ export const DEFAULT_CACHE_TTL_MS = 60_000;
 
 type Call = (...args: unknown[]) => Promise<unknown>;
 
-// The contract's table operations are defined per instance from CACHE_OPERATION_RULES, so the
-// class declares them through this interface rather than one by one.
+// CachedAdapter implements IDatabaseAdapter through this merged interface: the contract's table
+// operations are defined per instance from CACHE_OPERATION_RULES (cache-operations.ts), so a new
+// contract method needs only its line there (typecheck fails until it has one).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface CachedAdapter extends IDatabaseAdapter {}
 
