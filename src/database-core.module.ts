@@ -2,6 +2,8 @@ import { withCircuitLog } from './resilience/circuit-state-log';
 import { withResilience } from './resilience/resilient.adapter';
 import { databaseTargetOf } from './config/database-target';
 import { withTracing } from './tracing/traced.adapter';
+import { withConfiguredCache } from './cache/cache-module-options';
+import { defaultCacheKeyPrefix } from './cache/cache-key-prefix';
 import {
   Global,
   Inject,
@@ -150,6 +152,13 @@ export function createDatabaseProviders(name?: string): Provider[] {
           logger,
         });
         // Wrapped before metrics bind to it, so pool and table figures pass through the wrapper.
+        // Under resilience, which health and metrics find outermost: input limits and the
+        // breaker come first, and a hit runs no query, so no query metric.
+        if (resolved.cache) {
+          opened.adapter = await withConfiguredCache(opened.adapter, resolved.cache, () =>
+            defaultCacheKeyPrefix(resolved, opened.provider, checked),
+          );
+        }
         if (resolved.resilience) {
           opened.adapter = withResilience(
             opened.adapter,

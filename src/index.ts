@@ -20,5 +20,6 @@ export * from './health';
 export * from './metrics';
 export * from './resilience';
 export * from './tracing';
+export * from './cache';
 export * from './http';
 export * from './testing';

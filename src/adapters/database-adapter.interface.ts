@@ -1,3 +1,4 @@
+import type { ReadCache } from '../cache/read-cache-options';
 import type {
   CreateInput,
   IBaseEntity,
@@ -57,6 +58,8 @@ export interface ICursorPaginatedResult<T> {
 export interface FindByIdOptions {
   /** Return the row even when soft-deleted. Default is `false`. */
   includeDeleted?: boolean;
+  /** Serve the result from the cache layer, if one is configured (docs/caching.md). Default is none. */
+  cache?: ReadCache;
 }
 
 /** What {@link IDatabaseAdapter.upsert} does when a live row already has the key. */

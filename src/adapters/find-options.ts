@@ -4,6 +4,7 @@
  * does not fit the property is a compile error. Without one (`T` = any: options built from HTTP
  * query strings), anything compiles and the runtime planner (src/query) is the defence.
  */
+import type { ReadCache } from '../cache/read-cache-options';
 import type { IncludeOptions, IRelationFilter } from '../query/include-options';
 
 /** `true` when `T` is `any`. */
@@ -149,6 +150,8 @@ export interface FindOptions<T = any, K extends keyof T & string = keyof T & str
    * docs/querying.md, "Relations"). Default is none.
    */
   include?: IncludeOptions;
+  /** Serve the result from the cache layer, if one is configured (docs/caching.md). Default is none. */
+  cache?: ReadCache;
 }
 
 /** The rows of a read that selected `K`: the whole entity when `K` is every property. */

@@ -1,5 +1,6 @@
 import type { ResilienceOptions } from '../resilience/resilient.adapter';
 import type { TracerProvider } from '@opentelemetry/api';
+import type { CacheModuleOptions, ResolvedCacheConfig } from '../cache/cache-module-options';
 import type { TableDefinition } from '../schema/table-definition';
 import type { ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { DatabaseProvider } from '../adapters/database-adapter.interface';
@@ -176,6 +177,13 @@ export interface DatabaseModuleOptions {
    */
   tracing?: boolean | { tracerProvider: TracerProvider };
   /**
+   * The result cache (docs/caching.md): reads that ask for it (`cache` in their options, or a
+   * repository's `cacheReads`) are served from it until a write through the library changes
+   * their table. `true` for the defaults, `false` for none. Default is `DATABASE_CACHE`
+   * (`memory`, `redis` or `off`), else off.
+   */
+  cache?: CacheModuleOptions | boolean;
+  /**
    * Log every statement (redacted) through Nest's Logger; ignored when `NODE_ENV=production`.
    * Default is `DATABASE_LOG_QUERIES`, else `false`.
    */
@@ -282,4 +290,6 @@ export interface ResolvedDatabaseConfig {
   resilience: ResilienceOptions | null;
   /** Null when tracing is off; no provider means the global one. */
   tracing: { tracerProvider?: TracerProvider } | null;
+  /** Null when the cache is off. */
+  cache: ResolvedCacheConfig;
 }

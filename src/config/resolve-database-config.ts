@@ -3,6 +3,7 @@ import type { DatabaseProvider } from '../adapters/database-adapter.interface';
 import { POOLER_MODES, type PoolerMode } from '../adapters/postgres/postgres-adapter.options';
 import { DatabaseConfigurationException } from './database-configuration.exception';
 import { DATABASE_PROVIDERS } from './database-providers';
+import { resolveCacheConfig } from '../cache/cache-module-options';
 import { DATABASE_DEFAULTS, DATABASE_ENV } from './database-env.constants';
 import { type Env, SettingReader } from './setting-reader';
 import type {
@@ -293,6 +294,7 @@ export function resolveDatabaseConfig(options: DatabaseModuleOptions = {}): Reso
     logQueries: !production && read.flag(options.logQueries, DATABASE_ENV.logQueries, false),
     resilience,
     tracing: resolveTracing(options, read),
+    cache: resolveCacheConfig(options.cache, read),
   };
 
   if (problems.length > 0) throw new DatabaseConfigurationException(problems);

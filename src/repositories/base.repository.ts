@@ -18,6 +18,7 @@ import type {
 import type { AggregateOptions, AggregateRow } from '../adapters/aggregate-options';
 import type { IterateFindOptions, IterateOptions } from '../adapters/iterate-rows';
 import type { SqlTag } from '../adapters/raw-sql';
+import type { ReadCache } from '../cache/read-cache-options';
 import { InjectDatabaseAdapter } from '../database.decorators';
 import type { FieldViolation } from '../exceptions';
 import type { IncludeOf, WithIncluded } from '../query/include-options';
@@ -79,6 +80,7 @@ const FIND_OPTION_KEYS: ReadonlySet<string> = new Set([
   'includeDeleted',
   'select',
   'include',
+  'cache',
 ]);
 
 /** The relations declared on a table definition's type (`withRelations`). */
@@ -119,6 +121,14 @@ export abstract class BaseRepository<
    * validation beyond the column types the adapter checks.
    */
   protected readonly entityClass?: EntityClass<T>;
+
+  /**
+   * How this repository's reads use the cache layer (docs/caching.md) when they do not say so
+   * themselves with `cache` in their options: `{ ttlMs }` (or `true`) caches every read of the
+   * repository outside transactions. Ignored when the module has no cache. Default is none: a
+   * read is cached only when it asks.
+   */
+  protected readonly cacheReads?: ReadCache;
 
   // Built on first use: subclass fields (entityClass, table) are not set yet in this constructor.
   private validator?: EntityValidator<T>;
@@ -177,12 +187,12 @@ export abstract class BaseRepository<
 
   /** The row, or null when it is missing or soft-deleted (unless `includeDeleted`). */
   findById(id: string, options?: FindByIdOptions): Promise<T | null> {
-    return this.adapter.findById(id, this.table, options);
+    return this.adapter.findById(id, this.table, this.withCacheReads(options));
   }
 
   /** The live rows among these ids, in one query, in no particular order. */
   findByIds(ids: readonly string[], options?: FindByIdOptions): Promise<T[]> {
-    return this.adapter.findByIds(ids, this.table, options);
+    return this.adapter.findByIds(ids, this.table, this.withCacheReads(options));
   }
 
   /**
@@ -193,7 +203,10 @@ export abstract class BaseRepository<
   findMany<K extends AllKeys<T> = AllKeys<T>, const I extends object = NoInclude>(
     options: ReadOptions<T, K> & { include?: IncludeOf<I, R> } = {},
   ): Promise<WithIncluded<Selected<T, K>, R, I>[]> {
-    return this.adapter.findMany(options as FindOptions, this.table) as Promise<never>;
+    return this.adapter.findMany(
+      this.withCacheReads(options as FindOptions),
+      this.table,
+    ) as Promise<never>;
   }
 
   /**
@@ -204,7 +217,7 @@ export abstract class BaseRepository<
     filtersOrOptions?: IFilterOptions<T> | (ReadOptions<T, K> & { include?: IncludeOf<I, R> }),
   ): Promise<WithIncluded<Selected<T, K>, R, I> | null> {
     const options = this.toFindOptions(filtersOrOptions as IFilterOptions | FindOptions);
-    return this.adapter.findFirst(options, this.table) as Promise<never>;
+    return this.adapter.findFirst(this.withCacheReads(options), this.table) as Promise<never>;
   }
 
   /** One cursor page; pass `nextCursor` as `pagination.after` for the next. */
@@ -222,7 +235,7 @@ export abstract class BaseRepository<
   findWithPagination(
     options: OffsetFindOptions<T> | CursorFindOptions<T> = {},
   ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
-    return this.adapter.findPage(options as FindOptions, this.table);
+    return this.adapter.findPage(this.withCacheReads(options as FindOptions), this.table);
   }
 
   /**
@@ -306,12 +319,16 @@ export abstract class BaseRepository<
 
   /** The number of matching rows (live ones unless `includeDeleted`). */
   count(filters?: IFilterOptions<T>, options?: FindByIdOptions): Promise<number> {
-    return this.adapter.count(filters as IFilterOptions | undefined, this.table, options);
+    return this.adapter.count(
+      filters as IFilterOptions | undefined,
+      this.table,
+      this.withCacheReads(options),
+    );
   }
 
   /** Whether a live row (or any row, with `includeDeleted`) has this id. */
   exists(id: string, options?: FindByIdOptions): Promise<boolean> {
-    return this.adapter.exists(id, this.table, options);
+    return this.adapter.exists(id, this.table, this.withCacheReads(options));
   }
 
   /**
@@ -363,6 +380,14 @@ export abstract class BaseRepository<
   /** As {@link prepareCreate}, for `update`. Default is the input unchanged. */
   protected prepareUpdate(data: UpdateInput<T>): UpdateInput<T> {
     return data;
+  }
+
+  /** Read options with the repository's {@link cacheReads}, unless they say `cache` themselves. */
+  private withCacheReads<O extends { cache?: ReadCache }>(options: O): O;
+  private withCacheReads<O extends { cache?: ReadCache }>(options: O | undefined): O | undefined;
+  private withCacheReads<O extends { cache?: ReadCache }>(options: O | undefined): O | undefined {
+    if (this.cacheReads === undefined || options?.cache !== undefined) return options;
+    return { ...options, cache: this.cacheReads } as O;
   }
 
   private validateCreate(inputs: readonly CreateInput<T>[]): void {

@@ -1,5 +1,6 @@
 import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
 import { SqlAdapter } from '../adapters/sql/sql.adapter';
+import { invalidateCachedReads } from '../cache/invalidate-cached-reads';
 import { DatabaseConfigurationException } from '../config/database-configuration.exception';
 import { DATABASE_ADAPTER } from '../database.constants';
 import { TransactionNotSupportedException, ValidationException } from '../exceptions';
@@ -50,13 +51,19 @@ export function beginTestTransaction(adapter: IDatabaseAdapter): Promise<void> {
 }
 
 /**
- * Rolls back the test transaction of `adapter`: nothing the test wrote remains.
+ * Rolls back the test transaction of `adapter`: nothing the test wrote remains, and no read the
+ * cache layer (if any) kept during the test is served again.
  *
  * @throws TransactionException when none is open, or when it ended during the test (then the
  * message says why: its connection lost, the adapter closed).
  */
-export function rollbackTestTransaction(adapter: IDatabaseAdapter): Promise<void> {
-  return withAdapter(adapter, (sql) => sql.rollbackAmbientTransaction());
+export async function rollbackTestTransaction(adapter: IDatabaseAdapter): Promise<void> {
+  try {
+    await withAdapter(adapter, (sql) => sql.rollbackAmbientTransaction());
+  } finally {
+    // Reads during the test may have cached rows the rollback removed.
+    await invalidateCachedReads(adapter);
+  }
 }
 
 /**
