@@ -43,7 +43,11 @@ describe.each(CONFORMANCE_PROVIDERS)('result cache', (provider) => {
       const scope = new Scope();
       const adapter = layer(db);
       const user = await adapter.create(scope.user(), usersTable);
-      const withPayments = { filters: { id: user.id }, include: { payments: true as const }, ...cached };
+      const withPayments = {
+        filters: { id: user.id },
+        include: { payments: true as const },
+        ...cached,
+      };
       const paying = { filters: { id: user.id, payments: { some: {} } }, ...cached };
       const read = async () => (await adapter.findMany(withPayments, usersTable))[0];
       expect((await read()) as unknown).toMatchObject({ payments: [] });
