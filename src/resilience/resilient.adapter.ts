@@ -1,7 +1,6 @@
 // Longer than most files on purpose: it is the one table of retry decisions, each method of the
 // contract stating in a few lines its operation kind (read, write, idempotent write) and its size
 // check; the machinery is in retry-policy.ts and circuit-breaker.ts.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   AdapterCapabilities,
@@ -28,6 +27,7 @@ import {
 } from '../adapters/iterate-rows';
 import { sqlTag, type SqlQuery } from '../adapters/raw-sql';
 import { forwardExtras } from '../observation/forward-extras';
+import { LayerFrames } from '../transactions/layer-frames';
 import { checkWork } from '../query/operation-input';
 import {
   checkTransactionOptions,
@@ -97,15 +97,6 @@ export interface ResilienceStats {
   exhausted: number;
 }
 
-/** Marks an async context as inside a transaction of this wrapper. */
-interface TransactionFrame {
-  active: boolean;
-  /** Set for frames opened by beginTransaction. */
-  handleId?: number;
-  /** A begin that failed hands the question back to the frame it replaced. */
-  previous?: TransactionFrame;
-}
-
 /** The first row of a bulk input whose values are too large, as writeSizeViolation says. */
 function rowsSizeViolation(data: unknown, limits: InputSizeLimits) {
   if (!Array.isArray(data)) return undefined;
@@ -114,12 +105,6 @@ function rowsSizeViolation(data: unknown, limits: InputSizeLimits) {
     if (tooLarge) return tooLarge;
   }
   return undefined;
-}
-
-/** Calls inside a transaction run once: the transaction is retried as a whole, not its parts. */
-function inFrame(frame: TransactionFrame | undefined): boolean {
-  for (let f = frame; f !== undefined; f = f.previous) if (f.active) return true;
-  return false;
 }
 
 /**
@@ -143,10 +128,8 @@ export class ResilientAdapter implements IDatabaseAdapter {
   private readonly breaker?: CircuitBreaker;
   private readonly limits?: InputSizeLimits;
   private readonly onRetry?: (event: RetryEvent) => void;
-  private readonly storage = new AsyncLocalStorage<TransactionFrame | undefined>();
-  private readonly handles = new Map<number, TransactionFrame>();
-  /** Open transactions of this wrapper; while 0 the context lookup is skipped. */
-  private openTransactions = 0;
+  /** The transactions this layer started; calls inside one run once (it is retried whole). */
+  private readonly frames = new LayerFrames();
   private readonly retried = { connection: 0, timeout: 0, transaction: 0 };
   private exhausted = 0;
   /** Runs through this layer's `runSql`. */
@@ -166,9 +149,6 @@ export class ResilientAdapter implements IDatabaseAdapter {
     }
     this.onRetry = options.onRetry;
     forwardExtras(this, inner);
-    // As in the transaction manager: start tracking promise contexts now (Node 20 starts on an
-    // AsyncLocalStorage's first use), or a first beginTransaction() could leak its frame.
-    this.storage.enterWith(undefined);
   }
 
   get provider(): DatabaseProvider {
@@ -452,18 +432,16 @@ export class ResilientAdapter implements IDatabaseAdapter {
     }
     let counters: RetryCounters | undefined;
     for (;;) {
-      const frame: TransactionFrame = { active: true };
-      this.openTransactions += 1;
+      const frame = this.frames.start();
       try {
         return await this.guarded(() =>
-          this.inner.transaction(() => this.storage.run(frame, work), options),
+          this.inner.transaction(() => this.frames.run(frame, work), options),
         );
       } catch (error) {
         counters ??= { connection: 0, timeout: 0, transaction: 0 };
         await this.beforeRetry('transaction', 'transaction', error, counters);
       } finally {
-        frame.active = false;
-        this.openTransactions -= 1;
+        this.frames.end(frame);
       }
     }
   }
@@ -475,7 +453,7 @@ export class ResilientAdapter implements IDatabaseAdapter {
   private startsTransaction(propagation: TransactionPropagation): boolean {
     if (propagation === 'REQUIRES_NEW') return true;
     if (propagation !== 'REQUIRED') return false;
-    return !(this.openTransactions > 0 && inFrame(this.storage.getStore()));
+    return this.frames.current() === undefined;
   }
 
   /**
@@ -483,8 +461,7 @@ export class ResilientAdapter implements IDatabaseAdapter {
    * synchronously). Not `async`, for the same reason as the adapters' own.
    */
   beginTransaction(): Promise<TransactionHandle> {
-    const previous = this.storage.getStore();
-    if (previous?.active && previous.handleId === undefined) {
+    if (this.frames.inTransactionWork()) {
       // Inside transaction(): the wrapped adapter refuses it; the context must stay as it is.
       return this.inner.beginTransaction();
     }
@@ -494,9 +471,7 @@ export class ResilientAdapter implements IDatabaseAdapter {
     } catch (error) {
       return Promise.reject(error);
     }
-    const frame: TransactionFrame = { active: true, handleId: -1, previous };
-    this.storage.enterWith(frame);
-    this.openTransactions += 1;
+    const frame = this.frames.enter()!;
     let pending: Promise<TransactionHandle>;
     try {
       pending = this.inner.beginTransaction();
@@ -506,14 +481,12 @@ export class ResilientAdapter implements IDatabaseAdapter {
     return pending.then(
       (handle) => {
         this.breaker?.onSuccess(permit);
-        frame.handleId = handle.id;
-        frame.previous = undefined;
-        this.handles.set(handle.id, frame);
+        this.frames.begun(frame, handle);
         return handle;
       },
       (error: unknown) => {
         this.breaker?.onFailure(error, permit);
-        this.endFrame(frame);
+        this.frames.end(frame);
         throw error;
       },
     );
@@ -551,7 +524,8 @@ export class ResilientAdapter implements IDatabaseAdapter {
     kind: OperationKind,
     call: () => Promise<R>,
   ): Promise<R> {
-    if (this.openTransactions > 0 && inFrame(this.storage.getStore())) return call();
+    // Calls inside a transaction run once: the transaction is retried as a whole, not its parts.
+    if (this.frames.current() !== undefined) return call();
     let counters: RetryCounters | undefined;
     for (;;) {
       try {
@@ -595,18 +569,11 @@ export class ResilientAdapter implements IDatabaseAdapter {
     handle: TransactionHandle | undefined,
     pending: Promise<void>,
   ): Promise<void> {
-    const frame = handle ? this.handles.get(handle.id) : this.storage.getStore();
-    if (!frame || frame.handleId === undefined) return pending;
+    const frame = this.frames.ofHandle(handle);
+    if (!frame) return pending;
     // The transaction went through the breaker when it began: its end is reported, never refused.
     const reported = this.breaker ? this.breaker.probe(() => pending) : pending;
-    return reported.finally(() => this.endFrame(frame));
-  }
-
-  private endFrame(frame: TransactionFrame): void {
-    if (!frame.active) return;
-    frame.active = false;
-    if (frame.handleId !== undefined) this.handles.delete(frame.handleId);
-    this.openTransactions -= 1;
+    return reported.finally(() => this.frames.end(frame));
   }
 }
 
