@@ -3,6 +3,10 @@ import type { SupabaseClient, SupabaseClientOptions } from '@supabase/supabase-j
 import WebSocket from 'ws';
 import { durationProblem } from '../../config/duration-option';
 import { ValidationException } from '../../exceptions';
+import {
+  DEFAULT_SUPABASE_TIMEOUT_MS,
+  type SupabaseAdapterOptions,
+} from './supabase-adapter.options';
 
 /** What {@link createSupabaseClient} needs. */
 export interface SupabaseClientSettings {
@@ -109,4 +113,48 @@ export function createSupabaseClient(settings: SupabaseClientSettings): Supabase
       ...(settings.userJwt ? { headers: { Authorization: `Bearer ${settings.userJwt}` } } : {}),
     },
   });
+}
+
+/**
+ * The client an adapter sends through, from checked options: the service key when given, else the
+ * anon key; with a user's JWT, the anon key always.
+ */
+export function clientFromOptions(
+  options: SupabaseAdapterOptions,
+  user: { jwt: string } | undefined,
+) {
+  if (typeof options?.url !== 'string' || options.url === '') {
+    throw new ValidationException('SupabaseAdapterOptions.url is required', 'url');
+  }
+  let key = options.serviceKey || options.anonKey;
+  if (user) {
+    if (typeof user.jwt !== 'string' || !/^[\w.~+/=-]+$/.test(user.jwt)) {
+      throw new ValidationException('forUser needs a JWT (a non-empty token string)', 'jwt');
+    }
+    // Never the service key: with a user token on the same client it no longer bypasses RLS,
+    // and mixing the two is how a request ends up with the wrong role (supabase/auth#965).
+    key = options.anonKey;
+    if (!key)
+      throw new ValidationException('forUser needs SupabaseAdapterOptions.anonKey', 'anonKey');
+  }
+  if (!key)
+    throw new ValidationException(
+      'SupabaseAdapterOptions needs serviceKey or anonKey',
+      'serviceKey',
+    );
+  try {
+    return createSupabaseClient({
+      url: options.url,
+      key,
+      userJwt: user?.jwt,
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs ?? DEFAULT_SUPABASE_TIMEOUT_MS,
+    });
+  } catch (error) {
+    // An option the factory refused (timeoutMs) says which; createClient throws on a malformed URL.
+    if (error instanceof ValidationException) throw error;
+    throw new ValidationException(`Invalid Supabase options: ${(error as Error).message}`, 'url', {
+      cause: error,
+    });
+  }
 }

@@ -29,14 +29,11 @@ import {
   type TransactionOptions,
   type TransactionPropagation,
 } from '../../transactions/transaction-options';
-import {
-  DEFAULT_SUPABASE_TIMEOUT_MS,
-  type SupabaseAdapterOptions,
-} from './supabase-adapter.options';
+import type { SupabaseAdapterOptions } from './supabase-adapter.options';
 import type { AggregateOptions, AggregateRow } from '../aggregate-options';
 import { iterateRows, type IterateFindOptions, type IterateOptions } from '../iterate-rows';
 import * as aggregates from './supabase-aggregate';
-import { createSupabaseClient } from './supabase-client.factory';
+import { clientFromOptions } from './supabase-client.factory';
 import { sqlTag, type SqlQuery } from '../raw-sql';
 import * as bulk from './supabase-bulk-writes';
 import * as claims from './supabase-claims';
@@ -74,47 +71,6 @@ function noTransactionFor(propagation: TransactionPropagation): string {
 const RPC_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * The client an adapter sends through, from checked options: the service key when given, else the
- * anon key; with a user's JWT, the anon key always.
- */
-function clientFor(options: SupabaseAdapterOptions, user: { jwt: string } | undefined) {
-  if (typeof options?.url !== 'string' || options.url === '') {
-    throw new ValidationException('SupabaseAdapterOptions.url is required', 'url');
-  }
-  let key = options.serviceKey || options.anonKey;
-  if (user) {
-    if (typeof user.jwt !== 'string' || !/^[\w.~+/=-]+$/.test(user.jwt)) {
-      throw new ValidationException('forUser needs a JWT (a non-empty token string)', 'jwt');
-    }
-    // Never the service key: with a user token on the same client it no longer bypasses RLS,
-    // and mixing the two is how a request ends up with the wrong role (supabase/auth#965).
-    key = options.anonKey;
-    if (!key)
-      throw new ValidationException('forUser needs SupabaseAdapterOptions.anonKey', 'anonKey');
-  }
-  if (!key)
-    throw new ValidationException(
-      'SupabaseAdapterOptions needs serviceKey or anonKey',
-      'serviceKey',
-    );
-  try {
-    return createSupabaseClient({
-      url: options.url,
-      key,
-      userJwt: user?.jwt,
-      fetch: options.fetch,
-      timeoutMs: options.timeoutMs ?? DEFAULT_SUPABASE_TIMEOUT_MS,
-    });
-  } catch (error) {
-    // An option the factory refused (timeoutMs) says which; createClient throws on a malformed URL.
-    if (error instanceof ValidationException) throw error;
-    throw new ValidationException(`Invalid Supabase options: ${(error as Error).message}`, 'url', {
-      cause: error,
-    });
-  }
-}
-
-/**
  * The Supabase provider: every {@link IDatabaseAdapter} operation as PostgREST requests through
  * supabase-js, with the same semantics as the SQL providers except transactions, which PostgREST
  * does not have (see docs/providers.md).
@@ -142,7 +98,7 @@ export class SupabaseAdapter implements IDatabaseAdapter {
     private readonly options: SupabaseAdapterOptions,
     user?: { jwt: string },
   ) {
-    const client = clientFor(options, user);
+    const client = clientFromOptions(options, user);
     this.capabilities = Object.freeze({
       ...SUPABASE_CAPABILITIES,
       aggregates: options.aggregatesEnabled === true,
