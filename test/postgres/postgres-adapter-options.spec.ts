@@ -1,10 +1,8 @@
 import {
   looksLikeTransactionPooler,
-  type PostgresAdapterOptions,
   resolvePostgresOptions,
   useNamedStatements,
 } from '../../src/adapters/postgres';
-import { poolConfig } from '../../src/adapters/postgres/postgres-adapter.options';
 import { ValidationException } from '../../src/exceptions';
 
 describe('PostgreSQL adapter options', () => {
@@ -43,7 +41,6 @@ describe('PostgreSQL adapter options', () => {
       statementTimeoutMs: 30_000,
       pooler: 'none',
       namedStatements: true,
-      namedPlanReads: true,
       beginStatement: 'BEGIN',
       startupStatementTimeoutMs: 30_000,
       statementDeadlineMs: undefined,
@@ -53,22 +50,6 @@ describe('PostgreSQL adapter options', () => {
       applicationName: 'nest-data-layer',
       ssl: undefined,
     });
-  });
-
-  it('names plan-built reads only on a direct connection whose URL sets no startup options', () => {
-    const planReads = (options: Partial<PostgresAdapterOptions>) =>
-      resolvePostgresOptions({ connectionString: direct, ...options }).namedPlanReads;
-    expect(planReads({})).toBe(true);
-    expect(planReads({ pooler: 'session' })).toBe(false);
-    expect(planReads({ preparedStatements: 'unnamed' })).toBe(false);
-    expect(planReads({ connectionString: `${direct}?options=-c%20search_path%3Dapp` })).toBe(false);
-    expect(planReads({ connectionString: transaction })).toBe(false);
-    expect(poolConfig(resolvePostgresOptions({ connectionString: direct })).options).toBe(
-      '-c plan_cache_mode=force_custom_plan',
-    );
-    expect(
-      poolConfig(resolvePostgresOptions({ connectionString: direct, pooler: 'session' })).options,
-    ).toBeUndefined();
   });
 
   it('behind a transaction pooler: no startup parameter, SET LOCAL in BEGIN, a client deadline, no names', () => {

@@ -55,21 +55,16 @@ describeWithPostgres('PostgresAdapter', () => {
     const user = await adapter.create(userInput(`ps_${mode}`), usersTable);
     for (let i = 0; i < 3; i++) {
       expect((await adapter.findById<IUserEntity>(user.id, usersTable))?.email).toBe(user.email);
-      // Named too on a direct connection, but planned with each call's values.
+      // Plan-built reads stay unnamed: a generic plan would ignore their values.
       await adapter.findMany({ filters: { search: 'ps_' } }, usersTable);
       await adapter.count({ status: 'Active' }, usersTable);
     }
-    for (let i = 0; i < 5; i++) await adapter.count({ status: 'Active' }, usersTable);
-    const prepared = await adapter.pool.query<{ name: string; generic_plans: string }>(
-      "SELECT name, generic_plans FROM pg_prepared_statements WHERE name LIKE 'ndl\\_%'",
+    const prepared = await adapter.pool.query<{ name: string }>(
+      "SELECT name FROM pg_prepared_statements WHERE name LIKE 'ndl\\_%'",
     );
     if (mode === 'named') {
-      // The insert, the findById, the search and the count, each prepared once however often it
-      // ran, and never given a generic plan (the count ran eight times).
-      expect(prepared.rows).toHaveLength(4);
-      expect(prepared.rows.map((row) => row.generic_plans)).toEqual(['0', '0', '0', '0']);
-      const mode = await adapter.pool.query('SHOW plan_cache_mode');
-      expect(mode.rows[0].plan_cache_mode).toBe('force_custom_plan');
+      // The insert and the findById, each prepared once however often it ran.
+      expect(prepared.rows).toHaveLength(2);
     } else {
       expect(prepared.rows).toHaveLength(0);
     }

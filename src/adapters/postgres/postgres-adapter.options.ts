@@ -119,13 +119,6 @@ export interface ResolvedPostgresOptions {
   pooler: Exclude<PoolerMode, 'auto'>;
   namedStatements: boolean;
   /**
-   * Whether plan-built reads are named too: on a direct connection with named statements whose
-   * URL sets no startup `options` of its own. The pool's sessions then plan every named statement
-   * with the call's values (`plan_cache_mode = force_custom_plan`), so naming saves the parse
-   * without the generic-plan risk (see docs/decisions.md, "Named plan-built reads").
-   */
-  namedPlanReads: boolean;
-  /**
    * What opens a library transaction, as one simple-protocol query: `BEGIN`, followed behind a
    * pooler by `SET LOCAL statement_timeout = <statementTimeoutMs>` in the same round trip.
    */
@@ -280,10 +273,6 @@ export function resolvePostgresOptions(options: PostgresAdapterOptions): Resolve
     statementTimeoutMs,
     pooler,
     namedStatements: useNamedStatements(mode, options.connectionString, pooler),
-    namedPlanReads:
-      pooler === 'none' &&
-      useNamedStatements(mode, options.connectionString, pooler) &&
-      !setsStartupOptions(options.connectionString),
     beginStatement: beginStatement(pooler, statementTimeoutMs),
     startupStatementTimeoutMs: timed && pooler === 'none' ? statementTimeoutMs : undefined,
     statementDeadlineMs: timed && pooler !== 'none' ? statementTimeoutMs : undefined,
@@ -318,16 +307,5 @@ export function poolConfig(settings: ResolvedPostgresOptions): PoolConfig {
     config.statement_timeout = settings.startupStatementTimeoutMs;
   }
   if (settings.ssl !== undefined) config.ssl = settings.ssl;
-  // Named plan-built reads are planned with each call's values, never with a generic plan.
-  if (settings.namedPlanReads) config.options = '-c plan_cache_mode=force_custom_plan';
   return config;
-}
-
-/** Whether the URL sets startup `options` itself (a DSN that is not a URL counts as yes). */
-function setsStartupOptions(connectionString: string): boolean {
-  try {
-    return new URL(connectionString).searchParams.has('options');
-  } catch {
-    return true;
-  }
 }

@@ -73,22 +73,3 @@ export class StatementNames {
     this.names.set(text, name);
   }
 }
-
-/**
- * How many plan-built read texts a driver names. Each named text stays prepared on every pooled
- * connection that ran it until the connection closes, so the distinct read shapes of an
- * application (usually a few dozen) are named and any beyond these run unnamed.
- */
-const NAMED_PLAN_TEXTS = 256;
-
-/** The plan-built read texts a driver names: the first {@link NAMED_PLAN_TEXTS} it sees. */
-export class NamedPlanTexts {
-  private readonly texts = new Set<string>();
-
-  admits(text: string): boolean {
-    if (this.texts.has(text)) return true;
-    if (this.texts.size >= NAMED_PLAN_TEXTS) return false;
-    this.texts.add(text);
-    return true;
-  }
-}

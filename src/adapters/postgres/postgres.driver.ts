@@ -14,7 +14,6 @@ import { mapPostgresError } from './postgres-error.mapper';
 import { queryWithDeadline } from './postgres-statement-deadline';
 import {
   isStalePreparedStatement,
-  NamedPlanTexts,
   StatementNames,
   staleStatementInTransaction,
 } from './postgres-statement-names';
@@ -30,7 +29,6 @@ export class PostgresDriver implements SqlDriver<CheckedOutClient> {
   readonly connections: PostgresConnections;
   readonly pool: Pool;
   private readonly statementNames = new StatementNames();
-  private readonly planNames = new NamedPlanTexts();
 
   constructor(readonly settings: ResolvedPostgresOptions) {
     this.pool = guardPoolClients(new Pool(poolConfig(settings)));
@@ -59,7 +57,9 @@ export class PostgresDriver implements SqlDriver<CheckedOutClient> {
     // (pg reads `queryMode`; its types do not declare it.)
     if (statement.raw) Object.assign(config, { queryMode: 'extended' });
     else config.types = DECODED_ROW_TYPES;
-    if (this.named(statement)) config.name = this.statementNames.nameOf(statement.text);
+    if (statement.fixed && this.settings.namedStatements) {
+      config.name = this.statementNames.nameOf(statement.text);
+    }
     let result: QueryArrayResult;
     try {
       result = await (tx ? tx.client.query(config) : this.pooledQuery(config));
@@ -71,15 +71,6 @@ export class PostgresDriver implements SqlDriver<CheckedOutClient> {
     }
     const columns = statement.raw ? result.fields.map((f) => f.name) : undefined;
     return { rows: result.rows, changes: result.rowCount ?? 0, columns };
-  }
-
-  /** Fixed shapes where named statements are on; plan-built reads where they are planned per call. */
-  private named(statement: SqlStatement): boolean {
-    const { settings } = this;
-    if (statement.fixed) return settings.namedStatements;
-    return (
-      statement.planned === true && settings.namedPlanReads && this.planNames.admits(statement.text)
-    );
   }
 
   mapError(error: unknown, context: SqlErrorContext = {}) {

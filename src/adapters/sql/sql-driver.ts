@@ -16,11 +16,6 @@ export interface SqlStatement {
    */
   readonly fixed?: boolean;
   /**
-   * A read compiled from a plan (its text fixed per plan shape): a driver may name it where the
-   * server plans named statements with each call's values (PostgreSQL, `force_custom_plan`).
-   */
-  readonly planned?: boolean;
-  /**
    * At most one row can come back (a read or write by id or by a unique key): a driver may stop
    * after the first. better-sqlite3 answers `UPDATE … RETURNING` by id 12–15 µs sooner that way.
    */

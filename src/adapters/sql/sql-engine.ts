@@ -142,7 +142,6 @@ export class SqlEngine<C> {
     const paged = kind === 'page';
     return {
       text,
-      planned: true,
       values: (paged ? pageParams : planParams)(plan, dialect, index),
       redacted: () =>
         (paged ? redactedPageParams : redactedPlanParams)(plan, dialect, REDACTED, index),
