@@ -3,7 +3,7 @@ import { Client, Pool } from 'pg';
 import { PostgresAdapter } from '../src/adapters/postgres';
 import { UserRepository } from '../src/repositories/user.repository';
 import type { BenchProfile } from './bench-profile';
-import { measureCreateManyMemory, type MemoryResult } from './memory-probe';
+import { measureMemoryRows, type MemoryRow } from './memory-probe';
 import { drizzlePostgresOperations } from './drizzle.operations';
 import { kyselyPostgresOperations } from './kysely.operations';
 import { postgresRawOperations, seedPostgres } from './postgres-raw.operations';
@@ -17,8 +17,8 @@ export const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres'
 /** What the PostgreSQL run measured, and on what. */
 export interface PostgresBenchResult {
   results: OperationResult[];
-  /** createMany of `profile.memoryRows` rows, in a process of its own. */
-  memory: MemoryResult;
+  /** createMany of and iterate over `profile.memoryRows` rows, each in a process of its own. */
+  memory: MemoryRow[];
   serverVersion: string;
   trigramIndexes: boolean;
 }
@@ -106,8 +106,7 @@ export async function benchPostgres(
       const trigram = await client.query(
         `SELECT 1 FROM pg_indexes WHERE tablename = 'users' AND indexname = 'users_email_trgm_idx'`,
       );
-      log(`PostgreSQL: createMany of ${profile.memoryRows} rows in a process of its own`);
-      const memory = measureCreateManyMemory(connectionString, profile.memoryRows);
+      const memory = measureMemoryRows('PostgreSQL', connectionString, profile.memoryRows, log);
       return {
         memory,
         results,

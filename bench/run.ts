@@ -4,7 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { FULL_PROFILE, QUICK_PROFILE, type BenchProfile } from './bench-profile';
 import { benchInclude } from './include.bench';
 import { benchPostgres, DEFAULT_ADMIN_URL, postgresUnavailable } from './postgres.bench';
-import type { MemoryResult } from './memory-probe';
+import type { MemoryRow } from './memory-probe';
 import { memoryTable, providerTable, type ProviderReport, type Verdict } from './report';
 import { benchSqlite } from './sqlite.bench';
 
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const unavailable = args.postgres
     ? await postgresUnavailable(adminUrl)
     : 'skipped (--sqlite-only)';
-  let postgresMemory: MemoryResult | undefined;
+  let postgresMemory: MemoryRow[] = [];
   if (unavailable === undefined) {
     const postgres = await benchPostgres(profile, adminUrl, log);
     postgresMemory = postgres.memory;
@@ -109,9 +109,7 @@ async function main(): Promise<void> {
     facts.push(`- PostgreSQL not benchmarked: ${unavailable}`);
   }
 
-  const memories = [{ title: 'SQLite', memory: sqlite.memory }];
-  if (postgresMemory) memories.push({ title: 'PostgreSQL', memory: postgresMemory });
-  tables.push(memoryTable(profile.memoryRows, memories));
+  tables.push(memoryTable(profile.memoryRows, [...sqlite.memory, ...postgresMemory]));
   tables.push(await benchInclude(profile, unavailable === undefined ? adminUrl : undefined, log));
   for (const table of tables) {
     sections.push(table.markdown);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SQLiteAdapter } from '../src/adapters/sqlite';
 import { UserRepository } from '../src/repositories/user.repository';
 import type { BenchProfile } from './bench-profile';
-import { measureCreateManyMemory, type MemoryResult } from './memory-probe';
+import { measureMemoryRows, type MemoryRow } from './memory-probe';
 import { drizzleSqliteOperations } from './drizzle.operations';
 import { kyselySqliteOperations } from './kysely.operations';
 import { searchText, seedRow, type UserRow } from './seed-data';
@@ -15,8 +15,8 @@ import { runUserSuite, type OperationResult } from './user-suite';
 /** What the SQLite run measured, and on what. */
 export interface SqliteBenchResult {
   results: OperationResult[];
-  /** createMany of `profile.memoryRows` rows, in a process of its own. */
-  memory: MemoryResult;
+  /** createMany of and iterate over `profile.memoryRows` rows, each in a process of its own. */
+  memory: MemoryRow[];
   sqliteVersion: string;
   indexedSearch: boolean;
 }
@@ -65,8 +65,7 @@ export async function benchSqlite(
       log,
     });
     const sqliteVersion = db.prepare('SELECT sqlite_version()').pluck().get() as string;
-    log(`SQLite: createMany of ${profile.memoryRows} rows in a process of its own`);
-    const memory = measureCreateManyMemory('sqlite', profile.memoryRows);
+    const memory = measureMemoryRows('SQLite', 'sqlite', profile.memoryRows, log);
     return { results, sqliteVersion, indexedSearch: raw.indexedSearch, memory };
   } finally {
     await adapter.close();

@@ -6,6 +6,7 @@ import {
   unreadableTimestamp,
 } from '../../query/timestamp';
 import type { SqlDialect } from '../sql/sql-dialect';
+import { timestamptzValue } from './postgres-timestamp-text';
 
 const ARRAY_TYPES: Record<string, string> = {
   uuid: 'uuid[]',
@@ -24,13 +25,17 @@ function encodePostgres(column: ColumnDefinition, value: unknown): unknown {
 }
 
 /**
- * node-postgres parses timestamptz into a Date: exact for milliseconds, sub-millisecond digits
- * cut (never rounded up), `infinity` / `-infinity` as the numbers ±Infinity. What has no ISO form
- * of years 1 to 9999 is a QueryException naming the column.
+ * A timestamptz as the library returns it: its ISO form, exact for milliseconds, sub-millisecond
+ * digits cut (never rounded up). The driver reads it as text for the library's own statements
+ * (UTC text becomes ISO without a Date, see postgres-timestamp-text.ts); node-postgres' Date
+ * (JSON path, other zones), `infinity` / `-infinity` as ±Infinity. What has no ISO form of years
+ * 1 to 9999 is a QueryException naming the column.
  */
 function timestampDecoder(column: ColumnDefinition, table: TableDefinition<any>) {
-  return (value: unknown): unknown => {
-    if (value === null) return null;
+  return (read: unknown): unknown => {
+    if (read === null) return null;
+    const value = timestamptzValue(read);
+    if (typeof value === 'string') return value;
     if (value instanceof Date && isTimestampInRange(value.getTime())) return value.toISOString();
     const shown = typeof value === 'number' ? (value > 0 ? 'infinity' : '-infinity') : value;
     throw unreadableTimestamp(table.name, column, shown);

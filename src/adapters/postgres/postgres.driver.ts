@@ -9,6 +9,7 @@ import {
   PostgresConnections,
 } from './postgres-connections';
 import { postgresDialect } from './postgres.dialect';
+import { DECODED_ROW_TYPES } from './postgres-timestamp-text';
 import { mapPostgresError } from './postgres-error.mapper';
 import { queryWithDeadline } from './postgres-statement-deadline';
 import {
@@ -55,6 +56,7 @@ export class PostgresDriver implements SqlDriver<CheckedOutClient> {
     // Raw SQL always goes through the extended protocol: one statement, values bound.
     // (pg reads `queryMode`; its types do not declare it.)
     if (statement.raw) Object.assign(config, { queryMode: 'extended' });
+    else config.types = DECODED_ROW_TYPES;
     if (statement.fixed && this.settings.namedStatements) {
       config.name = this.statementNames.nameOf(statement.text);
     }

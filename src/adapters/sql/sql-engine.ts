@@ -53,21 +53,28 @@ export class SqlEngine<C> {
     this.closed = true;
   }
 
-  /** Runs one statement for the calling flow, noting it for a trace, and maps its errors. */
-  async run(
+  /**
+   * Runs one statement for the calling flow, noting it for a trace, and maps its errors. Not
+   * `async`: a synchronous driver's result (better-sqlite3) is settled in one promise, without
+   * the extra promise and microtask turn an `await` of a plain value costs on every read.
+   */
+  run(
     operation: string,
     table: TableDefinition<any> | undefined,
     statement: SqlStatement,
   ): Promise<SqlResult> {
-    traceStatement(statement);
+    let result: SqlResult | Promise<SqlResult>;
     try {
+      traceStatement(statement);
       this.assertOpen();
-      return await this.transactions.execute((connection) =>
-        this.driver.query(connection, statement),
-      );
+      result = this.transactions.execute((connection) => this.driver.query(connection, statement));
     } catch (error) {
-      throw this.driver.mapError(error, { table, operation });
+      return Promise.reject(this.driver.mapError(error, { table, operation }));
     }
+    if (!(result instanceof Promise)) return Promise.resolve(result);
+    return result.then(undefined, (error: unknown) => {
+      throw this.driver.mapError(error, { table, operation });
+    });
   }
 
   /**
