@@ -13,7 +13,7 @@ const EMPTY_PAGE_ATTEMPTS = 3;
  * only when that snapshot gives an empty page too (a total at most the offset); otherwise the
  * page is read again. While writers keep moving the total across the offset, the last attempt
  * runs `inOneSnapshot` when the engine has one (a transaction on a single connection, where no
- * other statement can come between); on PostgreSQL its count is returned as it is.
+ * other statement can come between; a REPEATABLE READ transaction on PostgreSQL).
  */
 export async function readOffsetPage<T>(
   plan: QueryPlan,

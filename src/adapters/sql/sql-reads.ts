@@ -82,8 +82,20 @@ export async function findPage<T extends IBaseEntity>(
     () => countRows('findPage', engine, counted),
     // The rows of pageText carry the total before the includes.
     withIncluded(plan, engine.dialect, tableSql(table, engine.dialect).mapperOf(plan), 1),
-    engine.driver.connections.exclusive ? (work) => engine.transactions.run(work) : undefined,
+    (work) => inOneSnapshot(engine, work),
   );
+}
+
+const SNAPSHOT = { propagation: 'REQUIRED', isolation: 'repeatable read' } as const;
+
+/**
+ * Runs findPage's last attempt so that its rows and its count share one snapshot: a transaction
+ * on a single-connection engine (no other statement can come between), a REPEATABLE READ one on
+ * a pool. Inside the flow's own transaction it runs there as it is.
+ */
+function inOneSnapshot<R>(engine: SqlEngine<unknown>, work: () => Promise<R>): Promise<R> {
+  if (engine.driver.connections.exclusive) return engine.transactions.run(work);
+  return engine.transactions.inTransaction() ? work() : engine.transactions.run(work, SNAPSHOT);
 }
 
 export async function count<T extends IBaseEntity>(
