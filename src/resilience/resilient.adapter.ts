@@ -1,31 +1,19 @@
-// Longer than most files on purpose: it is the one table of retry decisions, each method of the
-// contract stating in a few lines its operation kind (read, write, idempotent write) and its size
-// check; the machinery is in retry-policy.ts and circuit-breaker.ts.
+// The resilience layer: each table operation runs through execute() as its line in
+// resilience-rules.ts says (retry kind, size check); transactions are retried whole. The
+// machinery is in retry-policy.ts and circuit-breaker.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   AdapterCapabilities,
-  BulkWriteOptions,
-  ClaimOptions,
-  DeleteManyOptions,
   DatabaseProvider,
-  FindByIdOptions,
-  FindOptions,
-  ICursorPaginatedResult,
   IDatabaseAdapter,
-  IFilterOptions,
-  IPaginatedResult,
   TransactionHandle,
-  UpdateOptions,
-  UpsertOptions,
-  UpsertResult,
 } from '../adapters/database-adapter.interface';
-import type { AggregateOptions, AggregateRow } from '../adapters/aggregate-options';
 import {
   iterateRows,
   type IterateFindOptions,
   type IterateOptions,
 } from '../adapters/iterate-rows';
-import { sqlTag, type SqlQuery } from '../adapters/raw-sql';
+import { sqlTag } from '../adapters/raw-sql';
 import { forwardExtras } from '../observation/forward-extras';
 import { LayerFrames } from '../transactions/layer-frames';
 import { checkWork } from '../query/operation-input';
@@ -34,12 +22,7 @@ import {
   type TransactionOptions,
   type TransactionPropagation,
 } from '../transactions/transaction-options';
-import type {
-  CreateInput,
-  IBaseEntity,
-  TableDefinition,
-  UpdateInput,
-} from '../schema/table-definition';
+import type { IBaseEntity, TableDefinition } from '../schema/table-definition';
 import {
   CircuitBreaker,
   type CircuitBreakerOptions,
@@ -47,12 +30,8 @@ import {
   type CircuitPermit,
   type CircuitState,
 } from './circuit-breaker';
-import {
-  DEFAULT_INPUT_SIZE_LIMITS,
-  filterSizeViolation,
-  type InputSizeLimits,
-  writeSizeViolation,
-} from './input-size.guard';
+import { DEFAULT_INPUT_SIZE_LIMITS, type InputSizeLimits } from './input-size.guard';
+import { RESILIENCE_RULES, type ResilienceRule, type RuledOperation } from './resilience-rules';
 import {
   classifyFailure,
   type FailureKind,
@@ -61,6 +40,8 @@ import {
   RetryPolicy,
   type RetryPolicyOptions,
 } from './retry-policy';
+
+type Call = (...args: unknown[]) => Promise<unknown>;
 
 /** One retry about to happen, for logs and metrics. */
 export interface RetryEvent {
@@ -97,16 +78,6 @@ export interface ResilienceStats {
   exhausted: number;
 }
 
-/** The first row of a bulk input whose values are too large, as writeSizeViolation says. */
-function rowsSizeViolation(data: unknown, limits: InputSizeLimits) {
-  if (!Array.isArray(data)) return undefined;
-  for (const row of data) {
-    const tooLarge = writeSizeViolation(row, limits);
-    if (tooLarge) return tooLarge;
-  }
-  return undefined;
-}
-
 /**
  * Wraps any adapter with the design's error recovery: retries by failure kind
  * ({@link RetryPolicy}), a {@link CircuitBreaker} over connection failures, and a size guard on
@@ -123,7 +94,14 @@ function rowsSizeViolation(data: unknown, limits: InputSizeLimits) {
  *   circuitBreaker: { failureThreshold: 5, maxCooldownMs: 10_000 },
  * });
  */
-export class ResilientAdapter implements IDatabaseAdapter {
+// ResilientAdapter implements IDatabaseAdapter through this merged interface: the contract's table
+// operations are defined per instance from RESILIENCE_RULES (resilience-rules.ts), so a new
+// contract method needs only its line there (typecheck fails until it has one).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface ResilientAdapter extends IDatabaseAdapter {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class ResilientAdapter {
   private readonly policy: RetryPolicy;
   private readonly breaker?: CircuitBreaker;
   private readonly limits?: InputSizeLimits;
@@ -148,6 +126,13 @@ export class ResilientAdapter implements IDatabaseAdapter {
       this.limits = { ...DEFAULT_INPUT_SIZE_LIMITS, ...options.inputLimits };
     }
     this.onRetry = options.onRetry;
+    const own = this as unknown as Record<string, Call>;
+    for (const [operation, rule] of Object.entries(RESILIENCE_RULES) as [
+      RuledOperation,
+      ResilienceRule,
+    ][]) {
+      own[operation] = (...args) => this.call(operation, rule, args);
+    }
     forwardExtras(this, inner);
   }
 
@@ -180,113 +165,6 @@ export class ResilientAdapter implements IDatabaseAdapter {
     return this.stats();
   }
 
-  create<T extends IBaseEntity>(data: CreateInput<T>, table: TableDefinition<T>): Promise<T> {
-    const tooLarge = this.limits && writeSizeViolation(data, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('create', 'write', () => this.inner.create(data, table));
-  }
-
-  createMany<T extends IBaseEntity>(
-    data: readonly CreateInput<T>[],
-    table: TableDefinition<T>,
-  ): Promise<T[]> {
-    const tooLarge = this.limits && rowsSizeViolation(data, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('createMany', 'write', () => this.inner.createMany(data, table));
-  }
-
-  upsert<T extends IBaseEntity>(
-    data: CreateInput<T>,
-    table: TableDefinition<T>,
-    options: UpsertOptions<T>,
-  ): Promise<UpsertResult<T>> {
-    const tooLarge = this.limits && writeSizeViolation(data, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('upsert', 'idempotent-write', () =>
-      this.inner.upsert(data, table, options),
-    );
-  }
-
-  /** As upsert: an idempotent write, every row or none on the SQL providers. */
-  upsertMany<T extends IBaseEntity>(
-    data: readonly CreateInput<T>[],
-    table: TableDefinition<T>,
-    options: UpsertOptions<T>,
-  ): Promise<UpsertResult<T>[]> {
-    const tooLarge = this.limits && rowsSizeViolation(data, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('upsertMany', 'idempotent-write', () =>
-      this.inner.upsertMany(data, table, options),
-    );
-  }
-
-  findById<T extends IBaseEntity>(
-    id: string,
-    table: TableDefinition<T>,
-    options?: FindByIdOptions,
-  ): Promise<T | null> {
-    return this.execute('findById', 'read', () => this.inner.findById(id, table, options));
-  }
-
-  findByIds<T extends IBaseEntity>(
-    ids: readonly string[],
-    table: TableDefinition<T>,
-    options?: FindByIdOptions,
-  ): Promise<T[]> {
-    return this.execute('findByIds', 'read', () => this.inner.findByIds(ids, table, options));
-  }
-
-  findMany<T extends IBaseEntity>(options: FindOptions, table: TableDefinition<T>): Promise<T[]> {
-    const tooLarge = this.limits && filterSizeViolation(options?.filters, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('findMany', 'read', () => this.inner.findMany(options, table));
-  }
-
-  findPage<T extends IBaseEntity>(
-    options: FindOptions,
-    table: TableDefinition<T>,
-  ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
-    const tooLarge = this.limits && filterSizeViolation(options?.filters, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('findPage', 'read', () => this.inner.findPage(options, table));
-  }
-
-  findFirst<T extends IBaseEntity>(
-    options: FindOptions,
-    table: TableDefinition<T>,
-  ): Promise<T | null> {
-    const tooLarge = this.limits && filterSizeViolation(options?.filters, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('findFirst', 'read', () => this.inner.findFirst(options, table));
-  }
-
-  count<T extends IBaseEntity>(
-    filters: IFilterOptions | undefined,
-    table: TableDefinition<T>,
-    options?: FindByIdOptions,
-  ): Promise<number> {
-    const tooLarge = this.limits && filterSizeViolation(filters, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('count', 'read', () => this.inner.count(filters, table, options));
-  }
-
-  exists<T extends IBaseEntity>(
-    id: string,
-    table: TableDefinition<T>,
-    options?: FindByIdOptions,
-  ): Promise<boolean> {
-    return this.execute('exists', 'read', () => this.inner.exists(id, table, options));
-  }
-
-  aggregate<T extends IBaseEntity, const O extends AggregateOptions<T>>(
-    options: O,
-    table: TableDefinition<T>,
-  ): Promise<AggregateRow<T, O>[]> {
-    const tooLarge = this.limits && filterSizeViolation(options?.filters, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('aggregate', 'read', () => this.inner.aggregate(options, table));
-  }
-
   /** Batches through this layer's findPage: each is a read, retried on its own from its cursor. */
   iterate<T extends IBaseEntity>(
     options: IterateFindOptions,
@@ -294,128 +172,6 @@ export class ResilientAdapter implements IDatabaseAdapter {
     iterateOptions?: IterateOptions,
   ): AsyncIterable<T> {
     return iterateRows(this, options, table, iterateOptions);
-  }
-
-  update<T extends IBaseEntity>(
-    id: string,
-    data: UpdateInput<T>,
-    table: TableDefinition<T>,
-    options?: UpdateOptions,
-  ): Promise<T> {
-    const tooLarge = this.limits && writeSizeViolation(data, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('update', 'write', () => this.inner.update(id, data, table, options));
-  }
-
-  /**
-   * Adds `by` to an integer property atomically. A write: retried only when it was never sent,
-   * since running it twice would add twice.
-   */
-  increment<T extends IBaseEntity>(
-    id: string,
-    field: keyof T & string,
-    by: number,
-    table: TableDefinition<T>,
-    data?: UpdateInput<T>,
-  ): Promise<T> {
-    const tooLarge = this.limits && writeSizeViolation(data, this.limits);
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('increment', 'write', () =>
-      this.inner.increment(id, field, by, table, data),
-    );
-  }
-
-  /**
-   * Claims rows. A write: retried only when it was never sent, since a claim that ran and whose
-   * answer was lost holds its rows until their lease ends.
-   */
-  claim<T extends IBaseEntity>(options: ClaimOptions<T>, table: TableDefinition<T>): Promise<T[]> {
-    const tooLarge =
-      this.limits &&
-      (filterSizeViolation(options?.filters, this.limits) ||
-        writeSizeViolation(options?.set, this.limits));
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute('claim', 'write', () => this.inner.claim(options, table));
-  }
-
-  softDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
-    return this.execute('softDelete', 'write', () => this.inner.softDelete(id, table));
-  }
-
-  restore<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<T> {
-    return this.execute('restore', 'write', () => this.inner.restore(id, table));
-  }
-
-  hardDelete<T extends IBaseEntity>(id: string, table: TableDefinition<T>): Promise<void> {
-    return this.execute('hardDelete', 'write', () => this.inner.hardDelete(id, table));
-  }
-
-  /**
-   * The bulk writes: writes, retried only when never sent (a count of rows changed cannot be told
-   * apart from a repeat's, and `updateMany` with a filter on what it sets is not idempotent).
-   */
-  updateMany<T extends IBaseEntity>(
-    filters: IFilterOptions | undefined,
-    data: UpdateInput<T>,
-    table: TableDefinition<T>,
-    options?: BulkWriteOptions,
-  ): Promise<number> {
-    return this.bulkWrite('updateMany', filters, data, () =>
-      this.inner.updateMany(filters, data, table, options),
-    );
-  }
-
-  softDeleteMany<T extends IBaseEntity>(
-    filters: IFilterOptions | undefined,
-    table: TableDefinition<T>,
-    options?: BulkWriteOptions,
-  ): Promise<number> {
-    return this.bulkWrite('softDeleteMany', filters, undefined, () =>
-      this.inner.softDeleteMany(filters, table, options),
-    );
-  }
-
-  restoreMany<T extends IBaseEntity>(
-    filters: IFilterOptions | undefined,
-    table: TableDefinition<T>,
-    options?: BulkWriteOptions,
-  ): Promise<number> {
-    return this.bulkWrite('restoreMany', filters, undefined, () =>
-      this.inner.restoreMany(filters, table, options),
-    );
-  }
-
-  deleteMany<T extends IBaseEntity>(
-    filters: IFilterOptions | undefined,
-    table: TableDefinition<T>,
-    options?: DeleteManyOptions,
-  ): Promise<number> {
-    return this.bulkWrite('deleteMany', filters, undefined, () =>
-      this.inner.deleteMany(filters, table, options),
-    );
-  }
-
-  /** A bulk write after the size guard on its filters and data. */
-  private bulkWrite(
-    operation: string,
-    filters: IFilterOptions | undefined,
-    data: unknown,
-    work: () => Promise<number>,
-  ): Promise<number> {
-    const tooLarge =
-      this.limits &&
-      (filterSizeViolation(filters, this.limits) ||
-        (data !== undefined && writeSizeViolation(data, this.limits)));
-    if (tooLarge) return Promise.reject(tooLarge);
-    return this.execute(operation, 'write', work);
-  }
-
-  /** Raw SQL may write anything: a write, retried only when never sent. */
-  runSql<Row = Record<string, unknown>>(
-    query: SqlQuery,
-    table?: TableDefinition<any>,
-  ): Promise<Row[]> {
-    return this.execute('runSql', 'write', () => this.inner.runSql<Row>(query, table));
   }
 
   /**
@@ -513,6 +269,15 @@ export class ResilientAdapter implements IDatabaseAdapter {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  /** One table operation: its size check, then {@link execute} on the wrapped adapter. */
+  private call(operation: RuledOperation, rule: ResilienceRule, args: unknown[]): Promise<unknown> {
+    const tooLarge = this.limits && rule.check?.(args, this.limits);
+    if (tooLarge) return Promise.reject(tooLarge);
+    // Looked up per call, as the wrapped adapter's own methods may be replaced (instrumented).
+    const inner = this.inner as unknown as Record<string, Call>;
+    return this.execute(operation, rule.kind, () => inner[operation](...args));
   }
 
   /**
