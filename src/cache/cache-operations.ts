@@ -1,6 +1,6 @@
 // The one table of how the cache layer treats each operation of the contract. A new operation is
 // one line here; typecheck fails until it has its line.
-import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
+import type { RuledContractMethod } from '../observation/layer-operations';
 import { argumentsKey } from './cache-codec';
 
 /** A read that may be cached: where its table and its options (with `cache`) are among its arguments. */
@@ -36,24 +36,6 @@ const write = (tableAt: number): OperationRule => ({ kind: 'write', tableAt });
  */
 export const WRITE_EVERY_TABLE: OperationRule = { kind: 'write-every-table' };
 
-/** The methods of the contract (every function-valued member). */
-type ContractMethod = {
-  [K in keyof IDatabaseAdapter]-?: IDatabaseAdapter[K] extends (...args: never[]) => unknown
-    ? K
-    : never;
-}[keyof IDatabaseAdapter];
-
-/** The contract's methods the layer implements itself: transactions and the connection's own. */
-export type OwnOperation =
-  | 'transaction'
-  | 'beginTransaction'
-  | 'commitTransaction'
-  | 'rollbackTransaction'
-  | 'ping'
-  | 'close'
-  // The tag builds a query and calls the layer's own runSql (ruled below).
-  | 'sql';
-
 /** Every other operation of the contract, by name, with its argument positions. */
 export const CACHE_OPERATION_RULES = {
   findById: read(1, 2),
@@ -83,7 +65,7 @@ export const CACHE_OPERATION_RULES = {
   iterate: { kind: 'uncached-read' },
   // Raw SQL may write any table: every table's cached reads go (a SELECT too; docs/caching.md).
   runSql: WRITE_EVERY_TABLE,
-} as const satisfies Record<Exclude<ContractMethod, OwnOperation>, OperationRule>;
+} as const satisfies Record<RuledContractMethod, OperationRule>;
 
 /** The name of an operation the table classifies. */
 export type RuledOperation = keyof typeof CACHE_OPERATION_RULES;

@@ -1,8 +1,8 @@
 // The one table of how the resilience layer treats each table operation of the contract: its
 // retry kind (what running it again risks) and what its size guard checks. A new operation of the
 // contract is one line here; typecheck fails until it has its line.
-import type { IDatabaseAdapter } from '../adapters/database-adapter.interface';
 import type { ValidationException } from '../exceptions';
+import type { RuledContractMethod } from '../observation/layer-operations';
 import { filterSizeViolation, type InputSizeLimits, writeSizeViolation } from './input-size.guard';
 import type { OperationKind } from './retry-policy';
 
@@ -58,26 +58,8 @@ const both =
 const claimSet: SizeCheck = (args, limits) =>
   writeSizeViolation((args[0] as { set?: unknown } | undefined)?.set, limits);
 
-/** The methods of the contract (every function-valued member). */
-type ContractMethod = {
-  [K in keyof IDatabaseAdapter]-?: IDatabaseAdapter[K] extends (...args: never[]) => unknown
-    ? K
-    : never;
-}[keyof IDatabaseAdapter];
-
-/** The contract's methods the layer implements itself: transactions, streams, the connection's. */
-export type OwnOperation =
-  | 'transaction'
-  | 'beginTransaction'
-  | 'commitTransaction'
-  | 'rollbackTransaction'
-  | 'ping'
-  | 'close'
-  | 'sql'
-  | 'iterate';
-
 /**
- * Every other operation, by name. Reads are retried after connection failures and timeouts; an
+ * Every table operation but `iterate` (its batches are this layer's own findPage calls), by name. Reads are retried after connection failures and timeouts; an
  * upsert (`idempotent-write`) after connection failures; every other write only when the error
  * proves nothing was sent: a claim that ran holds its rows until their lease ends, an increment
  * would add twice, a bulk write's count cannot be told apart from a repeat's, and raw SQL may
@@ -107,7 +89,7 @@ export const RESILIENCE_RULES = {
   restoreMany: { kind: 'write', check: filters(0) },
   deleteMany: { kind: 'write', check: filters(0) },
   runSql: { kind: 'write' },
-} as const satisfies Record<Exclude<ContractMethod, OwnOperation>, ResilienceRule>;
+} as const satisfies Record<RuledContractMethod<'iterate'>, ResilienceRule>;
 
 /** The name of an operation the table classifies. */
 export type RuledOperation = keyof typeof RESILIENCE_RULES;
