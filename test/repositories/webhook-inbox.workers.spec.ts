@@ -31,6 +31,7 @@ function runWorker(
   url: string,
   workerId: string,
   crashAt = '',
+  onFirstClaim: () => void = () => undefined,
 ): Promise<WorkerRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -50,6 +51,7 @@ function runWorker(
     const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
     createInterface({ input: child.stdout }).on('line', (line) => {
       const [kind, ...ids] = line.split(' ');
+      if (kind === 'claimed' && run.claimed.length === 0) onFirstClaim();
       if (kind === 'claimed' || kind === 'done' || kind === 'lost') run[kind].push(...ids);
     });
     child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
@@ -91,12 +93,25 @@ describeWithPostgres('Webhook inbox: workers in separate processes on PostgreSQL
          FROM generate_series(1, $1) AS n`,
       [EVENTS],
     );
+    // The crashers start first, and the steady workers once both have claimed a batch: started
+    // together, a slow-starting crasher could find the events gone before its crash batch (seen
+    // on a fast run: it ended normally instead of dying with its leases).
+    let claimedFirst = 0;
+    let bothClaimed!: () => void;
+    const crashersClaimed = new Promise<void>((resolve) => (bothClaimed = resolve));
+    const onFirstClaim = () => {
+      if (++claimedFirst === 2) bothClaimed();
+    };
+    const crashers = [
+      runWorker(libraryDir, database.url, 'crasher-1', '1', onFirstClaim),
+      runWorker(libraryDir, database.url, 'crasher-2', '2', onFirstClaim),
+    ];
+    await Promise.race([crashersClaimed, Promise.all(crashers)]);
     const runs = await Promise.all([
       runWorker(libraryDir, database.url, 'steady-1'),
       runWorker(libraryDir, database.url, 'steady-2'),
       runWorker(libraryDir, database.url, 'steady-3'),
-      runWorker(libraryDir, database.url, 'crasher-1', '2'),
-      runWorker(libraryDir, database.url, 'crasher-2', '3'),
+      ...crashers,
     ]);
     for (const run of runs) {
       if (run.workerId.startsWith('crasher')) expect(run.signal).toBe('SIGKILL');
