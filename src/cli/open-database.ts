@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Pool } from 'pg';
-import { guardPoolClients } from '../adapters/postgres/postgres-connections';
+import { PostgresPool } from '../adapters/postgres/postgres-pool';
 import type * as Pglite from '../adapters/pglite';
 import type { MigrationDialect } from '../migrations/migration-driver.interface';
 import type { CliIo } from './cli-command';
@@ -99,9 +98,7 @@ export async function openDatabase(
     };
   }
   if (target.provider === 'postgres') {
-    const pool = guardPoolClients(
-      new Pool({ connectionString: postgresUrl(env, 'postgres'), max: 1 }),
-    );
+    const pool = new PostgresPool({ connectionString: postgresUrl(env, 'postgres'), max: 1 });
     // An idle client's error (server restart) would otherwise crash the process.
     pool.on('error', () => undefined);
     return {

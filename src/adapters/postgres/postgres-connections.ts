@@ -1,10 +1,11 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { ConnectionException, TransactionException } from '../../exceptions';
 import type { TransactionConnections } from '../../transactions/transaction-connections';
 import type { IsolationLevel } from '../../transactions/transaction-options';
 import { isPostgresConnectionError, mapPostgresError } from './postgres-error.mapper';
+import { connectionLost, type PostgresPool } from './postgres-pool';
 
-/** A client checked out of the pool, with the error listener a checked-out client needs. */
+/** A client checked out of the pool for one statement or one transaction. */
 export interface CheckedOutClient {
   readonly client: PoolClient;
   /** The connection-level error seen while checked out, if any. */
@@ -15,69 +16,69 @@ export interface CheckedOutClient {
   destroy(): void;
 }
 
-/** Where {@link guardPoolClients} notes the connection error a client had. */
-const CONNECTION_LOST = Symbol('connectionLost');
-
-type GuardedClient = PoolClient & { [CONNECTION_LOST]?: unknown };
-
 /**
- * Gives every client the pool opens an error listener of its own for its whole life. pg-pool
- * listens only while a client is idle and removes its listener as it hands the client out; an
- * error parsed in that same synchronous run (a backend terminated just as its connection opened
- * arrives in the packet that completes it) would be emitted with no listener, which ends the
- * process. This one notes the error on the client, so {@link checkOut} discards it instead of
- * handing out a dead connection. Returns the pool.
+ * One checkout. The pool gives every client a lifelong error listener (see
+ * {@link PostgresPool}), so a connection error while checked out is noted on the client and no
+ * listener of this lease's own is needed.
  */
-export function guardPoolClients(pool: Pool): Pool {
-  pool.on('connect', (client: GuardedClient) =>
-    client.on('error', (error) => {
-      client[CONNECTION_LOST] = error;
-    }),
-  );
-  return pool;
+class Lease implements CheckedOutClient {
+  private released = false;
+
+  constructor(
+    private readonly pool: PostgresPool,
+    readonly client: PoolClient,
+  ) {}
+
+  failure(): unknown {
+    return connectionLost(this.client);
+  }
+
+  release(error?: unknown): void {
+    const lost = connectionLost(this.client);
+    if (lost !== undefined) return this.give(lost);
+    this.give(isPostgresConnectionError(error) ? error : undefined);
+  }
+
+  destroy(): void {
+    this.give(
+      connectionLost(this.client) ?? new Error('The connection was given up with its transaction'),
+    );
+  }
+
+  private give(broken: unknown): void {
+    if (this.released) return;
+    this.released = true;
+    if (broken === undefined) this.pool.keepWarm(this.client);
+    else this.client.release(toError(broken));
+  }
 }
 
 /**
- * Checks a client out of the pool. While it is checked out pg-pool listens for nothing, and an
- * unhandled `error` event (the server went away between two statements) would crash the process,
- * so a listener records the failure instead; release destroys such a client. A client whose
- * connection was lost before it was handed out is destroyed and another taken, a few times at
- * most, without costing the caller an attempt. A pool that stays full for
- * `connectionTimeoutMillis` says so, rather than looking like a lost connection.
+ * Checks a client out of the pool: a warm one at once when there is one (no promise), otherwise
+ * from pg-pool. A client whose connection was lost before it was handed out is destroyed and
+ * another taken, a few times at most, without costing the caller an attempt. A pool that stays
+ * full for `connectionTimeoutMillis` says so, rather than looking like a lost connection.
  */
-export async function checkOut(pool: Pool): Promise<CheckedOutClient> {
-  let client: GuardedClient;
+export function checkOut(pool: PostgresPool): CheckedOutClient | Promise<CheckedOutClient> {
+  const warm = pool.takeWarm();
+  return warm === undefined ? checkOutFromPool(pool) : new Lease(pool, warm);
+}
+
+async function checkOutFromPool(pool: PostgresPool): Promise<CheckedOutClient> {
+  let client: PoolClient;
   try {
     client = await pool.connect();
-    for (let replaced = 0; client[CONNECTION_LOST] !== undefined && replaced < 3; replaced++) {
-      client.release(toError(client[CONNECTION_LOST]));
+    for (let replaced = 0; connectionLost(client) !== undefined && replaced < 3; replaced++) {
+      client.release(toError(connectionLost(client)));
       client = await pool.connect();
     }
   } catch (error) {
     throw poolExhausted(pool, error) ?? error;
   }
-  let failure: unknown = client[CONNECTION_LOST];
-  let released = false;
-  const onError = (error: unknown): void => {
-    failure = error;
-  };
-  client.on('error', onError);
-  const give = (broken: unknown): void => {
-    if (released) return;
-    released = true;
-    client.removeListener('error', onError);
-    client.release(broken === undefined ? undefined : toError(broken));
-  };
-  return {
-    client,
-    failure: () => failure,
-    release: (error?: unknown) =>
-      give(failure ?? (isPostgresConnectionError(error) ? error : undefined)),
-    destroy: () => give(failure ?? new Error('The connection was given up with its transaction')),
-  };
+  return new Lease(pool, client);
 }
 
-function poolExhausted(pool: Pool, error: unknown): ConnectionException | undefined {
+function poolExhausted(pool: PostgresPool, error: unknown): ConnectionException | undefined {
   const { max, connectionTimeoutMillis } = pool.options;
   const timedOut = /timeout exceeded when trying to connect/i.test(String(error));
   if (!timedOut || pool.totalCount < (max ?? 10)) return undefined;
@@ -116,7 +117,7 @@ export class PostgresConnections implements TransactionConnections<CheckedOutCli
   readonly exclusive = false;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: PostgresPool,
     /** `BEGIN`, followed behind a pooler by the transaction's `SET LOCAL statement_timeout`. */
     private readonly beginStatement: string,
   ) {}

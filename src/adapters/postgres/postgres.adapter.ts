@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { PostgresPool } from './postgres-pool';
 import { ValidationException } from '../../exceptions';
 import { PostgresMigrationDriver } from '../../migrations/drivers/postgres-migration.driver';
 import { MigrationRunner } from '../../migrations/migration-runner';
@@ -44,8 +44,11 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
  */
 export class PostgresAdapter extends SqlAdapter<CheckedOutClient> {
   readonly capabilities = CAPABILITIES;
-  /** The node-postgres pool; exposed for migrations and tests, not for queries. */
-  readonly pool: Pool;
+  /**
+   * The node-postgres pool (with the library's warm-client stack in front, see PostgresPool);
+   * exposed for migrations and tests, not for queries.
+   */
+  readonly pool: PostgresPool;
   private readonly logger = new Logger('PostgresAdapter');
 
   private constructor(

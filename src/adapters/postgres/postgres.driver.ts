@@ -1,13 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Pool, type QueryArrayConfig, type QueryArrayResult } from 'pg';
+import type { QueryArrayConfig, QueryArrayResult } from 'pg';
 import type { SqlDriver, SqlErrorContext, SqlResult, SqlStatement } from '../sql/sql-driver';
 import { poolConfig, type ResolvedPostgresOptions } from './postgres-adapter.options';
-import {
-  type CheckedOutClient,
-  checkOut,
-  guardPoolClients,
-  PostgresConnections,
-} from './postgres-connections';
+import { type CheckedOutClient, checkOut, PostgresConnections } from './postgres-connections';
+import { PostgresPool } from './postgres-pool';
 import { postgresDialect } from './postgres.dialect';
 import { DECODED_ROW_TYPES } from './postgres-timestamp-text';
 import { mapPostgresError } from './postgres-error.mapper';
@@ -27,11 +23,11 @@ export class PostgresDriver implements SqlDriver<CheckedOutClient> {
   readonly provider = 'postgres' as const;
   readonly dialect = postgresDialect;
   readonly connections: PostgresConnections;
-  readonly pool: Pool;
+  readonly pool: PostgresPool;
   private readonly statementNames = new StatementNames();
 
   constructor(readonly settings: ResolvedPostgresOptions) {
-    this.pool = guardPoolClients(new Pool(poolConfig(settings)));
+    this.pool = new PostgresPool(poolConfig(settings));
     this.connections = new PostgresConnections(this.pool, settings.beginStatement);
     const logger = new Logger('PostgresAdapter');
     // An idle pooled connection the server drops emits `error`; unhandled it would end the process.
@@ -83,7 +79,8 @@ export class PostgresDriver implements SqlDriver<CheckedOutClient> {
 
   /** Runs a statement on a client of its own, released (or destroyed) afterwards. */
   private async pooledQuery(config: QueryArrayConfig): Promise<QueryArrayResult> {
-    const checkedOut = await checkOut(this.pool);
+    const leased = checkOut(this.pool);
+    const checkedOut = leased instanceof Promise ? await leased : leased;
     const deadline = this.settings.statementDeadlineMs;
     if (deadline !== undefined) return queryWithDeadline(checkedOut, config, deadline);
     let failure: unknown;
