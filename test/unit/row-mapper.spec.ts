@@ -27,7 +27,10 @@ const userRow = [
 
 describe('rowMapper', () => {
   it('builds an entity of the table class with every column, in column order, decoded', () => {
-    const user = rowMapper(usersTable, sqliteDialect)(userRow) as Record<string, unknown>;
+    const user = rowMapper(usersTable, sqliteDialect)(userRow) as unknown as Record<
+      string,
+      unknown
+    >;
     expect(user).toBeInstanceOf(UserEntity);
     expect(Object.getOwnPropertyNames(user)).toEqual(usersTable.columns.map((c) => c.property));
     expect(user.emailVerified).toBe(true);
@@ -36,7 +39,10 @@ describe('rowMapper', () => {
   });
 
   it('keeps a sensitive column readable and writable but not enumerable', () => {
-    const user = rowMapper(usersTable, sqliteDialect)(userRow) as Record<string, unknown>;
+    const user = rowMapper(usersTable, sqliteDialect)(userRow) as unknown as Record<
+      string,
+      unknown
+    >;
     expect(user.passwordHash).toBe('secret-hash');
     expect(Object.keys(user)).not.toContain('passwordHash');
     expect(JSON.stringify(user)).not.toContain('secret-hash');
