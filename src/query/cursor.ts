@@ -35,7 +35,7 @@ export function decodeCursor(
     candidate.o !== orderSignature ||
     !Array.isArray(candidate.v) ||
     candidate.v.length !== keyCount ||
-    !candidate.v.every((v) => ['string', 'number', 'boolean'].includes(typeof v))
+    !candidate.v.every(isPlanValue)
   ) {
     throw new ValidationException(
       'The cursor is not valid for this query (was it made with another order?)',
@@ -43,4 +43,9 @@ export function decodeCursor(
     );
   }
   return candidate.v;
+}
+
+function isPlanValue(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean';
 }

@@ -136,6 +136,37 @@ describe('SQLiteAdapter', () => {
     });
   });
 
+  it('answers every read with a promise: bad input and a closed adapter reject, never throw', async () => {
+    // The reads run synchronously on better-sqlite3 up to one promise made at the end; what goes
+    // wrong on the way must still reach the caller as a rejection, as from an async function.
+    const adapter = await SQLiteAdapter.open({ path: ':memory:' });
+    const created = await adapter.create(user('sync@example.com'), usersTable);
+    const reads = (id: string) => [
+      () => adapter.findById(id, usersTable),
+      () => adapter.findByIds([id], usersTable),
+      () => adapter.exists(id, usersTable),
+      () => adapter.findMany({ filters: { id } }, usersTable),
+      () => adapter.findFirst({ filters: { id } }, usersTable),
+      () => adapter.findPage({ filters: { id } }, usersTable),
+      () => adapter.findPage({ filters: { id }, pagination: { limit: 5 } }, usersTable),
+      () => adapter.count({ id }, usersTable),
+    ];
+    for (const read of reads('not-a-uuid')) {
+      let pending: Promise<unknown> | undefined;
+      expect(() => (pending = read())).not.toThrow();
+      await expect(pending).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    }
+    await expect(adapter.findById(created.id, usersTable)).resolves.toMatchObject({
+      id: created.id,
+    });
+    await adapter.close();
+    for (const read of reads(created.id)) {
+      let pending: Promise<unknown> | undefined;
+      expect(() => (pending = read())).not.toThrow();
+      await expect(pending).rejects.toBeInstanceOf(ConnectionException);
+    }
+  });
+
   it('prepares one statement per query shape, whatever the IN list length', async () => {
     const adapter = await SQLiteAdapter.open({ path: ':memory:' });
     const { sqlite } = adapter as unknown as { sqlite: { statements: Map<string, unknown> } };

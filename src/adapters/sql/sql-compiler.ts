@@ -5,6 +5,7 @@ import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schem
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
 import { conditionParams, Placeholders, whereText, type SearchIndex } from './sql-conditions';
 import { includeConditionParams, includeParams, includeText, pagedParent } from './sql-include';
+import { rowMapper } from './row-mapper';
 
 export { usesSearchIndex, type SearchIndex } from './sql-conditions';
 
@@ -323,29 +324,6 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
     }
     return text;
   }
-}
-
-/**
- * Turns a row of values of `columns` (default: all of the table's, in order) into an entity;
- * `decoderOf` gives each column's decoder (default: the dialect's).
- */
-export function rowMapper<T extends IBaseEntity>(
-  table: TableDefinition<T>,
-  dialect: SqlDialect,
-  columns: readonly ColumnDefinition[] = table.columns,
-  decoderOf = (column: ColumnDefinition) => dialect.decoder(column, table),
-): (row: readonly unknown[]) => T {
-  const decoders = columns.map(decoderOf);
-  const Entity = table.entity;
-  const count = columns.length;
-  return (row) => {
-    const entity = (Entity ? new Entity() : {}) as Record<string, unknown>;
-    for (let i = 0; i < count; i++) {
-      const decode = decoders[i];
-      setEntityProperty(entity, columns[i], decode === undefined ? row[i] : decode(row[i]));
-    }
-    return entity as T;
-  };
 }
 
 /** Builds an entity from the values just written, without reading the row back. */

@@ -17,6 +17,7 @@ import {
 import { usesSearchIndex } from './sql-conditions';
 import type { SqlDialect } from './sql-dialect';
 import type { SqlDriver, SqlResult, SqlStatement } from './sql-driver';
+import { settle, type NowOrLater } from './now-or-later';
 
 /** How many plan texts are kept before the cache starts over (plans vary with the filters used). */
 const PLAN_TEXT_LIMIT = 5_000;
@@ -63,15 +64,27 @@ export class SqlEngine<C> {
     table: TableDefinition<any> | undefined,
     statement: SqlStatement,
   ): Promise<SqlResult> {
-    let result: SqlResult | Promise<SqlResult>;
+    return settle(() => this.runNow(operation, table, statement));
+  }
+
+  /**
+   * As {@link run}, but a synchronous driver's result is returned as it is and its mapped error
+   * thrown, for a read that makes its own one promise at the contract's edge (sql-reads.ts).
+   */
+  runNow(
+    operation: string,
+    table: TableDefinition<any> | undefined,
+    statement: SqlStatement,
+  ): NowOrLater<SqlResult> {
+    let result: NowOrLater<SqlResult>;
     try {
       traceStatement(statement);
       this.assertOpen();
       result = this.transactions.execute((connection) => this.driver.query(connection, statement));
     } catch (error) {
-      return Promise.reject(this.driver.mapError(error, { table, operation }));
+      throw this.driver.mapError(error, { table, operation });
     }
-    if (!(result instanceof Promise)) return Promise.resolve(result);
+    if (!(result instanceof Promise)) return result;
     return result.then(undefined, (error: unknown) => {
       throw this.driver.mapError(error, { table, operation });
     });
@@ -149,7 +162,12 @@ export class SqlEngine<C> {
   }
 
   /** Runs a read plan's statement; a plan that can match nothing sends none. */
-  async runPlan(operation: string, kind: PlanStatementKind, plan: QueryPlan): Promise<SqlResult> {
+  runPlan(operation: string, kind: PlanStatementKind, plan: QueryPlan): Promise<SqlResult> {
+    return settle(() => this.runPlanNow(operation, kind, plan));
+  }
+
+  /** As {@link runPlan}, with a synchronous driver's result as it is (see {@link runNow}). */
+  runPlanNow(operation: string, kind: PlanStatementKind, plan: QueryPlan): NowOrLater<SqlResult> {
     if (plan.conditions.some((c) => c.kind === 'never')) {
       return kind === 'count' ? { rows: [[0]], changes: 0 } : { rows: [], changes: 0 };
     }
@@ -161,7 +179,7 @@ export class SqlEngine<C> {
     } catch (error) {
       throw this.driver.mapError(error, { table: plan.table, operation });
     }
-    return this.run(operation, plan.table, statement);
+    return this.runNow(operation, plan.table, statement);
   }
 
   /** Forgets compiled plan texts (a migration may have added or dropped a search index). */

@@ -1,6 +1,7 @@
 import type { Condition, IncludePlan, QueryPlan } from '../../query/query-plan';
 import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
-import { orderText, rowMapper } from './sql-compiler';
+import { rowMapper } from './row-mapper';
+import { orderText } from './sql-compiler';
 import { conditionParams, conditionTexts, type Placeholders } from './sql-conditions';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
 

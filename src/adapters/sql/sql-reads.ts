@@ -14,76 +14,89 @@ import { readOffsetPage } from './offset-page';
 import { tableSql } from './sql-compiler';
 import { withIncluded } from './sql-include';
 import type { SqlEngine } from './sql-engine';
+import { andThen, settle, type NowOrLater } from './now-or-later';
 
 /**
  * The read operations of the contract, written once for every SQL engine: each checks its input,
  * picks a statement (fixed per table, or compiled once per plan shape), runs it through the
- * engine and maps the rows.
+ * engine and maps the rows. None is `async`: each makes one promise, at the end (`settle`), and
+ * passes a synchronous driver's result along as it is until then (see now-or-later.ts).
  */
 
-export async function findById<T extends IBaseEntity>(
+export function findById<T extends IBaseEntity>(
   engine: SqlEngine<unknown>,
   id: string,
   table: TableDefinition<T>,
   options?: FindByIdOptions,
 ): Promise<T | null> {
-  const key = checkId(table, id);
-  const sql = tableSql(table, engine.dialect);
-  const text = options?.includeDeleted ? sql.findByIdWithDeleted : sql.findById;
-  const statement = { text, values: [key], fixed: true, single: true };
-  const { rows } = await engine.run('findById', table, statement);
-  return rows.length > 0 ? sql.mapRow(rows[0]) : null;
+  return settle(() => {
+    const key = checkId(table, id);
+    const sql = tableSql(table, engine.dialect);
+    const text = options?.includeDeleted ? sql.findByIdWithDeleted : sql.findById;
+    const statement = { text, values: [key], fixed: true, single: true };
+    return andThen(engine.runNow('findById', table, statement), ({ rows }) =>
+      rows.length > 0 ? sql.mapRow(rows[0]) : null,
+    );
+  });
 }
 
-export async function findByIds<T extends IBaseEntity>(
+export function findByIds<T extends IBaseEntity>(
   engine: SqlEngine<unknown>,
   ids: readonly string[],
   table: TableDefinition<T>,
   options?: FindByIdOptions,
 ): Promise<T[]> {
-  const keys = checkIds(table, ids, engine.limits.maxInListSize);
-  if (keys.length === 0) return [];
-  const sql = tableSql(table, engine.dialect);
-  const text = options?.includeDeleted ? sql.findByIdsWithDeleted : sql.findByIds;
-  const values = [engine.dialect.inListParam(table.primaryKey, keys)];
-  const { rows } = await engine.run('findByIds', table, { text, values, fixed: true });
-  return rows.map(sql.mapRow);
+  return settle(() => {
+    const keys = checkIds(table, ids, engine.limits.maxInListSize);
+    if (keys.length === 0) return [];
+    const sql = tableSql(table, engine.dialect);
+    const text = options?.includeDeleted ? sql.findByIdsWithDeleted : sql.findByIds;
+    const values = [engine.dialect.inListParam(table.primaryKey, keys)];
+    return andThen(engine.runNow('findByIds', table, { text, values, fixed: true }), ({ rows }) =>
+      rows.map(sql.mapRow),
+    );
+  });
 }
 
-export async function findMany<T extends IBaseEntity>(
+export function findMany<T extends IBaseEntity>(
   engine: SqlEngine<unknown>,
   options: FindOptions,
   table: TableDefinition<T>,
 ): Promise<T[]> {
-  return select('findMany', engine, planFind(table, options, engine.limits), table);
+  return settle(() => select('findMany', engine, planFind(table, options, engine.limits), table));
 }
 
-export async function findFirst<T extends IBaseEntity>(
+export function findFirst<T extends IBaseEntity>(
   engine: SqlEngine<unknown>,
   options: FindOptions,
   table: TableDefinition<T>,
 ): Promise<T | null> {
-  const plan = planFind(table, options, engine.limits, { limit: 1 });
-  const rows = await select('findFirst', engine, plan, table);
-  return rows[0] ?? null;
+  return settle(() => {
+    const plan = planFind(table, options, engine.limits, { limit: 1 });
+    return andThen(select('findFirst', engine, plan, table), (rows) => rows[0] ?? null);
+  });
 }
 
-export async function findPage<T extends IBaseEntity>(
+export function findPage<T extends IBaseEntity>(
   engine: SqlEngine<unknown>,
   options: FindOptions,
   table: TableDefinition<T>,
 ): Promise<IPaginatedResult<T> | ICursorPaginatedResult<T>> {
-  const plan = planPage(table, options, engine.limits);
-  if (plan.cursor) return cursorPage(plan, await select('findPage', engine, plan, table));
-  const counted = planCount(table, options?.filters, options?.includeDeleted, engine.limits);
-  return readOffsetPage(
-    plan,
-    async () => (await engine.runPlan('findPage', 'page', plan)).rows,
-    () => countRows('findPage', engine, counted),
-    // The rows of pageText carry the total before the includes.
-    withIncluded(plan, engine.dialect, tableSql(table, engine.dialect).mapperOf(plan), 1),
-    (work) => inOneSnapshot(engine, work),
-  );
+  return settle<IPaginatedResult<T> | ICursorPaginatedResult<T>>(() => {
+    const plan = planPage(table, options, engine.limits);
+    if (plan.cursor) {
+      return andThen(select('findPage', engine, plan, table), (rows) => cursorPage(plan, rows));
+    }
+    const counted = planCount(table, options?.filters, options?.includeDeleted, engine.limits);
+    return readOffsetPage(
+      plan,
+      () => engine.runPlan('findPage', 'page', plan).then(({ rows }) => rows),
+      () => countRows('findPage', engine, counted),
+      // The rows of pageText carry the total before the includes.
+      withIncluded(plan, engine.dialect, tableSql(table, engine.dialect).mapperOf(plan), 1),
+      (work) => inOneSnapshot(engine, work),
+    );
+  });
 }
 
 const SNAPSHOT = { propagation: 'REQUIRED', isolation: 'repeatable read' } as const;
@@ -98,48 +111,56 @@ function inOneSnapshot<R>(engine: SqlEngine<unknown>, work: () => Promise<R>): P
   return engine.transactions.inTransaction() ? work() : engine.transactions.run(work, SNAPSHOT);
 }
 
-export async function count<T extends IBaseEntity>(
+export function count<T extends IBaseEntity>(
   engine: SqlEngine<unknown>,
   filters: IFilterOptions | undefined,
   table: TableDefinition<T>,
   options?: FindByIdOptions,
 ): Promise<number> {
-  const plan = planCount(table, filters, options?.includeDeleted, engine.limits);
-  return countRows('count', engine, plan);
+  return settle(() => {
+    const plan = planCount(table, filters, options?.includeDeleted, engine.limits);
+    return countNow('count', engine, plan);
+  });
 }
 
-export async function exists<T extends IBaseEntity>(
+export function exists<T extends IBaseEntity>(
   engine: SqlEngine<unknown>,
   id: string,
   table: TableDefinition<T>,
   options?: FindByIdOptions,
 ): Promise<boolean> {
-  const key = checkId(table, id);
-  const sql = tableSql(table, engine.dialect);
-  const text = options?.includeDeleted ? sql.existsWithDeleted : sql.exists;
-  const statement = { text, values: [key], fixed: true, single: true };
-  const { rows } = await engine.run('exists', table, statement);
-  return rows.length > 0;
+  return settle(() => {
+    const key = checkId(table, id);
+    const sql = tableSql(table, engine.dialect);
+    const text = options?.includeDeleted ? sql.existsWithDeleted : sql.exists;
+    const statement = { text, values: [key], fixed: true, single: true };
+    return andThen(engine.runNow('exists', table, statement), ({ rows }) => rows.length > 0);
+  });
 }
 
-async function select<T extends IBaseEntity>(
+function select<T extends IBaseEntity>(
   operation: string,
   engine: SqlEngine<unknown>,
   plan: QueryPlan,
   table: TableDefinition<T>,
-): Promise<T[]> {
-  const { rows } = await engine.runPlan(operation, 'select', plan);
-  return rows.map(
-    withIncluded(plan, engine.dialect, tableSql(table, engine.dialect).mapperOf(plan)),
-  );
+): NowOrLater<T[]> {
+  const mapRow = withIncluded(plan, engine.dialect, tableSql(table, engine.dialect).mapperOf(plan));
+  return andThen(engine.runPlanNow(operation, 'select', plan), ({ rows }) => rows.map(mapRow));
 }
 
-async function countRows(
+function countRows(
   operation: string,
   engine: SqlEngine<unknown>,
   plan: QueryPlan,
 ): Promise<number> {
-  const { rows } = await engine.runPlan(operation, 'count', plan);
+  return settle(() => countNow(operation, engine, plan));
+}
+
+function countNow(
+  operation: string,
+  engine: SqlEngine<unknown>,
+  plan: QueryPlan,
+): NowOrLater<number> {
   // PostgreSQL's COUNT(*) is a bigint, which its drivers return as text or a BigInt.
-  return Number(rows[0][0]);
+  return andThen(engine.runPlanNow(operation, 'count', plan), ({ rows }) => Number(rows[0][0]));
 }
