@@ -177,6 +177,8 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   readonly liveVersion: string;
   /** Turns a row of values in `table.columns` order into an entity. */
   readonly mapRow: (row: readonly unknown[]) => T;
+  /** Turns a row just written (normalized values in `table.columns` order, not encoded) into an entity. */
+  readonly entityOfWritten: (row: readonly unknown[]) => T;
   private readonly live: string;
   /** `, "version" = "version" + 1` on a versioned table: every change of a row bumps it. */
   private readonly bump: string;
@@ -213,6 +215,7 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
       ? `SELECT ${version} FROM ${name} WHERE ${id} = ${p(1)}${this.live}`
       : '';
     this.mapRow = rowMapper(table, dialect);
+    this.entityOfWritten = rowMapper(table, dialect, table.columns, () => undefined);
   }
 
   /**
@@ -231,6 +234,15 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   /** Parameters of `insert` for a normalized create. */
   insertParams(values: WriteValues): unknown[] {
     return this.table.columns.map((c) => this.dialect.encode(c, values.get(c) ?? null));
+  }
+
+  /** Parameters of `insert` for a normalized create row (values in `table.columns` order). */
+  encodeRow(row: readonly unknown[]): unknown[] {
+    const { columns } = this.table;
+    const { dialect } = this;
+    const params: unknown[] = [];
+    for (let i = 0; i < columns.length; i++) params.push(dialect.encode(columns[i], row[i]));
+    return params;
   }
 
   /** `params` of a statement over `columns`, with sensitive columns' values replaced by `redacted`. */
@@ -346,16 +358,6 @@ export function rowMapper<T extends IBaseEntity>(
     }
     return entity as T;
   };
-}
-
-/** Builds an entity from the values just written, without reading the row back. */
-export function entityFromValues<T extends IBaseEntity>(
-  table: TableDefinition<T>,
-  values: WriteValues,
-): T {
-  const entity = (table.entity ? new table.entity() : {}) as Record<string, unknown>;
-  for (const column of table.columns) setEntityProperty(entity, column, values.get(column) ?? null);
-  return entity as T;
 }
 
 const cache = new WeakMap<TableDefinition<any>, Map<string, TableSql<any>>>();
