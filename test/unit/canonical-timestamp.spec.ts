@@ -1,0 +1,140 @@
+import { isISO8601 } from 'class-validator';
+import fc from 'fast-check';
+import { normalizeTimestamp } from '../../src/query/normalize-value';
+import { isCanonicalTimestamp, isTimestampInRange } from '../../src/query/timestamp';
+import { acceptedByIsISO8601 } from '../../src/validation/iso8601-fast-accept';
+
+const OPTIONS = [
+  undefined,
+  { strict: true },
+  { strictSeparator: true },
+  { strict: true, strictSeparator: true },
+];
+
+/** Timestamps in the library's form with every field over and beyond its range. */
+const nearCanonical = fc
+  .tuple(
+    fc.integer({ min: 0, max: 9999 }),
+    fc.integer({ min: 0, max: 13 }),
+    fc.integer({ min: 0, max: 32 }),
+    fc.integer({ min: 0, max: 25 }),
+    fc.integer({ min: 0, max: 61 }),
+    fc.integer({ min: 0, max: 61 }),
+    fc.integer({ min: 0, max: 999 }),
+  )
+  .map(([y, mo, d, h, mi, s, ms]) => {
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    return `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(ms, 3)}Z`;
+  });
+
+/** One character of a canonical timestamp replaced by anything. */
+const mutated = fc
+  .tuple(nearCanonical, fc.nat({ max: 23 }), fc.string({ minLength: 1, maxLength: 1 }))
+  .map(([text, at, c]) => text.slice(0, at) + c + text.slice(at + 1));
+
+describe('acceptedByIsISO8601', () => {
+  it('accepts only what class-validator’s IsISO8601 accepts, with any of its options', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          nearCanonical,
+          mutated,
+          fc.string(),
+          fc.date().map((d) => (Number.isNaN(d.getTime()) ? '' : d.toISOString())),
+        ),
+        (text) => {
+          if (!acceptedByIsISO8601(text)) return;
+          for (const options of OPTIONS) expect(isISO8601(text, options)).toBe(true);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('accepts the library’s timestamps of real days, leap days included', () => {
+    for (const text of [
+      '2024-02-29T23:59:59.999Z',
+      '2000-02-29T00:00:00.000Z',
+      '1000-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+      new Date().toISOString(),
+    ]) {
+      expect(acceptedByIsISO8601(text)).toBe(true);
+    }
+  });
+
+  it('leaves every other value to the constraint', () => {
+    for (const value of [
+      '1900-02-29T00:00:00.000Z',
+      '2023-02-29T00:00:00.000Z',
+      '2024-04-31T00:00:00.000Z',
+      '0999-01-01T00:00:00.000Z',
+      '2024-01-01T24:00:00.000Z',
+      '2024-01-01T00:60:00.000Z',
+      '2024-01-01T00:00:60.000Z',
+      '2024-01-01 00:00:00.000Z',
+      '2024-01-01T00:00:00.000+00:00',
+      '2024-01-01T00:00:00Z',
+      '+02024-01-01T00:00:00.000Z',
+      new Date(),
+      null,
+      20240101,
+    ]) {
+      expect(acceptedByIsISO8601(value)).toBe(false);
+    }
+  });
+});
+
+describe('isCanonicalTimestamp', () => {
+  const anyText = fc.oneof(nearCanonical, mutated, fc.string());
+
+  it('holds only for text a Date parses and prints back unchanged, within the years 1 to 9999', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        if (!isCanonicalTimestamp(text)) return;
+        const date = new Date(text);
+        expect(isTimestampInRange(date.getTime())).toBe(true);
+        expect(date.toISOString()).toBe(text);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('holds for every instant toISOString prints from year 1 to 9999', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 }), (ms) => {
+        expect(isCanonicalTimestamp(new Date(ms).toISOString())).toBe(true);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('leaves normalizeTimestamp’s results and errors as they were', () => {
+    /** normalizeTimestamp before the shortcut: every value through a Date. */
+    const throughDate = (value: unknown): unknown => {
+      const date =
+        value instanceof Date
+          ? value
+          : typeof value === 'string' && value !== ''
+            ? new Date(value)
+            : null;
+      if (!date || Number.isNaN(date.getTime()) || !isTimestampInRange(date.getTime())) {
+        return 'rejected';
+      }
+      return date.toISOString();
+    };
+    const outcome = (value: unknown): unknown => {
+      try {
+        return normalizeTimestamp('at', value);
+      } catch {
+        return 'rejected';
+      }
+    };
+    fc.assert(
+      fc.property(anyText, (text) => {
+        expect(outcome(text)).toBe(throughDate(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
