@@ -1,12 +1,11 @@
 import {
   getMetadataStorage,
-  IS_ISO8601,
   ValidationTypes,
   type ValidationArguments,
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { MANAGED_PROPERTIES } from '../schema/managed-columns';
-import { acceptedByIsISO8601 } from './iso8601-fast-accept';
+import { fastAcceptFor } from './fast-accepts';
 
 /** One class-validator check of one property, with the arguments class-validator would pass it. */
 interface CompiledCheck {
@@ -96,7 +95,7 @@ export class CompiledRules {
             constraint: constraint.instance,
             constraints: metadata.constraints,
             validateIf: metadata.validateIf,
-            surelyAccepts: metadata.name === IS_ISO8601 ? acceptedByIsISO8601 : undefined,
+            surelyAccepts: fastAcceptFor(metadata.name, metadata.constraints),
           });
         }
       }

@@ -1,8 +1,12 @@
-import { isISO8601 } from 'class-validator';
+import { isEmail, isISO8601 } from 'class-validator';
 import fc from 'fast-check';
 import { normalizeTimestamp } from '../../src/query/normalize-value';
 import { isCanonicalTimestamp, isTimestampInRange } from '../../src/query/timestamp';
-import { acceptedByIsISO8601 } from '../../src/validation/iso8601-fast-accept';
+import {
+  acceptedByIsEmail,
+  acceptedByIsISO8601,
+  fastAcceptFor,
+} from '../../src/validation/fast-accepts';
 
 const OPTIONS = [
   undefined,
@@ -136,5 +140,84 @@ describe('isCanonicalTimestamp', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('acceptedByIsEmail', () => {
+  const label = fc.stringMatching(/^[A-Za-z0-9_+.@"-]{0,70}$/);
+  /** Addresses near the plain form: odd characters, empty atoms, long parts, digit TLDs. */
+  const nearPlain = fc
+    .tuple(label, fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{0,66}$/), { maxLength: 4 }), label)
+    .map(([user, labels, tld]) => `${user}@${[...labels, tld].join('.')}`);
+  /** Plain addresses, hyphens and digits at the edges of labels included. */
+  const plain = fc
+    .tuple(
+      fc.array(fc.stringMatching(/^[A-Za-z0-9_+-]{1,12}$/), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), { minLength: 1, maxLength: 3 }),
+      fc.stringMatching(/^[A-Za-z0-9]{1,8}$/),
+    )
+    .map(([atoms, labels, tld]) => `${atoms.join('.')}@${[...labels, tld].join('.')}`);
+  const mutatedEmail = fc
+    .tuple(fc.emailAddress(), fc.nat({ max: 80 }), fc.string({ minLength: 1, maxLength: 1 }))
+    .map(([text, at, c]) => text.slice(0, at) + c + text.slice(at + 1));
+
+  it('accepts only what class-validator’s IsEmail() without options accepts', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(plain, fc.emailAddress(), nearPlain, mutatedEmail, fc.string()),
+        (text) => {
+          if (!acceptedByIsEmail(text)) return;
+          accepted++;
+          expect(isEmail(text)).toBe(true);
+        },
+      ),
+      { numRuns: 30_000 },
+    );
+    expect(accepted).toBeGreaterThan(300);
+  });
+
+  it('accepts the plain addresses applications write', () => {
+    for (const text of [
+      'new.user.12@example.org',
+      'Ada.Lovelace+billing@Mail.Example.co.uk',
+      `${'a'.repeat(64)}@${'b'.repeat(63)}.com`,
+      'x_y-z@sub-domain.example.io',
+    ]) {
+      expect(acceptedByIsEmail(text)).toBe(true);
+      expect(isEmail(text)).toBe(true);
+    }
+  });
+
+  it('leaves every other value to the constraint', () => {
+    for (const value of [
+      `${'a'.repeat(65)}@example.com`,
+      `a@${'b'.repeat(64)}.com`,
+      `a@${'b.'.repeat(125)}com`,
+      '.a@example.com',
+      'a..b@example.com',
+      'a@-example.com',
+      'a@example-.com',
+      'a@example.c',
+      'a@example.123',
+      'a@ex_ample.com',
+      'a@localhost',
+      '"quoted"@example.com',
+      'Ada <ada@example.com>',
+      'üser@example.com',
+      'a@b@example.com',
+      null,
+      42,
+    ]) {
+      expect(acceptedByIsEmail(value)).toBe(false);
+    }
+  });
+
+  it('is used for IsEmail only without options, and for IsISO8601 with any', () => {
+    expect(fastAcceptFor('isEmail', [undefined])).toBe(acceptedByIsEmail);
+    expect(fastAcceptFor('isEmail', [{ allow_display_name: true }])).toBeUndefined();
+    expect(fastAcceptFor('isIso8601', [{ strict: true }])).toBe(acceptedByIsISO8601);
+    expect(fastAcceptFor('isString', [])).toBeUndefined();
+    expect(fastAcceptFor(undefined, undefined)).toBeUndefined();
   });
 });
