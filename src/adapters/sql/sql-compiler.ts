@@ -260,7 +260,9 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
    * the last param (optimistic locking).
    */
   update(columns: readonly ColumnDefinition[], atVersion = false): string {
-    const key = `u:${columns.map((c) => c.column).join(',')}${atVersion ? ':v' : ''}`;
+    // Looked up on every update: the key is built without an array per call.
+    let key = atVersion ? 'v:' : 'u:';
+    for (const column of columns) key += `${column.column},`;
     let text = this.memo.get(key);
     if (text === undefined) {
       const p = (i: number) => this.dialect.placeholder(i);
