@@ -1,10 +1,10 @@
-import { IS_EMAIL, IS_ISO8601 } from 'class-validator';
+import { IS_EMAIL, IS_ISO8601, MAX_LENGTH, MIN_LENGTH } from 'class-validator';
 import { isCanonicalTimestamp } from '../query/timestamp';
 
 /**
  * Cheap tests that are true only of values a built-in class-validator constraint accepts, so the
  * compiled rules can skip the constraint for the values an application writes every time (a
- * timestamp `toISOString()` printed, a plain address). They never reject: every other value goes
+ * timestamp `toISOString()` printed, a plain address, a name within its length). They never reject: every other value goes
  * through the constraint itself, so results and messages stay class-validator's.
  * test/unit/fast-accepts.spec.ts checks each against its constraint on generated values.
  */
@@ -51,6 +51,27 @@ export function acceptedByIsEmail(value: unknown): boolean {
 }
 
 /**
+ * `@MaxLength(max)` counts characters as validator's isLength does: the UTF-16 length less one per
+ * surrogate pair and per presentation sequence, never more than `.length`. So a string whose
+ * `.length` is within `max` is accepted without the two `match`es isLength runs.
+ */
+function maxLengthAccept(max: number): (value: unknown) => boolean {
+  return (value) => typeof value === 'string' && value.length <= max;
+}
+
+/**
+ * `@MinLength(min)`: below U+D800 a string has neither surrogates nor variation selectors (U+FE0E,
+ * U+FE0F), and isLength's count is its `.length`.
+ */
+function minLengthAccept(min: number): (value: unknown) => boolean {
+  return (value) => {
+    if (typeof value !== 'string' || value.length < min) return false;
+    for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) >= 0xd800) return false;
+    return true;
+  };
+}
+
+/**
  * The fast accept for a constraint of these metadata (its registered name and its constraints'
  * arguments), or undefined when there is none and the constraint always runs.
  */
@@ -62,6 +83,11 @@ export function fastAcceptFor(
   // Options change what isEmail accepts (display names, blacklisted characters, host lists).
   if (name === IS_EMAIL && (constraints?.[0] === undefined || constraints?.length === 0)) {
     return acceptedByIsEmail;
+  }
+  const bound = constraints?.[0];
+  if (typeof bound === 'number' && !Number.isNaN(bound)) {
+    if (name === MAX_LENGTH) return maxLengthAccept(bound);
+    if (name === MIN_LENGTH) return minLengthAccept(bound);
   }
   return undefined;
 }

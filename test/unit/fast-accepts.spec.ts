@@ -1,4 +1,4 @@
-import { isEmail, isISO8601 } from 'class-validator';
+import { isEmail, isISO8601, maxLength, minLength } from 'class-validator';
 import fc from 'fast-check';
 import { normalizeTimestamp } from '../../src/query/normalize-value';
 import { isCanonicalTimestamp, isTimestampInRange } from '../../src/query/timestamp';
@@ -219,5 +219,41 @@ describe('acceptedByIsEmail', () => {
     expect(fastAcceptFor('isIso8601', [{ strict: true }])).toBe(acceptedByIsISO8601);
     expect(fastAcceptFor('isString', [])).toBeUndefined();
     expect(fastAcceptFor(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('length fast accepts', () => {
+  const text = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.string({ maxLength: 12, unit: 'grapheme' }),
+    fc.string({ maxLength: 12, unit: 'binary' }),
+    fc
+      .array(fc.constantFrom('a', '\uFE0F', '\uFE0E', '\uD83D', '\uDE00', 'é'), { maxLength: 12 })
+      .map((c) => c.join('')),
+  );
+
+  it('accept only what MaxLength and MinLength accept', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 14 }), (value, bound) => {
+        if (fastAcceptFor('maxLength', [bound])!(value)) {
+          accepted++;
+          expect(maxLength(value, bound)).toBe(true);
+        }
+        if (fastAcceptFor('minLength', [bound])!(value)) {
+          accepted++;
+          expect(minLength(value, bound)).toBe(true);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(accepted).toBeGreaterThan(5_000);
+  });
+
+  it('are used only with a numeric bound', () => {
+    expect(fastAcceptFor('maxLength', ['5'])).toBeUndefined();
+    expect(fastAcceptFor('minLength', [Number.NaN])).toBeUndefined();
+    expect(fastAcceptFor('maxLength', [3])!('abcd')).toBe(false);
+    expect(fastAcceptFor('minLength', [1])!('')).toBe(false);
   });
 });
