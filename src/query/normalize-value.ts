@@ -1,7 +1,7 @@
 import { ValidationException } from '../exceptions';
 import type { ColumnDefinition } from '../schema/table-definition';
 import type { PlanValue } from './query-plan';
-import { isTimestampInRange } from './timestamp';
+import { isCanonicalTimestamp, isTimestampInRange } from './timestamp';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,6 +22,8 @@ function normalizeText(field: string, value: unknown): string {
  * held to (migrations sqlite/0007 and postgres/0009).
  */
 export function normalizeTimestamp(field: string, value: unknown): string {
+  // Already the library's form (what toISOString gave the caller): nothing to parse or reprint.
+  if (typeof value === 'string' && isCanonicalTimestamp(value)) return value;
   const date =
     value instanceof Date
       ? value

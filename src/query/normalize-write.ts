@@ -17,7 +17,8 @@ function collect(
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ValidationException(`${table.name}: the input must be an object`, undefined);
   }
-  for (const [property, value] of Object.entries(data)) {
+  for (const property of Object.keys(data)) {
+    const value = (data as Record<string, unknown>)[property];
     if (value === undefined) continue;
     const column = table.column(property);
     if (!column) {

@@ -76,7 +76,7 @@ export function requireSoftDelete(table: TableDefinition<any>): void {
 }
 
 /** Runs a per-row normalization, prefixing the fields of its ValidationException with the row index. */
-export function withRowIndex(index: number, normalize: () => WriteValues): WriteValues {
+export function withRowIndex<R = WriteValues>(index: number, normalize: () => R): R {
   try {
     return normalize();
   } catch (error) {

@@ -32,6 +32,57 @@ export function hasTimestampShape(text: string): boolean {
   );
 }
 
+/** Where the library's form (`2024-05-01T12:00:00.000Z`) has other than digits. */
+const FORM = '0000-00-00T00:00:00.000Z';
+const SEPARATOR_AT = [4, 7, 10, 13, 16, 19, 23];
+
+/** The number the digits of `text` from `start` to `end` write; -1 when one is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48; /* 0 */
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Whether text is already in the library's form and names a real instant (a day the month has,
+ * hours to 23, minutes and seconds to 59, a year from 1): then `new Date(text).toISOString()` is
+ * the text itself, so it needs no Date to be checked or normalized. Checked digit by digit,
+ * without a regular expression or a Date: an update setting a timestamp checks it twice.
+ */
+export function isCanonicalTimestamp(text: string): boolean {
+  if (text.length !== 24) return false;
+  for (const at of SEPARATOR_AT) if (text.charCodeAt(at) !== FORM.charCodeAt(at)) return false;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 7);
+  const day = digitsAt(text, 8, 10);
+  const hour = digitsAt(text, 11, 13);
+  const minute = digitsAt(text, 14, 16);
+  const second = digitsAt(text, 17, 19);
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour >= 0 &&
+    hour <= 23 &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second <= 59 &&
+    digitsAt(text, 20, 23) >= 0
+  );
+}
+
 // PostgreSQL's ISO output, as PostgREST sends it: `2024-05-01T12:00:00.123456+00:00`, fraction
 // optional and of any length, offset `Z`, `±HH`, `±HH:MM` or `±HH:MM:SS` (historical zones).
 const ISO_TIMESTAMP =

@@ -98,10 +98,14 @@ export abstract class BaseRepository<
   constructor(@InjectDatabaseAdapter() protected readonly adapter: IDatabaseAdapter) {}
 
   /** Inserts a row after validating it; the library sets id, createdAt and updatedAt. */
-  async create(data: TCreate): Promise<T> {
-    const input = this.prepareCreate(requireObject(data, 'data'));
-    this.validateCreate([input]);
-    return this.adapter.create(input, this.table);
+  create(data: TCreate): Promise<T> {
+    try {
+      const input = this.prepareCreate(requireObject(data, 'data'));
+      this.validateCreate([input]);
+      return this.adapter.create(input, this.table);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -202,10 +206,16 @@ export abstract class BaseRepository<
    * `{ expectedVersion }` (versioned tables), only at that version, else OptimisticLockException
    * carrying the current one.
    */
-  async update(id: string, data: UpdateInput<T>, options?: UpdateOptions): Promise<T> {
-    const input = this.prepareUpdate(requireObject(data, 'data'));
-    this.validatorOrUndefined()?.assertUpdate(input);
-    return this.adapter.update(id, input, this.table, options);
+  update(id: string, data: UpdateInput<T>, options?: UpdateOptions): Promise<T> {
+    // Not `async`: the adapter's promise is returned as it is, without a second promise and the
+    // turns it takes to adopt it; a throw before it is the same rejection an async method gives.
+    try {
+      const input = this.prepareUpdate(requireObject(data, 'data'));
+      this.validatorOrUndefined()?.assertUpdate(input);
+      return this.adapter.update(id, input, this.table, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

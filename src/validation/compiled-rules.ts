@@ -5,12 +5,18 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { MANAGED_PROPERTIES } from '../schema/managed-columns';
+import { fastAcceptFor } from './fast-accepts';
 
 /** One class-validator check of one property, with the arguments class-validator would pass it. */
 interface CompiledCheck {
   readonly constraint: ValidatorConstraintInterface;
   readonly constraints: unknown[];
   readonly validateIf?: (object: unknown, value: unknown) => boolean;
+  /**
+   * A cheap test that is true only of values the constraint is known to accept; the constraint
+   * itself runs for every other value.
+   */
+  readonly surelyAccepts?: (value: unknown) => boolean;
 }
 
 /** The checks of one property, in class-validator's order. */
@@ -89,6 +95,7 @@ export class CompiledRules {
             constraint: constraint.instance,
             constraints: metadata.constraints,
             validateIf: metadata.validateIf,
+            surelyAccepts: fastAcceptFor(metadata.name, metadata.constraints),
           });
         }
       }
@@ -130,6 +137,7 @@ export class CompiledRules {
     if (skipMissing && (value === null || value === undefined)) return true;
     for (const check of checks) {
       if (check.validateIf && !check.validateIf(instance, value)) continue;
+      if (check.surelyAccepts?.(value)) continue;
       const args: ValidationArguments = {
         targetName: this.targetName,
         property,

@@ -97,10 +97,12 @@ export class EntityValidator<T extends IBaseEntity> {
     if (!isPlainInput(input)) {
       return [{ field: prefix || 'input', messages: [`${this.label} input must be an object`] }];
     }
-    const given = new Set<string>();
+    // Only an update checks just the properties given; a create checks every one.
+    const given = mode === 'update' ? new Set<string>() : undefined;
     const violations: FieldViolation[] = [];
     const instance = new this.entityClass() as Record<string, unknown>;
-    for (const [property, value] of Object.entries(input)) {
+    for (const property of Object.keys(input)) {
+      const value = input[property];
       // `undefined` means "not given", as it does for the adapters.
       if (value === undefined) continue;
       if (MANAGED_PROPERTIES.has(property)) {
@@ -110,20 +112,20 @@ export class EntityValidator<T extends IBaseEntity> {
         });
         continue;
       }
-      given.add(property);
+      given?.add(property);
       instance[property] = value;
     }
     this.compiled ??= CompiledRules.of(this.entityClass) ?? null;
     // A valid input (the usual case) is accepted by the compiled rules alone; anything they
     // cannot accept goes through validateSync, so the messages are class-validator's own.
-    if (this.compiled?.accepts(instance, mode === 'update' ? given : undefined)) {
+    if (this.compiled?.accepts(instance, given)) {
       return violations;
     }
     const options = mode === 'update' ? UPDATE_VALIDATOR_OPTIONS : VALIDATOR_OPTIONS;
     for (const error of validateSync(instance, options)) {
       // Managed columns are absent from input by design; on update, absent means unchanged.
       if (MANAGED_PROPERTIES.has(error.property)) continue;
-      if (mode === 'update' && !given.has(error.property)) continue;
+      if (given && !given.has(error.property)) continue;
       violations.push(violationOf(error, prefix));
     }
     return violations;

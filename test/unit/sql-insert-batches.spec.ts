@@ -31,7 +31,8 @@ describe('multi-row inserts', () => {
           Array.from({ length: width }, (_, c) => `${r}:${c}`),
         );
         const statements = [...insertBatches(sql, rows)];
-        expect(statements.flatMap((s) => s.values)).toEqual(rows.flat());
+        // Each row is encoded (booleans as 0/1 on SQLite, JSON as text) as its statement is made.
+        expect(statements.flatMap((s) => s.values)).toEqual(rows.flatMap((r) => sql.encodeRow(r)));
         for (const statement of statements) {
           expect(statement.values.length).toBeLessThanOrEqual(dialect.maxParameters);
           expect(statement.values.length / width).toBeLessThanOrEqual(MAX_ROWS_PER_INSERT);

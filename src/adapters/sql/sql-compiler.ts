@@ -1,6 +1,5 @@
 import type { Condition, OrderKey, QueryPlan } from '../../query/query-plan';
 import type { WriteValues } from '../../query/normalize-write';
-import { setEntityProperty } from '../../schema/conceal-sensitive';
 import type { ColumnDefinition, IBaseEntity, TableDefinition } from '../../schema/table-definition';
 import { quoteIdentifier as q, type SqlDialect } from './sql-dialect';
 import { conditionParams, Placeholders, whereText, type SearchIndex } from './sql-conditions';
@@ -178,6 +177,8 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
   readonly liveVersion: string;
   /** Turns a row of values in `table.columns` order into an entity. */
   readonly mapRow: (row: readonly unknown[]) => T;
+  /** Turns a row just written (normalized values in `table.columns` order, not encoded) into an entity. */
+  readonly entityOfWritten: (row: readonly unknown[]) => T;
   private readonly live: string;
   /** `, "version" = "version" + 1` on a versioned table: every change of a row bumps it. */
   private readonly bump: string;
@@ -214,6 +215,7 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
       ? `SELECT ${version} FROM ${name} WHERE ${id} = ${p(1)}${this.live}`
       : '';
     this.mapRow = rowMapper(table, dialect);
+    this.entityOfWritten = rowMapper(table, dialect, table.columns, () => undefined);
   }
 
   /**
@@ -234,6 +236,15 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
     return this.table.columns.map((c) => this.dialect.encode(c, values.get(c) ?? null));
   }
 
+  /** Parameters of `insert` for a normalized create row (values in `table.columns` order). */
+  encodeRow(row: readonly unknown[]): unknown[] {
+    const { columns } = this.table;
+    const { dialect } = this;
+    const params: unknown[] = [];
+    for (let i = 0; i < columns.length; i++) params.push(dialect.encode(columns[i], row[i]));
+    return params;
+  }
+
   /** `params` of a statement over `columns`, with sensitive columns' values replaced by `redacted`. */
   redact(
     columns: readonly ColumnDefinition[],
@@ -249,7 +260,9 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
    * the last param (optimistic locking).
    */
   update(columns: readonly ColumnDefinition[], atVersion = false): string {
-    const key = `u:${columns.map((c) => c.column).join(',')}${atVersion ? ':v' : ''}`;
+    // Looked up on every update: the key is built without an array per call.
+    let key = atVersion ? 'v:' : 'u:';
+    for (const column of columns) key += `${column.column},`;
     let text = this.memo.get(key);
     if (text === undefined) {
       const p = (i: number) => this.dialect.placeholder(i);
@@ -324,16 +337,6 @@ export class TableSql<T extends IBaseEntity = IBaseEntity> {
     }
     return text;
   }
-}
-
-/** Builds an entity from the values just written, without reading the row back. */
-export function entityFromValues<T extends IBaseEntity>(
-  table: TableDefinition<T>,
-  values: WriteValues,
-): T {
-  const entity = (table.entity ? new table.entity() : {}) as Record<string, unknown>;
-  for (const column of table.columns) setEntityProperty(entity, column, values.get(column) ?? null);
-  return entity as T;
 }
 
 const cache = new WeakMap<TableDefinition<any>, Map<string, TableSql<any>>>();

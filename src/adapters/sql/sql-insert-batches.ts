@@ -57,10 +57,11 @@ function insertText(sql: TableSql<any>, rows: number): string {
 }
 
 /**
- * The multi-row INSERT statements that store rows (each one's insert parameters, as
- * `TableSql.insertParams` gives them) in their order, each within the engine's parameter limit.
- * Made one at a time as they are taken, so only one statement's values exist at once. Run them in
- * one transaction: together they are one createMany.
+ * The multi-row INSERT statements that store rows (normalized create rows, values in
+ * `table.columns` order, not yet encoded) in their order, each within the engine's parameter limit.
+ * Made one at a time as they are taken, each row encoded into its statement's values then, so only
+ * one statement's values exist at once. Run them in one transaction: together they are one
+ * createMany.
  */
 export function insertBatches<T extends IBaseEntity>(
   sql: TableSql<T>,
@@ -75,16 +76,21 @@ function* makeBatches<T extends IBaseEntity>(
   rows: readonly (readonly unknown[])[],
 ): Generator<SqlStatement> {
   const { columns } = sql.table;
+  const { dialect } = sql;
+  const width = columns.length;
   let next = 0;
-  for (const size of insertChunkSizes(rows.length, columns.length, sql.dialect.maxParameters)) {
+  for (const size of insertChunkSizes(rows.length, width, dialect.maxParameters)) {
     const values: unknown[] = [];
-    for (let row = next; row < next + size; row++) values.push(...rows[row]);
+    for (let row = next; row < next + size; row++) {
+      const written = rows[row];
+      for (let c = 0; c < width; c++) values.push(dialect.encode(columns[c], written[c]));
+    }
     next += size;
     yield {
       text: insertText(sql, size),
       values,
       fixed: true,
-      redacted: () => values.map((v, i) => (columns[i % columns.length].sensitive ? REDACTED : v)),
+      redacted: () => values.map((v, i) => (columns[i % width].sensitive ? REDACTED : v)),
     };
   }
 }

@@ -1,18 +1,23 @@
 import { RecordNotFoundException } from '../../exceptions';
-import { normalizeCreate, normalizeUpdate, nowTimestamp } from '../../query/normalize-write';
+import {
+  normalizeCreate,
+  normalizeUpdate,
+  nowTimestamp,
+  type WriteValues,
+} from '../../query/normalize-write';
 import {
   checkId,
   checkUpsertOptions,
   incrementBounds,
   incrementColumn,
   incrementOutOfRange,
-  normalizeCreateMany,
   requireSoftDelete,
   upsertRaceLost,
   upsertUpdateColumns,
   UPSERT_ATTEMPTS,
 } from '../../query/operation-input';
 import type {
+  ColumnDefinition,
   CreateInput,
   IBaseEntity,
   TableDefinition,
@@ -27,7 +32,8 @@ import {
 } from '../../query/concurrency-input';
 import type { UpdateOptions, UpsertOptions, UpsertResult } from '../database-adapter.interface';
 import { REDACTED } from '../query-observer';
-import { entityFromValues, tableSql, type TableSql } from './sql-compiler';
+import { normalizeCreateRow, normalizeCreateRows } from '../../query/normalize-row';
+import { tableSql, type TableSql } from './sql-compiler';
 import type { SqlStatement } from './sql-driver';
 import { insertBatches } from './sql-insert-batches';
 import type { SqlEngine } from './sql-engine';
@@ -44,9 +50,9 @@ export async function create<T extends IBaseEntity>(
   table: TableDefinition<T>,
 ): Promise<T> {
   const sql = tableSql(table, engine.dialect);
-  const values = normalizeCreate(table, data, nowTimestamp());
-  await engine.run('create', table, insertStatement(sql, sql.insertParams(values)));
-  return entityFromValues(table, values);
+  const row = normalizeCreateRow(table, data, nowTimestamp());
+  await engine.run('create', table, insertStatement(sql, sql.encodeRow(row)));
+  return sql.entityOfWritten(row);
 }
 
 export async function createMany<T extends IBaseEntity>(
@@ -55,23 +61,14 @@ export async function createMany<T extends IBaseEntity>(
   table: TableDefinition<T>,
 ): Promise<T[]> {
   const sql = tableSql(table, engine.dialect);
-  // Every row is checked before the first insert, so bad input never opens a transaction. Each
-  // row's map is dropped as soon as its entity and parameters are made: 100k rows stay in bounds.
-  const rows = normalizeCreateMany(table, data, (values) => ({
-    entity: entityFromValues(table, values),
-    params: sql.insertParams(values),
-  }));
+  // Every row is checked before the first insert, so bad input never opens a transaction. A row
+  // is one array of normalized values, encoded only as its statement is made: 100k rows stay in
+  // bounds.
+  const rows = normalizeCreateRows(table, data, (row) => row);
   if (rows.length === 0) return [];
   // Multi-row INSERTs within the engine's parameter limit, one transaction for all of them.
-  await engine.runAll(
-    'createMany',
-    table,
-    insertBatches(
-      sql,
-      rows.map((row) => row.params),
-    ),
-  );
-  return rows.map((row) => row.entity);
+  await engine.runAll('createMany', table, insertBatches(sql, rows));
+  return rows.map(sql.entityOfWritten);
 }
 
 export async function upsert<T extends IBaseEntity>(
@@ -125,9 +122,9 @@ export async function update<T extends IBaseEntity>(
   const expected = checkExpectedVersion(table, options);
   const values = normalizeUpdate(table, data, nowTimestamp());
   const sql = tableSql(table, engine.dialect);
-  const columns = [...values.keys()];
-  const sets = columns.map((c) => engine.dialect.encode(c, values.get(c)));
-  const params = expected === undefined ? [...sets, key] : [...sets, key, expected];
+  const { columns, params } = setParams(engine, values);
+  params.push(key);
+  if (expected !== undefined) params.push(expected);
   const statement = {
     text: sql.update(columns, expected !== undefined),
     values: params,
@@ -225,6 +222,21 @@ export async function hardDelete<T extends IBaseEntity>(
   const statement = { text: sql.hardDelete, values: [key], fixed: true };
   const { changes } = await engine.run('hardDelete', table, statement);
   if (changes === 0) throw new RecordNotFoundException(table.name, key);
+}
+
+/** The columns an update sets, in order, and their encoded values (the statement's first params). */
+function setParams(
+  engine: SqlEngine<unknown>,
+  values: WriteValues,
+): { columns: ColumnDefinition[]; params: unknown[] } {
+  const { dialect } = engine;
+  const columns: ColumnDefinition[] = [];
+  const params: unknown[] = [];
+  for (const [column, value] of values) {
+    columns.push(column);
+    params.push(dialect.encode(column, value));
+  }
+  return { columns, params };
 }
 
 function insertStatement<T extends IBaseEntity>(sql: TableSql<T>, params: unknown[]): SqlStatement {
