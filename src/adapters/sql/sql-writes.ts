@@ -35,6 +35,7 @@ import { REDACTED } from '../query-observer';
 import { normalizeCreateRow, normalizeCreateRows } from '../../query/normalize-row';
 import { tableSql, type TableSql } from './sql-compiler';
 import type { SqlStatement } from './sql-driver';
+import { andThen, settle } from './now-or-later';
 import { insertBatches } from './sql-insert-batches';
 import type { SqlEngine } from './sql-engine';
 
@@ -111,32 +112,53 @@ export async function upsert<T extends IBaseEntity>(
   throw upsertRaceLost(table);
 }
 
-export async function update<T extends IBaseEntity>(
+/**
+ * Not `async`: on a synchronous driver the usual case (the row is there) settles in one promise,
+ * as reads do (now-or-later.ts); a missing row or a version check takes {@link updateMissed}.
+ */
+export function update<T extends IBaseEntity>(
   engine: SqlEngine<unknown>,
   id: string,
   data: UpdateInput<T>,
   table: TableDefinition<T>,
   options?: UpdateOptions,
 ): Promise<T> {
-  const key = checkId(table, id);
-  const expected = checkExpectedVersion(table, options);
-  const values = normalizeUpdate(table, data, nowTimestamp());
-  const sql = tableSql(table, engine.dialect);
-  const { columns, params } = setParams(engine, values);
-  params.push(key);
-  if (expected !== undefined) params.push(expected);
-  const statement = {
-    text: sql.update(columns, expected !== undefined),
-    values: params,
-    fixed: true,
-    single: true,
-    redacted: () => sql.redact(columns, params, REDACTED),
-  };
-  for (let attempt = 0; attempt < VERSION_ATTEMPTS; attempt++) {
-    const { rows } = await engine.run('update', table, statement);
-    if (rows.length > 0) return sql.mapRow(rows[0]);
-    if (expected === undefined) throw new RecordNotFoundException(table.name, key);
-    // Versions only grow, so the row as read now tells a version mismatch from a missing row.
+  return settle(() => {
+    const key = checkId(table, id);
+    const expected = checkExpectedVersion(table, options);
+    const values = normalizeUpdate(table, data, nowTimestamp());
+    const sql = tableSql(table, engine.dialect);
+    const { columns, params } = setParams(engine, values);
+    params.push(key);
+    if (expected !== undefined) params.push(expected);
+    const statement = {
+      text: sql.update(columns, expected !== undefined),
+      values: params,
+      fixed: true,
+      single: true,
+      redacted: () => sql.redact(columns, params, REDACTED),
+    };
+    return andThen(engine.runNow('update', table, statement), ({ rows }) =>
+      rows.length > 0 ? sql.mapRow(rows[0]) : updateMissed(engine, sql, statement, key, expected),
+    );
+  });
+}
+
+/**
+ * The update changed no row: RecordNotFoundException without an expected version; with one, the
+ * live row's version tells a mismatch from a missing row, and a race is run again a few times.
+ */
+async function updateMissed<T extends IBaseEntity>(
+  engine: SqlEngine<unknown>,
+  sql: TableSql<T>,
+  statement: SqlStatement,
+  key: string,
+  expected: number | undefined,
+): Promise<T> {
+  const { table } = sql;
+  if (expected === undefined) throw new RecordNotFoundException(table.name, key);
+  // Versions only grow, so the row as read now tells a version mismatch from a missing row.
+  const checkLiveVersion = async (): Promise<void> => {
     const live = await engine.run('update', table, {
       text: sql.liveVersion,
       values: [key],
@@ -146,7 +168,13 @@ export async function update<T extends IBaseEntity>(
     const current = live.rows.length > 0 ? Number(live.rows[0][0]) : undefined;
     const verdict = versionMissVerdict(table, key, expected, current);
     if (verdict) throw verdict;
+  };
+  for (let attempt = 1; attempt < VERSION_ATTEMPTS; attempt++) {
+    await checkLiveVersion();
+    const { rows } = await engine.run('update', table, statement);
+    if (rows.length > 0) return sql.mapRow(rows[0]);
   }
+  await checkLiveVersion();
   throw versionRaceLost(table, key);
 }
 
