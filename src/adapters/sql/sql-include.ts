@@ -44,15 +44,17 @@ export function includeText(plan: QueryPlan, dialect: SqlDialect, ph: Placeholde
  * ` FROM …` for a plan's rows: the table, or where the plan has includes and a page, the page
  * itself as a subquery under the table's name, so the includes run for its rows only. `where`
  * and `order` are the plan's; the page's placeholders are taken here, after the includes'.
+ * `pageFirst` asks for the subquery whenever there is a page (see pageText).
  */
 export function pagedParent(
   plan: QueryPlan,
   ph: Placeholders,
   where: string,
   order: string,
+  pageFirst = false,
 ): { from: string; page: boolean } {
   const name = q(plan.table.name);
-  if (!plan.include || plan.limit === undefined)
+  if ((!plan.include && !pageFirst) || plan.limit === undefined)
     return { from: ` FROM ${name}${where}${order}`, page: false };
   let page = ` LIMIT ${ph.take()}`;
   if (plan.offset !== undefined) page += ` OFFSET ${ph.take()}`;
