@@ -3,7 +3,7 @@ import { ValidationException, type FieldViolation } from '../exceptions';
 import { MANAGED_PROPERTIES as MANAGED } from '../schema/managed-columns';
 import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import { normalizeWriteValue } from './normalize-value';
-import { nowTimestamp } from './normalize-write';
+import { nowTimestamp, throwIfAny } from './normalize-write';
 import { withRowIndex } from './operation-input';
 
 /**
@@ -50,15 +50,6 @@ function layoutOf(table: TableDefinition<any>): RowLayout {
     layouts.set(table, layout);
   }
   return layout;
-}
-
-function throwIfAny(table: TableDefinition<any>, violations: FieldViolation[]): void {
-  if (violations.length > 0) {
-    const fields = violations.map((v) => v.field).join(', ');
-    throw new ValidationException(`Invalid ${table.name} input: ${fields}`, violations[0].field, {
-      violations,
-    });
-  }
 }
 
 /**

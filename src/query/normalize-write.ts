@@ -50,7 +50,8 @@ function collect(
   return { values, violations };
 }
 
-function throwIfAny(table: TableDefinition<any>, violations: FieldViolation[]): void {
+/** Throws one ValidationException naming every bad field, if there is any. */
+export function throwIfAny(table: TableDefinition<any>, violations: FieldViolation[]): void {
   if (violations.length > 0) {
     const fields = violations.map((v) => v.field).join(', ');
     throw new ValidationException(`Invalid ${table.name} input: ${fields}`, violations[0].field, {
