@@ -101,7 +101,9 @@ export class PostgresPool extends Pool {
     }
     if (!callback) return Promise.resolve(client);
     // pg-pool answers a callback asynchronously; so does this.
-    process.nextTick(() => callback(undefined, client, (release) => client.release(release as never)));
+    process.nextTick(() =>
+      callback(undefined, client, (release) => client.release(release as never)),
+    );
   }
 
   /** Clients on the warm stack (pg-pool counts them as checked out; `idleCount` adds them). */
